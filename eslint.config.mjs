@@ -1,0 +1,34 @@
+import nextCoreWebVitals from 'eslint-config-next/core-web-vitals';
+import nextTypescript from 'eslint-config-next/typescript';
+
+// Layer boundaries are enforced here, not hoped for: the ledger is the heart of the registry and
+// stays pure of the web framework, the RPC layer and the authentication library (STYLE.md, rule 1).
+const webOnly = ['next', 'next/*', 'react', 'react/*', 'react-dom', 'react-dom/*', '@trpc/*', 'next-auth', 'next-auth/*'];
+
+const config = [
+  ...nextCoreWebVitals,
+  ...nextTypescript,
+  {
+    ignores: ['node_modules/**', '.next/**', '.data/**', 'server/db/generated/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['server/ledger/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' }] }],
+    },
+  },
+  {
+    // Routers are thin adapters: they reach the database through the ledger or a service.
+    files: ['server/api/**/*.ts', 'app/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/db/generated/*', '**/db/generated'], message: 'Use the ledger or a service; only they know the ORM.' }] }],
+    },
+  },
+];
+
+export default config;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+// The registry's configuration, validated once at start-up so that a mistake is a clear message
+// naming the variable, never a failure deep inside a request.
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .url('DATABASE_URL must be a postgresql:// connection URL')
+    .refine((v) => v.startsWith('postgres://') || v.startsWith('postgresql://'), 'DATABASE_URL must be a postgresql:// connection URL'),
+  NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters of random data'),
+  NEXTAUTH_URL: z.string().url('NEXTAUTH_URL must be the public URL of the registry, e.g. http://localhost:3000'),
+  /** Ed25519 private key of the registry (PKCS#8 PEM) that signs every log entry. */
+  LEDGER_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'LEDGER_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM form' }),
+  /** The WebAuthn relying party: its id is the registrable domain of NEXTAUTH_URL. */
+  WEBAUTHN_RP_NAME: z.string().default('Article 6 Registry'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`The registry's configuration is invalid:\n${lines.join('\n')}\nSee README.md, "Configuration".`);
+  }
+  cached = parsed.data;
+  return cached;
+}

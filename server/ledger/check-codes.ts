@@ -1,0 +1,54 @@
+/**
+ * Every business refusal has a stable number, a name and a message. Numbers group the checks in their
+ * order of precedence, in the spirit of registry check codes: the proposal itself, then the
+ * transferring account, the acquiring account, the units, the quantities. Checks run in that order and
+ * a proposal is judged by all checks of the first group that fails, so that a user sees every problem
+ * of the same kind at once and never a consequence of an earlier one.
+ */
+export const CHECKS = {
+  // 1xxx: the proposal
+  IDEMPOTENCY_KEY_REUSED: { code: 1001, message: 'This request id was already used for a different request.' },
+  INITIATOR_UNKNOWN: { code: 1002, message: 'The initiator of this request is not a known user.' },
+  // 2xxx: the transferring (or generating) account
+  TRANSFERRING_ACCOUNT_NOT_FOUND: { code: 2001, message: 'The transferring account does not exist.' },
+  TRANSFERRING_ACCOUNT_NOT_OPERATIONAL: { code: 2002, message: 'The transferring account is not active.' },
+  TRANSFERRING_ACCOUNT_TYPE_CANNOT_TRANSFER: { code: 2003, message: 'Units cannot be transferred out of an account of this type.' },
+  INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT: { code: 2004, message: 'You are not allowed to initiate transactions from this account.' },
+  ACCOUNT_TYPE_CANNOT_GENERATE: { code: 2005, message: 'Units cannot be issued into an account of this type.' },
+  // 3xxx: the acquiring account
+  ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
+  ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },
+  ACQUIRING_ACCOUNT_TYPE_CANNOT_ACQUIRE: { code: 3003, message: 'Units cannot be transferred into an account of this type.' },
+  ACQUIRING_ACCOUNT_SAME_AS_TRANSFERRING: { code: 3004, message: 'The acquiring account must differ from the transferring account.' },
+  // 4xxx: the units
+  RANGE_NOT_HELD: { code: 4001, message: 'The serial range is not held, in one block, in the transferring account.' },
+  NO_MATCHING_UNITS: { code: 4002, message: 'The transferring account holds no units that match the constraints.' },
+  SERIES_ATTRIBUTES_INVALID: { code: 4003, message: 'The unit attributes are invalid.' },
+  // 5xxx: the quantities
+  QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
+  INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },
+  QUANTITY_TOO_LARGE: { code: 5003, message: 'The quantity exceeds the largest block the registry accepts in one operation.' },
+} as const satisfies Record<string, { code: number; message: string }>;
+
+export type CheckName = keyof typeof CHECKS;
+
+/** A failed condition, with the data it judged (A6R-47). */
+export interface Refusal {
+  readonly code: number;
+  readonly check: CheckName;
+  readonly message: string;
+  readonly judged: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export function refusal(check: CheckName, judged: Refusal['judged'] = {}): Refusal {
+  const definition = CHECKS[check];
+  return { code: definition.code, check, message: definition.message, judged };
+}
+
+/** Keeps only the refusals of the first failing group, so that precedence is part of the contract. */
+export function firstGroup(refusals: readonly Refusal[]): Refusal[] {
+  if (refusals.length === 0) return [];
+  const sorted = [...refusals].sort((a, b) => a.code - b.code);
+  const group = Math.floor((sorted[0] as Refusal).code / 1000);
+  return sorted.filter((r) => Math.floor(r.code / 1000) === group);
+}

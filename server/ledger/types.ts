@@ -1,0 +1,96 @@
+import type { AccountStatus, AccountType, Role } from '../db/generated/enums';
+import type { Refusal } from './check-codes';
+
+/** A grant as the ledger sees it: the role and the section or account it is scoped to. */
+export interface ActorGrant {
+  readonly role: Role;
+  readonly sectionId: string | null;
+  readonly accountId: string | null;
+}
+
+/**
+ * Who proposes. When a registry administrator impersonates a user, `userId` is the impersonated user
+ * and his grants are the ones that count (never beyond the user's rights); `impersonatorId` is the
+ * administrator, recorded beside him.
+ */
+export interface Actor {
+  readonly userId: string;
+  readonly impersonatorId: string | null;
+  readonly grants: readonly ActorGrant[];
+}
+
+/** Attributes shared by every unit of a series (A6R-40). */
+export interface SeriesAttributes {
+  readonly unitType: string;
+  readonly cooperativeApproachId: string | null;
+  readonly originatingRegistry: string;
+  readonly hostParty: string;
+  readonly firstTransferringParty: string;
+  readonly activityId: string;
+  readonly vintage: number;
+  readonly sectors: readonly string[];
+  readonly activityTypes: readonly string[];
+  readonly metric: string;
+  readonly pre2021: boolean;
+}
+
+export interface IssuanceProposal {
+  readonly kind: 'ISSUANCE';
+  readonly idempotencyKey: string;
+  readonly accountId: string;
+  readonly series: SeriesAttributes;
+  readonly quantity: bigint;
+}
+
+/** Constraints of an implicit selection; an absent field does not constrain. */
+export interface UnitConstraints {
+  readonly seriesId?: string;
+  readonly unitType?: string;
+  readonly cooperativeApproachId?: string;
+  readonly hostParty?: string;
+  readonly activityId?: string;
+  readonly vintage?: number;
+}
+
+export type UnitSelection =
+  | { readonly mode: 'explicit'; readonly seriesId: string; readonly firstSerial: bigint; readonly lastSerial: bigint }
+  | { readonly mode: 'implicit'; readonly quantity: bigint; readonly constraints: UnitConstraints };
+
+export interface TransferProposal {
+  readonly kind: 'TRANSFER';
+  readonly idempotencyKey: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly selection: UnitSelection;
+}
+
+export type Proposal = IssuanceProposal | TransferProposal;
+
+export type Outcome =
+  | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean }
+  | { readonly status: 'REJECTED'; readonly transactionId: string | null; readonly refusals: readonly Refusal[]; readonly replayed: boolean };
+
+/** The account facts that the checks judge. */
+export interface AccountFacts {
+  readonly id: string;
+  readonly type: AccountType;
+  readonly status: AccountStatus;
+  readonly sectionId: string | null;
+}
+
+/** Signs log entries with the registry's key (A6R-21). */
+export interface LogSigner {
+  readonly keyId: string;
+  sign(data: string): string;
+}
+
+/**
+ * What the ledger needs from outside, passed in so that tests and replay control it: the database,
+ * the signer, the clock and the id source.
+ */
+export interface LedgerContext {
+  readonly db: import('../db/client').Db;
+  readonly signer: LogSigner;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { entryHash, GENESIS_HASH } from './log';
+import { seriesIdOf } from './operations/issue-units';
+import { ed25519Signer, generateSigningKeyPem, verifySignature } from './signer';
+import type { Actor, LedgerContext, SeriesAttributes } from './types';
+import { execute } from './write-path';
+import { accountBlocks, accountHistory } from './queries';
+
+let test: TestDatabase;
+let ctx: LedgerContext;
+const signer = ed25519Signer(generateSigningKeyPem());
+
+const admin: Actor = { userId: 'admin', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+const holder: Actor = { userId: 'holder', impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'H1' }] };
+const series = (vintage: number): SeriesAttributes => ({ unitType: 'ITMO', cooperativeApproachId: null, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'ACT-1', vintage, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false });
+
+async function balances(): Promise<Record<string, bigint>> {
+  const rows = await test.db.$queryRaw<{ accountId: string; n: bigint }[]>`SELECT "accountId", sum("lastSerial"-"firstSerial"+1)::bigint AS n FROM "UnitBlock" WHERE "closedByTxId" IS NULL GROUP BY "accountId"`;
+  return Object.fromEntries(rows.map((r) => [r.accountId, r.n]));
+}
+
+/** Invariants 2 and 3: current blocks never overlap, and units held per series equal units issued. */
+async function assertInvariants(): Promise<void> {
+  const overlaps = await test.db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*)::bigint AS n FROM "UnitBlock" a JOIN "UnitBlock" b ON a."seriesId" = b."seriesId" AND a.id < b.id
+    WHERE a."closedByTxId" IS NULL AND b."closedByTxId" IS NULL AND a."firstSerial" <= b."lastSerial" AND b."firstSerial" <= a."lastSerial"`;
+  expect(overlaps[0]?.n).toBe(0n);
+  const logs = await test.db.logEntry.findMany({ where: { kind: 'ISSUANCE' } });
+  const issued = new Map<string, bigint>();
+  for (const entry of logs) {
+    const payload = JSON.parse(entry.payload) as { status: string; operations?: { seriesId: string; firstSerial: string; lastSerial: string }[] };
+    if (payload.status !== 'RECORDED') continue;
+    for (const op of payload.operations ?? []) issued.set(op.seriesId, (issued.get(op.seriesId) ?? 0n) + BigInt(op.lastSerial) - BigInt(op.firstSerial) + 1n);
+  }
+  const held = await test.db.$queryRaw<{ seriesId: string; n: bigint }[]>`SELECT "seriesId", sum("lastSerial"-"firstSerial"+1)::bigint AS n FROM "UnitBlock" WHERE "closedByTxId" IS NULL GROUP BY "seriesId"`;
+  expect(Object.fromEntries(held.map((h) => [h.seriesId, h.n]))).toEqual(Object.fromEntries(issued));
+}
+
+beforeAll(async () => {
+  test = await createTestDatabase('ledger_write_path');
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  ctx = { db: test.db, signer, now: () => new Date((clock += 1000)), newId: randomUUID };
+  await test.db.section.create({ data: { id: 'GHA', name: 'Ghana' } });
+  await test.db.account.createMany({
+    data: [
+      { id: 'ISS', registry: 'INTERNATIONAL', name: 'Issuance', type: 'ISSUANCE', status: 'ACTIVE', holderName: 'Ghana', sectionId: 'GHA' },
+      { id: 'H1', registry: 'INTERNATIONAL', name: 'Holding 1', type: 'HOLDING', status: 'ACTIVE', holderName: 'A' },
+      { id: 'H2', registry: 'INTERNATIONAL', name: 'Holding 2', type: 'HOLDING', status: 'ACTIVE', holderName: 'B' },
+      { id: 'SUS', registry: 'INTERNATIONAL', name: 'Suspended', type: 'HOLDING', status: 'SUSPENDED', holderName: 'C' },
+      { id: 'USE', registry: 'INTERNATIONAL', name: 'Use', type: 'USE', status: 'ACTIVE', holderName: 'Ghana' },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('the write path', () => {
+  it('issues a block into an issuance account with fresh serials and logs it', async () => {
+    const first = await execute(ctx, admin, { kind: 'ISSUANCE', idempotencyKey: 'iss-1', accountId: 'ISS', series: series(2021), quantity: 1000n });
+    const second = await execute(ctx, admin, { kind: 'ISSUANCE', idempotencyKey: 'iss-2', accountId: 'ISS', series: series(2021), quantity: 500n });
+    expect(first).toMatchObject({ status: 'RECORDED', quantity: 1000n });
+    expect(second).toMatchObject({ status: 'RECORDED', quantity: 500n });
+    const blocks = await accountBlocks(test.db, 'ISS');
+    expect(blocks.map((b) => [b.firstSerial, b.lastSerial])).toEqual([
+      [1n, 1000n],
+      [1001n, 1500n],
+    ]);
+    expect(blocks[0]?.serialRange).toBe('NA-IR-GHA-1-2021–NA-IR-GHA-1000-2021');
+    await assertInvariants();
+  });
+
+  it('refuses issuance into an account type that cannot generate units, changing nothing', async () => {
+    const before = await balances();
+    const outcome = await execute(ctx, admin, { kind: 'ISSUANCE', idempotencyKey: 'iss-bad', accountId: 'H1', series: series(2021), quantity: 10n });
+    expect(outcome).toMatchObject({ status: 'REJECTED', refusals: [{ code: 2005 }] });
+    expect(await balances()).toEqual(before);
+  });
+
+  it('transfers an explicit range, splitting the block into three', async () => {
+    const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'x-1', fromAccountId: 'ISS', toAccountId: 'H1', selection: { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial: 101n, lastSerial: 200n } });
+    expect(outcome).toMatchObject({ status: 'RECORDED', quantity: 100n });
+    expect((await accountBlocks(test.db, 'ISS')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
+      [1n, 100n],
+      [201n, 1000n],
+      [1001n, 1500n],
+    ]);
+    expect((await accountBlocks(test.db, 'H1')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[101n, 200n]]);
+    await assertInvariants();
+  });
+
+  it('transfers by quantity, taking a whole block of that size before splitting anything', async () => {
+    const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'q-1', fromAccountId: 'ISS', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 500n, constraints: { vintage: 2021 } } });
+    expect(outcome).toMatchObject({ status: 'RECORDED', quantity: 500n });
+    expect((await accountBlocks(test.db, 'H2')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1001n, 1500n]]);
+    await assertInvariants();
+  });
+
+  it('refuses a transfer larger than the balance with 5002 and the data judged, and changes nothing', async () => {
+    const before = await balances();
+    const outcome = await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: 'too-much', fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 101n, constraints: {} } });
+    expect(outcome).toMatchObject({ status: 'REJECTED', refusals: [{ code: 5002, judged: { requested: '101', available: '100' } }] });
+    expect(await balances()).toEqual(before);
+    const logged = await test.db.ledgerTransaction.findUnique({ where: { idempotencyKey: 'too-much' } });
+    expect(logged?.status).toBe('REJECTED');
+  });
+
+  it('checks the transferring account before the acquiring account before the units', async () => {
+    const outcome = await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: 'order', fromAccountId: 'H2', toAccountId: 'SUS', selection: { mode: 'implicit', quantity: 1_000_000n, constraints: {} } });
+    expect(outcome.status === 'REJECTED' && outcome.refusals.map((r) => r.code)).toEqual([2004]);
+    const next = await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: 'order-2', fromAccountId: 'H1', toAccountId: 'SUS', selection: { mode: 'implicit', quantity: 1_000_000n, constraints: {} } });
+    expect(next.status === 'REJECTED' && next.refusals.map((r) => r.code)).toEqual([3002]);
+  });
+
+  it('lets units into an end-use account and never out again', async () => {
+    await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'use-1', fromAccountId: 'H1', toAccountId: 'USE', selection: { mode: 'implicit', quantity: 10n, constraints: {} } });
+    const out = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'use-2', fromAccountId: 'USE', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 10n, constraints: {} } });
+    expect(out).toMatchObject({ status: 'REJECTED', refusals: [{ code: 2003 }] });
+  });
+
+  it('answers a repeated idempotency key with the first outcome, and refuses it for a different input', async () => {
+    const proposal = { kind: 'TRANSFER', idempotencyKey: 'idem', fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 5n, constraints: {} } } as const;
+    const first = await execute(ctx, holder, proposal);
+    const again = await execute(ctx, holder, proposal);
+    expect(first).toMatchObject({ status: 'RECORDED', replayed: false });
+    expect(again).toMatchObject({ status: 'RECORDED', replayed: true, transactionId: first.transactionId, quantity: 5n });
+    const different = await execute(ctx, holder, { ...proposal, selection: { mode: 'implicit', quantity: 6n, constraints: {} } });
+    expect(different).toMatchObject({ status: 'REJECTED', refusals: [{ code: 1001 }] });
+    const history = await accountHistory(test.db, 'H1');
+    expect(history[0]).toMatchObject({ transactionId: first.transactionId, delta: -5n, counterpartAccountId: 'H2' });
+  });
+
+  it('lets exactly the feasible transfers of a race succeed', async () => {
+    await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'race-fund', fromAccountId: 'ISS', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 200n, constraints: {} } });
+    const available = (await balances()).H1 ?? 0n;
+    const attempts = 30;
+    const each = 10n;
+    const outcomes = await Promise.all(
+      Array.from({ length: attempts }, (_, i) => execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `race-${i}`, fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: each, constraints: {} } })),
+    );
+    const recorded = outcomes.filter((o) => o.status === 'RECORDED').length;
+    expect(BigInt(recorded)).toBe(available / each < BigInt(attempts) ? available / each : BigInt(attempts));
+    expect(outcomes.filter((o) => o.status === 'REJECTED').every((o) => o.status === 'REJECTED' && o.refusals[0]?.code === 5002)).toBe(true);
+    await assertInvariants();
+  });
+
+  it('keeps a hash chain whose every link and signature verifies', async () => {
+    const entries = await test.db.logEntry.findMany({ orderBy: { seq: 'asc' } });
+    expect(entries.length).toBeGreaterThan(10);
+    let prev = GENESIS_HASH;
+    for (const entry of entries) {
+      expect(entry.prevHash).toBe(prev);
+      expect(entry.hash).toBe(entryHash(prev, entry.payload));
+      expect(verifySignature(signer.publicKeyPem, entry.hash, entry.signature)).toBe(true);
+      prev = entry.hash;
+    }
+  });
+
+  it('is protected by the database itself: the log cannot be edited', async () => {
+    await expect(test.db.$executeRaw`UPDATE "LogEntry" SET kind = 'X'`).rejects.toThrow();
+    await expect(test.db.$executeRaw`DELETE FROM "LedgerTransaction"`).rejects.toThrow();
+  });
+});
