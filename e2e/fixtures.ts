@@ -1,0 +1,56 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type CDPSession, type Page } from '@playwright/test';
+
+export const PASSWORD = process.env.E2E_PASSWORD ?? '';
+if (!PASSWORD) throw new Error('E2E_PASSWORD is not set: run the end-to-end tests with `npm run test:e2e`.');
+
+/**
+ * A DevTools virtual authenticator (CTAP2, platform, resident keys, user verification): the page's
+ * navigator.credentials ceremonies run for real against it and the server verifies their signatures.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<{ client: CDPSession; authenticatorId: string }> {
+  const client = await page.context().newCDPSession(page);
+  await client.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await client.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { client, authenticatorId };
+}
+
+export async function signInWithPassword(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** First sign-in of a user: password, then the passkey enrollment that the registry demands. */
+export async function signInAndEnroll(page: Page, email: string): Promise<void> {
+  await signInWithPassword(page, email);
+  await page.waitForURL('**/passkey/register');
+  await page.getByRole('button', { name: 'Create passkey' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+}
+
+/** Any later sign-in: password, then the passkey. */
+export async function signInWithPasskey(page: Page, email: string): Promise<void> {
+  await signInWithPassword(page, email);
+  await page.waitForURL('**/passkey/verify');
+  await page.getByRole('button', { name: 'Use passkey' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+/** WCAG 2.1 A and AA rules, checked by axe on the page as it stands. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, 'axe found accessibility violations').toEqual([]);
+}
+
+/** The balance of an account as its page shows it, as a bigint. */
+export async function balanceOf(page: Page, accountId: string): Promise<bigint> {
+  await page.goto(`/accounts/${accountId}`);
+  const text = await page.getByTestId('account-balance').innerText();
+  return BigInt(text.replace(/[^0-9]/g, ''));
+}

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { addVirtualAuthenticator, expectAccessible, signInAndEnroll, signInWithPasskey, signInWithPassword } from './fixtures';
+
+const EMAIL = 'swiss.admin@demo.registry';
+
+test.describe('sign-in with password and passkey', () => {
+  test('the sign-in page is accessible and a wrong password is refused', async ({ page }) => {
+    await page.goto('/sign-in');
+    await expectAccessible(page);
+    await signInWithPassword(page, EMAIL, 'not-the-password-at-all');
+    await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+
+  test('a new user enrolls a passkey, and from then on every sign-in needs both factors', async ({ page }) => {
+    const authenticator = await addVirtualAuthenticator(page);
+    await signInWithPassword(page, EMAIL);
+    await page.waitForURL('**/passkey/register');
+    await expectAccessible(page);
+    // Nothing else is reachable before the passkey exists.
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/passkey\/register/);
+    await page.getByRole('button', { name: 'Create passkey' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in**');
+    await signInWithPasskey(page, EMAIL);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in**');
+
+    // Another device: a different authenticator without this user's passkey. The password alone is refused.
+    await authenticator.client.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator.authenticatorId });
+    await addVirtualAuthenticator(page);
+    await signInWithPassword(page, EMAIL);
+    await page.waitForURL('**/passkey/verify');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Use passkey' }).click();
+    await expect(page.getByRole('alert')).toContainText('Sign-in refused');
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/passkey\/verify/);
+    await page.goto('/accounts/CHE-200-0001');
+    await expect(page).toHaveURL(/\/passkey\/verify/);
+  });
+
+  test('a signed-out visitor is sent to the sign-in page', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/sign-in/);
+    await addVirtualAuthenticator(page);
+    await signInAndEnroll(page, 'ghana.admin@demo.registry');
+  });
+});
