@@ -35,7 +35,7 @@ export function ensureBuild(log: (line: string) => void = console.log): void {
 }
 
 /** Starts `next start` as a child process with the given environment. */
-export function startNext(port: number, env: NodeJS.ProcessEnv) {
+export function startNext(port: number, env: Record<string, string>) {
   return spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' } });
 }
 

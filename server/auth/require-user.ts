@@ -1,0 +1,24 @@
+import { redirect } from 'next/navigation';
+import { getCurrentUser } from './current-user';
+import type { CurrentUser } from './session-store';
+
+export type SignInStep = '/sign-in' | '/passkey/register' | '/passkey/verify';
+
+/**
+ * Where a request must go before it may see the registry, or null when it is fully signed in:
+ * no session → the password step; a session without a passkey on the account → enrolment; a session
+ * whose passkey check is still missing → the passkey check.
+ */
+export function pendingSignInStep(user: CurrentUser | null): SignInStep | null {
+  if (!user) return '/sign-in';
+  if (user.secondFactorVerified) return null;
+  return user.hasPasskey ? '/passkey/verify' : '/passkey/register';
+}
+
+/** For pages: the fully signed-in user (password and passkey), or a redirect to the missing step. */
+export async function requireUser(): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  const step = pendingSignInStep(user);
+  if (step !== null || !user) redirect(step ?? '/sign-in');
+  return user;
+}

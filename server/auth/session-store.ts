@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/client';
+import type { Prisma } from '../db/generated/client';
+import type { ActorGrant } from '../ledger/types';
+
+/** How long a session lives without activity limits; revocation ends it sooner. */
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+
+/** The signed-in person as every layer above the database sees them. */
+export interface CurrentUser {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly name: string;
+  /** True once this session has passed the passkey ceremony; nothing but enrollment works before. */
+  readonly secondFactorVerified: boolean;
+  readonly hasPasskey: boolean;
+  readonly grants: readonly ActorGrant[];
+}
+
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function createSession(db: Db, userId: string, now: Date): Promise<string> {
+  const id = newSessionId();
+  await db.authSession.create({ data: { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) } });
+  return id;
+}
+
+/** The live session behind a token, or null when it is unknown, expired or revoked. */
+export async function loadSession(db: Db, sessionId: string, now: Date): Promise<CurrentUser | null> {
+  const session = await db.authSession.findUnique({
+    where: { id: sessionId },
+    include: { user: { include: { grants: { where: { status: 'ACTIVE' } }, credentials: { select: { id: true } } } } },
+  });
+  if (!session || session.revokedAt || session.expiresAt <= now) return null;
+  return {
+    sessionId: session.id,
+    userId: session.userId,
+    email: session.user.email,
+    name: session.user.name,
+    secondFactorVerified: session.secondFactorAt !== null,
+    hasPasskey: session.user.credentials.length > 0,
+    grants: session.user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId })),
+  };
+}
+
+/** The shared client or an open transaction of it: lets a caller mark the factor inside its own transaction. */
+export type DbOrTransaction = Db | Prisma.TransactionClient;
+
+export async function markSecondFactor(db: DbOrTransaction, sessionId: string, now: Date): Promise<void> {
+  await db.authSession.update({ where: { id: sessionId }, data: { secondFactorAt: now, challenge: null } });
+}
+
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.authSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } });
+}
+
+/** Ends every session of a user at once (A6R-5): effective at the user's next request. */
+export async function revokeAllSessions(db: Db, userId: string, now: Date): Promise<number> {
+  const result = await db.authSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+  return result.count;
+}
