@@ -8,7 +8,7 @@ test.describe('sign-in with password and passkey', () => {
     await page.goto('/sign-in');
     await expectAccessible(page);
     await signInWithPassword(page, EMAIL, 'not-the-password-at-all');
-    await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
+    await expect(page.getByRole('alert').filter({ hasText: 'Email or password is incorrect' })).toBeVisible();
     await expect(page).toHaveURL(/\/sign-in/);
   });
 
@@ -38,7 +38,7 @@ test.describe('sign-in with password and passkey', () => {
     await page.waitForURL('**/passkey/verify');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Use passkey' }).click();
-    await expect(page.getByRole('alert')).toContainText('Sign-in refused');
+    await expect(page.getByRole('alert').filter({ hasText: 'Sign-in refused' })).toBeVisible();
     await page.goto('/');
     await expect(page).toHaveURL(/\/passkey\/verify/);
     await page.goto('/accounts/CHE-200-0001');

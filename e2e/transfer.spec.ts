@@ -26,7 +26,7 @@ test('an account holder sees balances and the chart, transfers units, and a tran
   await expectAccessible(page);
   await page.getByLabel('To account').fill(TO);
   await page.getByLabel('By quantity').check();
-  await page.getByLabel('Quantity').fill('1234');
+  await page.getByLabel('Quantity', { exact: true }).fill('1234');
   await page.getByRole('button', { name: 'Review transfer' }).click();
   await expect(page.getByText('Alpine Climate Partners reserve')).toBeVisible();
   await expectAccessible(page);
@@ -41,10 +41,10 @@ test('an account holder sees balances and the chart, transfers units, and a tran
   await page.goto(`/transfer?from=${FROM}`);
   await page.getByLabel('To account').fill(TO);
   await page.getByLabel('By quantity').check();
-  await page.getByLabel('Quantity').fill((fromBefore + 1n).toString());
+  await page.getByLabel('Quantity', { exact: true }).fill((fromBefore + 1n).toString());
   await page.getByRole('button', { name: 'Review transfer' }).click();
   await page.getByRole('button', { name: 'Confirm transfer' }).click();
-  const alert = page.getByRole('alert');
+  const alert = page.getByRole('alert', { name: 'Transfer refused' });
   await expect(alert).toContainText('Transfer refused');
   await expect(alert).toContainText('fewer matching units than the quantity requested');
   await expect(alert).toContainText('5002');

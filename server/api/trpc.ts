@@ -18,11 +18,21 @@ const t = initTRPC.context<Context>().create({
   // Validation problems reach the client as a flat list of fields and messages; anything unexpected
   // is reported without its stack.
   errorFormatter({ shape, error }) {
-    const zod = error.cause instanceof ZodError ? error.cause.flatten() : null;
+    const zod = error.cause instanceof ZodError ? error.cause : null;
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message: zod ? 'Some fields are invalid.' : shape.message, data: { ...data, zodError: zod } };
+    return { ...shape, message: publicMessage(error.code, shape.message, zod), data: { ...data, zodError: zod ? zod.flatten() : null } };
   },
 });
+
+/**
+ * The message the client sees. Invalid input names each field and what is wrong with it; an unexpected
+ * failure says only that it happened (the details are in the server's log), never an internal message.
+ */
+function publicMessage(code: string, message: string, zod: ZodError | null): string {
+  if (zod) return zod.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join(' ');
+  if (code === 'INTERNAL_SERVER_ERROR') return 'The registry could not complete this request. Nothing was changed; please try again.';
+  return message;
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
