@@ -4,9 +4,9 @@
  * in Chromium. Everything it creates it removes again, whatever the outcome.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { seedDemo } from '../server/demo/seed';
+import { createLedgerContext } from '../server/ledger/context';
 import { ed25519Signer } from '../server/ledger/signer';
 import { createTestDatabase } from '../server/testing/test-database';
 import { ensureBuild, PROJECT_ROOT, startNext, waitForServer } from './lib/next-build';
@@ -20,7 +20,9 @@ async function main(): Promise<number> {
   const database = await createTestDatabase('registry_e2e');
   let server: ReturnType<typeof startNext> | undefined;
   try {
-    await seedDemo({ db: database.db, signer: ed25519Signer(secrets.LEDGER_SIGNING_KEY), now: () => new Date(), newId: randomUUID }, secrets.demoPassword);
+    const ledger = createLedgerContext({ db: database.db, databaseUrl: database.url, signer: ed25519Signer(secrets.LEDGER_SIGNING_KEY), poolSize: 2 });
+    await seedDemo(ledger, secrets.demoPassword);
+    await ledger.close();
     server = startNext(port, { DATABASE_URL: database.url, NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET, LEDGER_SIGNING_KEY: secrets.LEDGER_SIGNING_KEY, NEXTAUTH_URL: baseUrl });
     await waitForServer(`${baseUrl}/sign-in`);
     const playwright = path.join(PROJECT_ROOT, 'node_modules', '@playwright', 'test', 'cli.js');

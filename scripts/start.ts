@@ -6,10 +6,10 @@
  * a demo database, not a place for real records. With DATABASE_URL it migrates that PostgreSQL and
  * seeds only when asked (`npm start -- --seed`).
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createDb } from '../server/db/client';
 import { DEMO_USERS, seedDemo } from '../server/demo/seed';
+import { createLedgerContext } from '../server/ledger/context';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { ed25519Signer } from '../server/ledger/signer';
 import { deployMigrations } from './db/schema-engine';
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   if (seed) {
     if (!demoPassword) fail('seeding a PostgreSQL database needs DEMO_PASSWORD: the password to give the demo users (12 characters or more).');
     console.log('Seeding the demo registry…');
-    await seedDemo({ db, signer: ed25519Signer(env.LEDGER_SIGNING_KEY), now: () => new Date(), newId: randomUUID }, demoPassword);
+    const ledger = createLedgerContext({ db, databaseUrl, signer: ed25519Signer(env.LEDGER_SIGNING_KEY), poolSize: 2 });
+    await seedDemo(ledger, demoPassword);
+    await ledger.close();
   }
   await db.$disconnect();
 

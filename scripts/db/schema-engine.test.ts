@@ -126,7 +126,7 @@ describe('the migrations on PostgreSQL', () => {
           VALUES ('series-1', 'ITMO', 'CHE', 'GHA', 'GHA', 'ACT-1', 2024);
         INSERT INTO "UnitBlock" ("seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt")
           VALUES ('series-1', 1, 100, 'CHE-100-0001', 'tx-1', now());
-        INSERT INTO "LogEntry" ("createdAt", kind, payload, "prevHash", hash, signature) VALUES (now(), 'TX', '{}', '0', 'h', 's');
+        INSERT INTO "LogEntry" (chain, "createdAt", kind, payload, "prevHash", hash, signature) VALUES (0, now(), 'TX', '{}', '0', 'h', 's');
       `);
     });
 

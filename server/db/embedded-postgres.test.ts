@@ -43,7 +43,7 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     const pool = new pg.Pool({ connectionString: embedded!.url, max: 10 });
     try {
       await pool.query(
-        `INSERT INTO "LogEntry" ("createdAt", kind, payload, "prevHash", hash, signature) VALUES (now(), 'TX', '{}', '0', 'h', 's')`,
+        `INSERT INTO "LogEntry" (chain, "createdAt", kind, payload, "prevHash", hash, signature) VALUES (0, now(), 'TX', '{}', '0', 'h', 's')`,
       );
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.query<{ n: number }>('SELECT $1::int AS n', [i])));
       expect(answers.map((a) => a.rows[0]?.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

@@ -54,17 +54,6 @@ export async function seedDemo(ctx: LedgerContext, password: string): Promise<vo
   const db: Db = ctx.db;
   if ((await db.user.count()) > 0) throw new Error('The database already has users: the demo data is only seeded into an empty registry.');
 
-  await db.section.createMany({ data: [{ id: 'GHA', name: 'Ghana' }, { id: 'CHE', name: 'Switzerland' }] });
-  await db.cooperativeApproach.create({ data: { id: CA, name: 'Switzerland–Ghana bilateral cooperation on clean cookstoves' } });
-  await db.account.createMany({ data: ACCOUNTS.map((a) => ({ ...a, status: 'ACTIVE' as const })) });
-
-  const passwordHash = await hashPassword(password);
-  for (const u of DEMO_USERS) {
-    await db.user.create({ data: { id: u.id, email: u.email, name: u.name, passwordHash } });
-    const scopes = u.accountIds ? u.accountIds.map((accountId) => ({ accountId, sectionId: null })) : [{ accountId: null, sectionId: u.sectionId ?? null }];
-    await db.grant.createMany({ data: scopes.map((s) => ({ id: randomUUID(), userId: u.id, role: u.role, ...s })) });
-  }
-
   const ghanaAdmin: Actor = { userId: 'u-gha-admin', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }] };
   const registryAdmin: Actor = { userId: 'u-regadmin', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
   const must = async (p: Promise<Outcome>) => {
@@ -72,6 +61,22 @@ export async function seedDemo(ctx: LedgerContext, password: string): Promise<vo
     if (outcome.status !== 'RECORDED') throw new Error(`Demo seed refused: ${JSON.stringify(outcome.refusals)}`);
   };
   const key = (label: string) => `seed-${label}`;
+
+  // Reference data and accounts are configuration changes: through the ledger, so the log holds them.
+  await must(execute(ctx, registryAdmin, { kind: 'DEFINE_REFERENCE', idempotencyKey: key('section-gha'), reference: { type: 'SECTION', id: 'GHA', name: 'Ghana' } }));
+  await must(execute(ctx, registryAdmin, { kind: 'DEFINE_REFERENCE', idempotencyKey: key('section-che'), reference: { type: 'SECTION', id: 'CHE', name: 'Switzerland' } }));
+  await must(execute(ctx, registryAdmin, { kind: 'DEFINE_REFERENCE', idempotencyKey: key('ca'), reference: { type: 'COOPERATIVE_APPROACH', id: CA, name: 'Switzerland–Ghana bilateral cooperation on clean cookstoves' } }));
+  for (const account of ACCOUNTS) {
+    await must(execute(ctx, registryAdmin, { kind: 'OPEN_ACCOUNT', idempotencyKey: key(`open-${account.id}`), account }));
+    await must(execute(ctx, registryAdmin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: key(`activate-${account.id}`), accountId: account.id, status: 'ACTIVE' }));
+  }
+
+  const passwordHash = await hashPassword(password);
+  for (const u of DEMO_USERS) {
+    await db.user.create({ data: { id: u.id, email: u.email, name: u.name, passwordHash } });
+    const scopes = u.accountIds ? u.accountIds.map((accountId) => ({ accountId, sectionId: null })) : [{ accountId: null, sectionId: u.sectionId ?? null }];
+    await db.grant.createMany({ data: scopes.map((s) => ({ id: randomUUID(), userId: u.id, role: u.role, ...s })) });
+  }
 
   for (const [vintage, quantity] of [[2021, 50_000n], [2022, 75_000n], [2023, 60_000n]] as const) {
     await must(execute(ctx, ghanaAdmin, { kind: 'ISSUANCE', idempotencyKey: key(`itmo-${vintage}`), accountId: 'GHA-100-0001', series: itmo(vintage), quantity }));

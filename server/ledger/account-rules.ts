@@ -8,11 +8,12 @@ import type { Actor, AccountFacts } from './types';
  */
 const GENERATES: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING']);
 const TRANSFERS: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING', 'HOLDING', 'ADAPTATION_FUND', 'ADMIN_HOLDING', 'PROXY']);
-const ACQUIRES: ReadonlySet<AccountType> = new Set<AccountType>(['HOLDING', 'USE', 'CANCELLATION', 'ADMIN_CANCELLATION', 'ADMIN_HOLDING', 'ADAPTATION_FUND', 'PROXY']);
+const ACQUIRES: ReadonlySet<AccountType> = new Set<AccountType>(['HOLDING', 'USE', 'CANCELLATION', 'ADMIN_CANCELLATION', 'ADMIN_HOLDING', 'ADAPTATION_FUND']);
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
 
 export const canGenerate = (type: AccountType): boolean => GENERATES.has(type);
 export const canTransferFrom = (type: AccountType): boolean => TRANSFERS.has(type);
+/** The proxy account receives only units leaving for another registry, never an internal transfer (A6R-54). */
 export const canAcquire = (type: AccountType): boolean => ACQUIRES.has(type);
 
 export function isRegistryAdmin(actor: Actor): boolean {
@@ -41,4 +42,28 @@ export function mayInitiateOn(actor: Actor, account: AccountFacts): boolean {
     if (g.role === 'ACCOUNT_HOLDER') return g.accountId === account.id;
     return false;
   });
+}
+
+/**
+ * Who may set which account status (A6R-41): Restricted and Frozen, and lifting them, are for registry
+ * administrators only; section administrators activate, suspend, reactivate and terminate the accounts
+ * of their section. Terminated is final.
+ */
+export function mayChangeStatus(actor: Actor, account: AccountFacts, to: AccountStatus): boolean {
+  if (account.status === 'TERMINATED' || to === 'INITIAL' || to === account.status) return false;
+  if (isRegistryAdmin(actor)) return true;
+  const sectionAdmin = actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId !== null && g.sectionId === account.sectionId);
+  if (!sectionAdmin) return false;
+  if (to === 'RESTRICTED' || to === 'FROZEN') return false;
+  return account.status !== 'RESTRICTED' && account.status !== 'FROZEN';
+}
+
+/** Section administrators open the Party's issuance, holding, use and cancellation accounts in their section. */
+const SECTION_ACCOUNT_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'HOLDING', 'USE', 'CANCELLATION']);
+
+/** Opening accounts (A6R-41): service accounts outside any section are for registry administrators. */
+export function mayOpenAccount(actor: Actor, sectionId: string | null, type: AccountType): boolean {
+  if (isRegistryAdmin(actor)) return true;
+  if (sectionId === null || !SECTION_ACCOUNT_TYPES.has(type)) return false;
+  return actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
 }

@@ -15,6 +15,14 @@ export const CHECKS = {
   TRANSFERRING_ACCOUNT_TYPE_CANNOT_TRANSFER: { code: 2003, message: 'Units cannot be transferred out of an account of this type.' },
   INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT: { code: 2004, message: 'You are not allowed to initiate transactions from this account.' },
   ACCOUNT_TYPE_CANNOT_GENERATE: { code: 2005, message: 'Units cannot be issued into an account of this type.' },
+  ACCOUNT_ALREADY_EXISTS: { code: 2006, message: 'An account with this number already exists.' },
+  NOT_ALLOWED_TO_OPEN_ACCOUNT: { code: 2007, message: 'You are not allowed to open an account of this type in this section.' },
+  ACCOUNT_DEFINITION_INVALID: { code: 2008, message: 'The account definition is invalid.' },
+  STATUS_CHANGE_NOT_ALLOWED: { code: 2009, message: 'You are not allowed to set this status on this account.' },
+  NO_PROXY_ACCOUNT: { code: 2010, message: 'The registry has no proxy account for transfers to and from other registries.' },
+  NOT_ALLOWED_TO_CONFIGURE: { code: 2011, message: 'Only registry administrators change this configuration.' },
+  REFERENCE_ALREADY_EXISTS: { code: 2012, message: 'A section or cooperative approach with this id already exists.' },
+  REFERENCE_INVALID: { code: 2013, message: 'The section or cooperative approach definition is invalid.' },
   // 3xxx: the acquiring account
   ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
   ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },
@@ -24,6 +32,7 @@ export const CHECKS = {
   RANGE_NOT_HELD: { code: 4001, message: 'The serial range is not held, in one block, in the transferring account.' },
   NO_MATCHING_UNITS: { code: 4002, message: 'The transferring account holds no units that match the constraints.' },
   SERIES_ATTRIBUTES_INVALID: { code: 4003, message: 'The unit attributes are invalid.' },
+  UNITS_ALREADY_EXIST: { code: 4004, message: 'Some of the arriving units already exist in this registry outside the proxy account.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
   INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },

@@ -1,11 +1,15 @@
-import { Prisma } from '../db/generated/client';
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
+import { prepared, type Sql } from './sql';
 import type { LogSigner } from './types';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Advisory-lock key that orders appends to the chain. */
-const LOG_CHAIN_LOCK = 6_274_001;
+/**
+ * The number of parallel chains the log is kept in. Each chain is ordered by its own advisory lock,
+ * claimed just before the final write and held until commit; with more chains than concurrent writers
+ * a writer practically never waits, and commits are not serialized behind one global lock.
+ */
+export const LOG_CHAINS = 16;
 
 export interface LogAppend {
   readonly createdAt: Date;
@@ -14,26 +18,36 @@ export interface LogAppend {
   readonly payload: { readonly [key: string]: CanonicalValue | undefined };
 }
 
-/** The hash of an entry: SHA-256 over the previous hash, a newline and the canonical payload. */
+export interface EncodedEntry {
+  readonly chain: number;
+  readonly createdAt: Date;
+  readonly payload: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly signature: string;
+}
+
+/** The hash of an entry: SHA-256 over the previous hash of its chain, a newline and the canonical payload. */
 export function entryHash(prevHash: string, payloadText: string): string {
   return sha256Hex(`${prevHash}\n${payloadText}`);
 }
 
-/**
- * Appends one entry inside the caller's database transaction, so that the change and its entry commit
- * together or not at all. The chain lock is taken here, at the end of the caller's work, and held only
- * until its commit; this keeps sequence order equal to chain order. (The ledger-core work replaces it
- * with a design that does not serialize commits.)
- */
-export async function appendLog(tx: Prisma.TransactionClient, signer: LogSigner, entry: LogAppend): Promise<{ seq: bigint; hash: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOG_CHAIN_LOCK})`;
-  const last = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM "LogEntry" ORDER BY seq DESC LIMIT 1`;
-  const prevHash = last[0]?.hash ?? GENESIS_HASH;
-  const payload = canonicalJson({ ...entry.payload, kind: entry.kind, transactionId: entry.transactionId, createdAt: entry.createdAt, signer: signer.keyId });
-  const hash = entryHash(prevHash, payload);
-  const row = await tx.logEntry.create({
-    data: { createdAt: entry.createdAt, kind: entry.kind, transactionId: entry.transactionId, payload, prevHash, hash, signature: signer.sign(hash) },
-    select: { seq: true },
-  });
-  return { seq: row.seq, hash };
+/** The full canonical payload of an entry: what it says, plus its kind, transaction, time and signer. */
+export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number): string {
+  return canonicalJson({ ...entry.payload, kind: entry.kind, transactionId: entry.transactionId, createdAt: entry.createdAt, signer: signer.keyId, chain });
+}
+
+/** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
+export async function claimChain(sql: Sql): Promise<{ chain: number; head: string }> {
+  const result = await prepared<{ chain: number; head: string | null }>(sql, 'SELECT chain, head FROM registry_claim_chain($1)', [LOG_CHAINS]);
+  const row = result.rows[0];
+  if (!row) throw new Error('registry_claim_chain returned nothing');
+  return { chain: row.chain, head: row.head ?? GENESIS_HASH };
+}
+
+/** Encodes, chains and signs an entry: the signature covers the hash, so it covers the chain too. */
+export function encodeEntry(signer: LogSigner, claimed: { chain: number; head: string }, entry: LogAppend): EncodedEntry {
+  const payload = entryPayload(signer, entry, claimed.chain);
+  const hash = entryHash(claimed.head, payload);
+  return { chain: claimed.chain, createdAt: entry.createdAt, payload, prevHash: claimed.head, hash, signature: signer.sign(hash) };
 }

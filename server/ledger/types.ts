@@ -64,7 +64,63 @@ export interface TransferProposal {
   readonly selection: UnitSelection;
 }
 
-export type Proposal = IssuanceProposal | TransferProposal;
+/** Units leave for another registry: they are placed in the proxy account (A6R-54). */
+export interface ExternalTransferProposal {
+  readonly kind: 'EXTERNAL_TRANSFER';
+  readonly idempotencyKey: string;
+  readonly fromAccountId: string;
+  readonly destination: { readonly registryId: string; readonly accountId: string };
+  readonly selection: UnitSelection;
+}
+
+/**
+ * Units arrive from another registry (A6R-54): units that left from here come back out of the proxy
+ * account; units never seen here are generated in the proxy account and transferred on, in the same
+ * transaction. `message` is what the other registry sent, kept in the log so that replay can do without it.
+ */
+export interface ExternalArrivalProposal {
+  readonly kind: 'EXTERNAL_ARRIVAL';
+  readonly idempotencyKey: string;
+  readonly toAccountId: string;
+  readonly origin: { readonly registryId: string; readonly accountId: string; readonly messageId: string };
+  readonly series: SeriesAttributes;
+  readonly firstSerial: bigint;
+  readonly lastSerial: bigint;
+}
+
+export interface AccountDefinition {
+  readonly id: string;
+  readonly registry: 'INTERNATIONAL' | 'MECHANISM';
+  readonly name: string;
+  readonly type: AccountType;
+  readonly holderName: string;
+  readonly sectionId: string | null;
+  readonly cooperativeApproachId: string | null;
+}
+
+/** A configuration change (A6R-44): opening an account, in the Initial status unless stated. */
+export interface OpenAccountProposal {
+  readonly kind: 'OPEN_ACCOUNT';
+  readonly idempotencyKey: string;
+  readonly account: AccountDefinition;
+}
+
+/** A configuration change: an account's status (A6R-41), under the rules of who may set which. */
+export interface SetAccountStatusProposal {
+  readonly kind: 'SET_ACCOUNT_STATUS';
+  readonly idempotencyKey: string;
+  readonly accountId: string;
+  readonly status: AccountStatus;
+}
+
+/** A configuration change: a Party section (A6R-42) or cooperative approach (A6R-46) joins the registry. */
+export interface DefineReferenceProposal {
+  readonly kind: 'DEFINE_REFERENCE';
+  readonly idempotencyKey: string;
+  readonly reference: { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string };
+}
+
+export type Proposal = DefineReferenceProposal | IssuanceProposal | TransferProposal | ExternalTransferProposal | ExternalArrivalProposal | OpenAccountProposal | SetAccountStatusProposal;
 
 export type Outcome =
   | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean }
@@ -85,11 +141,12 @@ export interface LogSigner {
 }
 
 /**
- * What the ledger needs from outside, passed in so that tests and replay control it: the database,
- * the signer, the clock and the id source.
+ * What the ledger needs from outside, passed in so that tests and replay control it: the database
+ * (Prisma for reads, a pg pool for the write path), the signer, the clock and the id source.
  */
 export interface LedgerContext {
   readonly db: import('../db/client').Db;
+  readonly pool: import('pg').Pool;
   readonly signer: LogSigner;
   readonly now: () => Date;
   readonly newId: () => string;

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDb, type Db } from '../db/client';
+import { createLedgerContext } from '../ledger/context';
+import { ed25519Signer, generateSigningKeyPem } from '../ledger/signer';
+import type { LedgerContext } from '../ledger/types';
 import { deployMigrations } from '../../scripts/db/schema-engine';
 
 /** The PostgreSQL server the integration tests use; each test file gets a database of its own on it. */
@@ -9,6 +12,8 @@ export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://po
 export interface TestDatabase {
   readonly url: string;
   readonly db: Db;
+  /** A ledger context over this database with a fresh signing key; `now` and `newId` may be given. */
+  ledger(options?: { now?: () => Date; newId?: () => string; poolSize?: number }): LedgerContext & { publicKeyPem: string };
   drop(): Promise<void>;
 }
 
@@ -26,10 +31,18 @@ export async function createTestDatabase(prefix = 'registry_test'): Promise<Test
   url.pathname = `/${name}`;
   await deployMigrations(url.toString());
   const db = createDb(url.toString(), 12);
+  const contexts: { close(): Promise<void> }[] = [];
   return {
     url: url.toString(),
     db,
+    ledger(options = {}) {
+      const signer = ed25519Signer(generateSigningKeyPem());
+      const context = createLedgerContext({ db, databaseUrl: url.toString(), signer, ...options });
+      contexts.push(context);
+      return { ...context, publicKeyPem: signer.publicKeyPem };
+    },
     async drop() {
+      await Promise.all(contexts.map((c) => c.close()));
       await db.$disconnect();
       const c = new Client({ connectionString: TEST_SERVER_URL });
       await c.connect();

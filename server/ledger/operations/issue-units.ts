@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Prisma } from '../../db/generated/client';
 import { canGenerate, mayInitiateOn, statusAllows } from '../account-rules';
 import { refusal, type Refusal } from '../check-codes';
-import type { OperationResult } from '../write-path';
-import type { Actor, IssuanceProposal, SeriesAttributes } from '../types';
+import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
+import { prepared, type Sql } from '../sql';
+import type { Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
 import { lockAccounts } from './lock-accounts';
 
-/** The largest block one issuance may create; far above any real issuance, it bounds bad input. */
+/** The largest block one operation may create; far above any real issuance, it bounds bad input. */
 export const MAX_ISSUANCE = 1_000_000_000_000n;
 
 const ALPHA3 = /^[A-Z]{3}$/;
+const SERIES_LOCK = 6_274_100;
 
 /** A series id is derived from its attributes, so that replay and every registry arrive at the same id. */
 export function seriesIdOf(series: SeriesAttributes): string {
@@ -17,49 +18,53 @@ export function seriesIdOf(series: SeriesAttributes): string {
   return `S${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 }
 
-function seriesProblems(series: SeriesAttributes): Refusal[] {
+export function seriesProblems(series: SeriesAttributes): Refusal[] {
   const problems: Refusal[] = [];
-  if (!ALPHA3.test(series.hostParty)) problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field: 'hostParty', value: series.hostParty }));
-  if (!ALPHA3.test(series.firstTransferringParty)) problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field: 'firstTransferringParty', value: series.firstTransferringParty }));
-  if (!Number.isInteger(series.vintage) || series.vintage < 1990 || series.vintage > 2100) problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field: 'vintage', value: series.vintage }));
-  if (series.unitType.trim() === '' || series.activityId.trim() === '' || series.originatingRegistry.trim() === '') problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field: 'unitType/activityId/originatingRegistry', value: 'empty' }));
+  const invalid = (field: string, value: string | number) => problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field, value }));
+  if (!ALPHA3.test(series.hostParty)) invalid('hostParty', series.hostParty);
+  if (!ALPHA3.test(series.firstTransferringParty)) invalid('firstTransferringParty', series.firstTransferringParty);
+  if (!Number.isInteger(series.vintage) || series.vintage < 1990 || series.vintage > 2100) invalid('vintage', series.vintage);
+  for (const field of ['unitType', 'activityId', 'originatingRegistry', 'metric'] as const) if (series[field].trim() === '') invalid(field, 'empty');
   return problems;
+}
+
+export function quantityProblems(quantity: bigint): Refusal[] {
+  if (quantity <= 0n) return [refusal('QUANTITY_NOT_POSITIVE', { quantity: quantity.toString() })];
+  if (quantity > MAX_ISSUANCE) return [refusal('QUANTITY_TOO_LARGE', { quantity: quantity.toString(), maximum: MAX_ISSUANCE.toString() })];
+  return [];
+}
+
+/** The highest serial a series has ever used, under a lock that keeps two issuances from sharing serials. */
+export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint> {
+  await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERIES_LOCK, seriesId]);
+  const top = await prepared<{ last: bigint }>(sql, `SELECT "lastSerial" AS last FROM "UnitBlock" WHERE "seriesId" = $1 ORDER BY "lastSerial" DESC LIMIT 1`, [seriesId]);
+  return top.rows[0]?.last ?? 0n;
 }
 
 /**
  * Issuance (A6R-44): generates a block of new serials at the end of the series, into an account whose
- * type may generate units. The series row is locked so that two issuances never allocate the same serials.
+ * type may generate units (an issuance account, or the mechanism's pending account).
  */
-export async function issueUnits(tx: Prisma.TransactionClient, actor: Actor, proposal: IssuanceProposal, transactionId: string, createdAt: Date): Promise<OperationResult> {
-  const accounts = await lockAccounts(tx, [proposal.accountId], []);
+export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: IssuanceProposal): Promise<Plan> {
+  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], []);
+  const createdAt = ctx.now();
   const account = accounts.get(proposal.accountId);
   const refusals: Refusal[] = [];
-  if (!account) {
-    refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId: proposal.accountId }));
-  } else {
+  if (!account) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId: proposal.accountId }));
+  else {
     if (!statusAllows(account.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: account.id, status: account.status }));
     if (!mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
     if (!canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
   }
-  refusals.push(...seriesProblems(proposal.series));
-  if (proposal.quantity <= 0n) refusals.push(refusal('QUANTITY_NOT_POSITIVE', { quantity: proposal.quantity.toString() }));
-  if (proposal.quantity > MAX_ISSUANCE) refusals.push(refusal('QUANTITY_TOO_LARGE', { quantity: proposal.quantity.toString(), maximum: MAX_ISSUANCE.toString() }));
-  if (refusals.length > 0 || !account) return { refusals };
+  refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity));
+  if (refusals.length > 0) return { createdAt, refusals };
 
   const seriesId = seriesIdOf(proposal.series);
-  const s = proposal.series;
-  await tx.$executeRaw`
-    INSERT INTO "UnitSeries" (id, "unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", vintage, sectors, "activityTypes", metric, pre2021, "createdAt")
-    VALUES (${seriesId}, ${s.unitType}, ${s.cooperativeApproachId}, ${s.originatingRegistry}, ${s.hostParty}, ${s.firstTransferringParty}, ${s.activityId}, ${s.vintage}, ${[...s.sectors]}, ${[...s.activityTypes]}, ${s.metric}, ${s.pre2021}, ${createdAt})
-    ON CONFLICT (id) DO NOTHING`;
-  await tx.$queryRaw`SELECT id FROM "UnitSeries" WHERE id = ${seriesId} FOR UPDATE`;
-  const top = await tx.$queryRaw<{ last: bigint | null }[]>`SELECT max("lastSerial") AS last FROM "UnitBlock" WHERE "seriesId" = ${seriesId}`;
-  const firstSerial = (top[0]?.last ?? 0n) + 1n;
-  const lastSerial = firstSerial + proposal.quantity - 1n;
-
-  await tx.unitBlock.create({ data: { seriesId, firstSerial, lastSerial, accountId: account.id, createdByTxId: transactionId, createdAt } });
-  return {
-    quantity: proposal.quantity,
-    operations: [{ op: 'issue', seriesId, series: { ...s, sectors: [...s.sectors], activityTypes: [...s.activityTypes] }, accountId: account.id, firstSerial, lastSerial }],
+  const firstSerial = (await lockSeriesTop(sql, seriesId)) + 1n;
+  const changes: Changes = {
+    ...NO_CHANGES,
+    series: [{ ...proposal.series, id: seriesId }],
+    create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
+  return { createdAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
 }

@@ -1,22 +1,24 @@
-import { Prisma } from '../../db/generated/client';
+import { GENESIS_HASH, LOG_CHAINS } from '../log';
+import { prepared, type Sql } from '../sql';
 import type { AccountFacts } from '../types';
 
+/** A claimed log chain and its head hash, held until the transaction ends. */
+export interface ClaimedChain {
+  readonly chain: number;
+  readonly head: string;
+}
+
 /**
- * Locks the accounts a transaction touches, always in id order so that two transactions never wait
- * for each other in a cycle. The account whose units leave is locked FOR UPDATE: every change to an
- * account's blocks happens under that lock, so no two writers can close the same block. Accounts that
- * only receive are locked FOR SHARE: receiving does not conflict with receiving, only with a status
- * change.
+ * Locks the accounts a transaction touches and claims a log chain, in one round trip
+ * (`registry_lock`). Accounts are locked in id order so that two transactions never wait for each
+ * other in a cycle. An account whose units leave, or whose configuration changes, is locked FOR NO KEY
+ * UPDATE: every change to an account's blocks happens under that lock, so no two writers can close the
+ * same block. An account that only receives is locked FOR SHARE: receiving does not conflict with
+ * receiving, only with a change of the account itself.
  */
-export async function lockAccounts(tx: Prisma.TransactionClient, exclusive: readonly string[], shared: readonly string[]): Promise<Map<string, AccountFacts>> {
-  const ids = [...new Set([...exclusive, ...shared])].sort();
-  const found = new Map<string, AccountFacts>();
-  for (const id of ids) {
-    const rows = exclusive.includes(id)
-      ? await tx.$queryRaw<AccountFacts[]>`SELECT id, type, status, "sectionId" FROM "Account" WHERE id = ${id} FOR UPDATE`
-      : await tx.$queryRaw<AccountFacts[]>`SELECT id, type, status, "sectionId" FROM "Account" WHERE id = ${id} FOR SHARE`;
-    const row = rows[0];
-    if (row) found.set(id, row);
-  }
-  return found;
+export async function lockAccounts(sql: Sql, exclusive: readonly string[], shared: readonly string[]): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain }> {
+  const result = await prepared<{ locked: { accounts: AccountFacts[]; chain: number; head: string | null } }>(sql, 'SELECT registry_lock($1::text[], $2::text[], $3) AS locked', [exclusive, shared, LOG_CHAINS]);
+  const locked = result.rows[0]?.locked;
+  if (!locked) throw new Error('registry_lock returned nothing');
+  return { accounts: new Map(locked.accounts.map((a) => [a.id, a])), chain: { chain: locked.chain, head: locked.head ?? GENESIS_HASH } };
 }

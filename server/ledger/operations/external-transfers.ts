@@ -1,0 +1,80 @@
+import { refusal } from '../check-codes';
+import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
+import { remainders } from '../splitting';
+import { prepared, type Sql } from '../sql';
+import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
+import { acquiringChecks, transferringChecks } from './account-checks';
+import { lockSeriesTop, quantityProblems, seriesIdOf, seriesProblems } from './issue-units';
+import { lockAccounts } from './lock-accounts';
+import { selectUnits } from './select-units';
+import { moveChanges, takenQuantity } from './transfer-units';
+
+/** The registry's one proxy account (A6R-54), common to all external transfers. */
+async function proxyAccountId(sql: Sql): Promise<string | null> {
+  const found = await prepared<{ id: string }>(sql, `SELECT id FROM "Account" WHERE type = 'PROXY' AND status <> 'TERMINATED' ORDER BY id LIMIT 1`);
+  return found.rows[0]?.id ?? null;
+}
+
+/**
+ * An outbound external transfer (A6R-54): the units leave for another registry and are placed in the
+ * proxy account, whose balance then mirrors what this registry has sent out. The destination travels
+ * in the input, and so in the log.
+ */
+export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalTransferProposal): Promise<Plan> {
+  const proxy = await proxyAccountId(sql);
+  if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
+  const { accounts, chain } = await lockAccounts(sql, [proposal.fromAccountId], [proxy]);
+  const createdAt = ctx.now();
+  const refusals = [
+    ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
+    ...acquiringChecks(actor, proxy, accounts.get(proxy), proposal.fromAccountId, (a) => a.type === 'PROXY'),
+  ];
+  if (refusals.length > 0) return { createdAt, refusals };
+  const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection);
+  if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
+  const changes = moveChanges(selected.takes, proposal.fromAccountId, proxy);
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };
+}
+
+/**
+ * An arrival from another registry (A6R-54). Units that once left from here are in the proxy account
+ * and come back out of it. Units this registry has never held are generated in the proxy account and
+ * transferred on, in the same transaction, so that every unit here still has a recorded origin. Units
+ * that partly exist here outside the proxy account are refused: a unit is never in two places.
+ */
+export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalArrivalProposal): Promise<Plan> {
+  const proxy = await proxyAccountId(sql);
+  if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
+  const { accounts, chain } = await lockAccounts(sql, [proxy], [proposal.toAccountId]);
+  const createdAt = ctx.now();
+  const refusals = acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proxy);
+  if (refusals.length > 0) return { createdAt, refusals };
+  const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n)];
+  if (proposal.firstSerial < 1n) seriesChecks.push(refusal('QUANTITY_NOT_POSITIVE', { firstSerial: proposal.firstSerial.toString() }));
+  if (seriesChecks.length > 0) return { createdAt, refusals: seriesChecks };
+
+  const seriesId = seriesIdOf(proposal.series);
+  const quantity = proposal.lastSerial - proposal.firstSerial + 1n;
+  await lockSeriesTop(sql, seriesId);
+  const overlapping = await prepared<{ id: bigint; seriesId: string; firstSerial: bigint; lastSerial: bigint; accountId: string }>(sql, 
+    `SELECT id, "seriesId", "firstSerial", "lastSerial", "accountId" FROM "UnitBlock"
+     WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $3 AND "lastSerial" >= $2`,
+    [seriesId, proposal.firstSerial.toString(), proposal.lastSerial.toString()],
+  );
+  if (overlapping.rows.length === 0) {
+    // Never seen here: generated in the proxy account, then moved on.
+    const generated = { seriesId, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial, accountId: proxy };
+    const changes: Changes = { ...NO_CHANGES, series: [{ ...proposal.series, id: seriesId }], create: [{ ...generated, accountId: proposal.toAccountId }] };
+    const operations = [{ op: 'generate', ...generated }, { op: 'close', ...generated }, ...operationsOf(changes)];
+    return { createdAt, chain, quantity, changes, operations };
+  }
+  const home = overlapping.rows.find((b) => b.accountId === proxy && b.firstSerial <= proposal.firstSerial && proposal.lastSerial <= b.lastSerial);
+  if (!home) return { createdAt, refusals: [refusal('UNITS_ALREADY_EXIST', { seriesId, firstSerial: proposal.firstSerial.toString(), lastSerial: proposal.lastSerial.toString() })] };
+  const take = { block: home, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial };
+  const changes: Changes = {
+    ...NO_CHANGES,
+    close: [{ ...home, accountId: proxy }],
+    create: [{ seriesId, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial, accountId: proposal.toAccountId }, ...remainders(take).map((r) => ({ seriesId, ...r, accountId: proxy }))],
+  };
+  return { createdAt, chain, quantity, changes, operations: operationsOf(changes) };
+}

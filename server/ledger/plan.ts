@@ -1,0 +1,54 @@
+import type { AccountStatus } from '../db/generated/enums';
+import type { CanonicalValue } from './canonical-json';
+import type { Refusal } from './check-codes';
+import type { ClaimedChain } from './operations/lock-accounts';
+import type { AccountDefinition, SeriesAttributes } from './types';
+
+/** A block record to create. */
+export interface NewBlock {
+  readonly seriesId: string;
+  readonly firstSerial: bigint;
+  readonly lastSerial: bigint;
+  readonly accountId: string;
+}
+
+/** An open block record to close, as the operation read it under its account's lock. */
+export interface ClosingBlock extends NewBlock {
+  readonly id: bigint;
+}
+
+/**
+ * What an operation decided, for the write path to record. Operations read and lock; only the write
+ * path writes, so that every change, its transaction row and its log entry go out in one statement.
+ */
+export interface Changes {
+  readonly series: readonly (SeriesAttributes & { readonly id: string })[];
+  readonly close: readonly ClosingBlock[];
+  readonly create: readonly NewBlock[];
+  readonly openAccounts: readonly (AccountDefinition & { readonly status: AccountStatus })[];
+  readonly statusChanges: readonly { readonly accountId: string; readonly from: AccountStatus; readonly to: AccountStatus }[];
+  readonly references: readonly { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string }[];
+}
+
+export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAccounts: [], statusChanges: [], references: [] };
+
+/**
+ * An operation's decision. `createdAt` is read from the clock after the locks are held, so that two
+ * transactions touching the same account are timestamped in the order they happened: replay and
+ * as-of queries depend on it.
+ */
+export type Plan =
+  | { readonly createdAt: Date; readonly refusals: readonly Refusal[] }
+  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[] };
+
+/** The elementary operations (A6R-44) of a set of changes, as they appear in the log and drive replay. */
+export function operationsOf(changes: Changes): CanonicalValue[] {
+  return [
+    ...changes.references.map((r) => ({ op: 'reference', ...r })),
+    ...changes.openAccounts.map((a) => ({ op: 'open-account', ...a })),
+    ...changes.statusChanges.map((s) => ({ op: 'account-status', ...s })),
+    ...changes.series.map((s) => ({ op: 'series', ...s, sectors: [...s.sectors], activityTypes: [...s.activityTypes] })),
+    ...changes.close.map((b) => ({ op: 'close', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
+    ...changes.create.map((b) => ({ op: 'create', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
+  ];
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * The ledger's own connection pool. The write path talks to PostgreSQL directly, a few statements per
+ * transaction, because it is the registry's hot path (A6R-36); reads elsewhere go through Prisma.
+ */
+export type Sql = pg.PoolClient;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    // int8: serials and quantities are bigint end to end, never a lossy JS number.
+    if (oid === 20) return (value: string) => BigInt(value);
+    // timestamp without time zone holds UTC (as Prisma writes it); pg would read it as local time.
+    if (oid === 1114) return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export function createLedgerPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, types });
+  // An idle connection that the server ends (restart, failover) must not crash the process; the pool
+  // replaces it at the next checkout.
+  pool.on('error', (error) => console.error(`ledger pool: idle connection lost: ${error.message}`));
+  return pool;
+}
+
+/** PostgreSQL errors after which the whole transaction may simply be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+export const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs `work` in one database transaction (READ COMMITTED plus row locks) and commits it; rolls back on
+ * any error. A serialization failure or deadlock is retried, at most MAX_ATTEMPTS times, with jitter.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error))) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export function sqlState(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : '';
+}
+
+/** A unique-constraint violation on the named constraint. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return sqlState(error) === '23505' && typeof error === 'object' && error !== null && 'constraint' in error && error.constraint === constraint;
+}
+
+/** Timestamps cross as ISO-8601 UTC text: the columns hold UTC without a zone. */
+export const utc = (date: Date): string => date.toISOString();
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs a statement as a named prepared statement: each connection parses and plans it once, and
+ * afterwards only its parameters travel. The write path's statements are few and fixed in shape, so
+ * naming them by a digest of their text is safe and keeps the hot path cheap on both sides.
+ */
+export function prepared<R extends pg.QueryResultRow>(sql: Sql | pg.Pool, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `l${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return sql.query<R>({ name, text, values });
+}
