@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
-import { prepared, type Sql } from './sql';
+import { beginWith, literal, type Sql } from './sql';
 import type { LogSigner } from './types';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -39,7 +39,7 @@ export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number)
 
 /** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
 export async function claimChain(sql: Sql): Promise<{ chain: number; head: string }> {
-  const result = await prepared<{ chain: number; head: string | null }>(sql, 'SELECT chain, head FROM registry_claim_chain($1)', [LOG_CHAINS]);
+  const result = await beginWith<{ chain: number; head: string | null }>(sql, `SELECT chain, head FROM registry_claim_chain(${literal(sql, LOG_CHAINS)})`);
   const row = result.rows[0];
   if (!row) throw new Error('registry_claim_chain returned nothing');
   return { chain: row.chain, head: row.head ?? GENESIS_HASH };

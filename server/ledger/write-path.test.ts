@@ -131,10 +131,10 @@ describe('the write path', () => {
     expect(history[0]).toMatchObject({ transactionId: first.transactionId, delta: -5n, counterpartAccountId: 'H2' });
   });
 
-  it('lets exactly the feasible transfers of a race succeed', async () => {
+  it('lets exactly the feasible ones of 50 concurrent transfers racing for the same units succeed', async () => {
     await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'race-fund', fromAccountId: 'ISS', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 200n, constraints: {} } });
     const available = (await balances()).H1 ?? 0n;
-    const attempts = 30;
+    const attempts = 50;
     const each = 10n;
     const outcomes = await Promise.all(
       Array.from({ length: attempts }, (_, i) => execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `race-${i}`, fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: each, constraints: {} } })),
@@ -159,8 +159,11 @@ describe('the write path', () => {
     expect(heads.size).toBeGreaterThan(1);
   });
 
-  it('is protected by the database itself: the log cannot be edited', async () => {
+  it('is protected by the database itself: the log, transactions and closed blocks cannot be edited', async () => {
     await expect(test.db.$executeRaw`UPDATE "LogEntry" SET kind = 'X'`).rejects.toThrow();
     await expect(test.db.$executeRaw`DELETE FROM "LedgerTransaction"`).rejects.toThrow();
+    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "accountId" = 'H2' WHERE "closedByTxId" IS NOT NULL`).rejects.toThrow();
+    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "closedByTxId" IS NULL`).rejects.toThrow();
+    await expect(test.db.$executeRaw`DELETE FROM "UnitBlock"`).rejects.toThrow();
   });
 });

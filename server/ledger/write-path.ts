@@ -6,7 +6,7 @@ import { externalArrival, externalTransfer } from './operations/external-transfe
 import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import type { Changes, Plan } from './plan';
-import { inTransaction, isUniqueViolation, prepared, utc, type Sql } from './sql';
+import { commitWith, inTransaction, isUniqueViolation, literal, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /** The versions of the built-in rules applied; recorded with every transaction (A6R-47). */
@@ -105,81 +105,42 @@ interface Recorded {
 }
 
 /**
- * Writes a recorded transaction in one statement: its row, new series, account changes, closed and
- * created blocks, and its log entry. The number of blocks closed must equal the number the operation
- * read under its locks; anything else aborts the transaction.
+ * Writes a recorded transaction and commits it, in one round trip: `registry_record` inserts its row,
+ * new reference data, series, accounts and status changes, closes and creates its blocks and appends
+ * its log entry; the number of blocks closed must equal the number the operation read under its locks,
+ * or everything aborts.
  */
 async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   const c = r.changes;
-  const at = utc(r.createdAt);
-  const result = await prepared<{ closed: number }>(sql, 
-    `WITH tx AS (
-       INSERT INTO "LedgerTransaction" (id, "idempotencyKey", kind, status, "initiatorId", "impersonatorId", input, "inputHash", "ruleVersions", refusals, "createdAt")
-       VALUES ($1, $2, $3, 'RECORDED', $4, $5, $6, $7, $8, '[]', $9)),
-     series AS (
-       INSERT INTO "UnitSeries" (id, "unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", vintage, sectors, "activityTypes", metric, pre2021, extra, "createdAt")
-       SELECT s.id, s."unitType", s."cooperativeApproachId", s."originatingRegistry", s."hostParty", s."firstTransferringParty", s."activityId", s.vintage,
-              ARRAY(SELECT jsonb_array_elements_text(s.sectors)), ARRAY(SELECT jsonb_array_elements_text(s."activityTypes")), s.metric, s.pre2021, '{}', $9
-       FROM jsonb_to_recordset($10::jsonb) AS s(id text, "unitType" text, "cooperativeApproachId" text, "originatingRegistry" text, "hostParty" text, "firstTransferringParty" text, "activityId" text, vintage int, sectors jsonb, "activityTypes" jsonb, metric text, pre2021 boolean)
-       ON CONFLICT (id) DO NOTHING),
-     sections AS (
-       INSERT INTO "Section" (id, name, "createdAt")
-       SELECT r.id, r.name, $9 FROM jsonb_to_recordset($21::jsonb) AS r(type text, id text, name text) WHERE r.type = 'SECTION'),
-     approaches AS (
-       INSERT INTO "CooperativeApproach" (id, name, "createdAt")
-       SELECT r.id, r.name, $9 FROM jsonb_to_recordset($21::jsonb) AS r(type text, id text, name text) WHERE r.type = 'COOPERATIVE_APPROACH'),
-     accounts AS (
-       INSERT INTO "Account" (id, registry, name, type, status, "holderName", "sectionId", "cooperativeApproachId", "createdAt")
-       SELECT a.id, a.registry::"Registry", a.name, a.type::"AccountType", a.status::"AccountStatus", a."holderName", a."sectionId", a."cooperativeApproachId", $9
-       FROM jsonb_to_recordset($11::jsonb) AS a(id text, registry text, name text, type text, status text, "holderName" text, "sectionId" text, "cooperativeApproachId" text)),
-     statuses AS (
-       UPDATE "Account" acc SET status = s."to"::"AccountStatus"
-       FROM jsonb_to_recordset($12::jsonb) AS s("accountId" text, "from" text, "to" text)
-       WHERE acc.id = s."accountId" AND acc.status = s."from"::"AccountStatus"
-       RETURNING acc.id),
-     events AS (
-       INSERT INTO "AccountEvent" ("accountId", status, "transactionId", "createdAt")
-       SELECT e."accountId", e.status::"AccountStatus", $1, $9 FROM jsonb_to_recordset($13::jsonb) AS e("accountId" text, status text)),
-     closed AS (
-       UPDATE "UnitBlock" SET "closedByTxId" = $1, "closedAt" = $9
-       WHERE id = ANY($14::bigint[]) AND "closedByTxId" IS NULL
-       RETURNING id),
-     created AS (
-       INSERT INTO "UnitBlock" ("seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt")
-       SELECT b."seriesId", b."firstSerial"::bigint, b."lastSerial"::bigint, b."accountId", $1, $9
-       FROM jsonb_to_recordset($15::jsonb) AS b("seriesId" text, "firstSerial" text, "lastSerial" text, "accountId" text)),
-     log AS (
-       INSERT INTO "LogEntry" (chain, "createdAt", kind, "transactionId", payload, "prevHash", hash, signature)
-       VALUES ($16, $9, $3, $1, $17, $18, $19, $20))
-     SELECT (SELECT count(*) FROM closed)::int AS closed, (SELECT count(*) FROM statuses)::int AS statuses`,
-    [
-      r.transactionId,
-      r.proposal.idempotencyKey,
-      r.proposal.kind,
-      r.actor.userId,
-      r.actor.impersonatorId,
-      r.input,
-      r.inputHash,
-      canonicalJson(RULE_VERSIONS),
-      at,
-      JSON.stringify(c.series),
-      JSON.stringify(c.openAccounts),
-      JSON.stringify(c.statusChanges),
-      JSON.stringify([...c.openAccounts.map((a) => ({ accountId: a.id, status: a.status })), ...c.statusChanges.map((s) => ({ accountId: s.accountId, status: s.to }))]),
-      c.close.map((b) => b.id.toString()),
-      JSON.stringify(c.create.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial.toString(), lastSerial: b.lastSerial.toString(), accountId: b.accountId }))),
-      r.entry.chain,
-      r.entry.payload,
-      r.entry.prevHash,
-      r.entry.hash,
-      r.entry.signature,
-      JSON.stringify(c.references),
-    ],
-  );
-  const row = result.rows[0] as { closed: number; statuses: number };
-  // The locks make a mismatch impossible; if it ever happens, nothing of this transaction may commit.
-  if (row.closed !== c.close.length) throw new Error(`write path: closed ${row.closed} of ${c.close.length} blocks; a block changed under its account's lock`);
-  if (row.statuses !== c.statusChanges.length) throw new Error('write path: an account status changed under its lock');
+  await record(sql, {
+    id: r.transactionId,
+    status: 'RECORDED',
+    idempotencyKey: r.proposal.idempotencyKey,
+    kind: r.proposal.kind,
+    initiatorId: r.actor.userId,
+    impersonatorId: r.actor.impersonatorId,
+    input: r.input,
+    inputHash: r.inputHash,
+    ruleVersions: canonicalJson(RULE_VERSIONS),
+    refusals: '[]',
+    createdAt: utc(r.createdAt),
+    references: c.references,
+    series: c.series,
+    openAccounts: c.openAccounts,
+    statusChanges: c.statusChanges,
+    close: c.close.map((b) => b.id.toString()),
+    create: c.create.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial.toString(), lastSerial: b.lastSerial.toString(), accountId: b.accountId })),
+    log: r.entry,
+  });
+}
+
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry };
+
+/** One call of `registry_record` with its COMMIT. */
+async function record(sql: Sql, input: RecordInput): Promise<void> {
+  const { log, ...rest } = input;
+  const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
+  await commitWith(sql, `SELECT registry_record(${literal(sql, json)}::jsonb)`);
 }
 
 interface Rejection {
@@ -202,13 +163,20 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         transactionId: rejection.transactionId,
         payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: JSON.parse(rejection.input) as CanonicalValue, inputHash: rejection.inputHash, ruleVersions: RULE_VERSIONS, refusals: JSON.parse(refusalsText) as CanonicalValue },
       });
-      await prepared(sql, 
-        `WITH tx AS (
-           INSERT INTO "LedgerTransaction" (id, "idempotencyKey", kind, status, "initiatorId", "impersonatorId", input, "inputHash", "ruleVersions", refusals, "createdAt")
-           VALUES ($1, $2, $3, 'REJECTED', $4, $5, $6, $7, $8, $9, $10))
-         INSERT INTO "LogEntry" (chain, "createdAt", kind, "transactionId", payload, "prevHash", hash, signature) VALUES ($11, $10, $3, $1, $12, $13, $14, $15)`,
-        [rejection.transactionId, proposal.idempotencyKey, proposal.kind, actor.userId, actor.impersonatorId, rejection.input, rejection.inputHash, canonicalJson(RULE_VERSIONS), refusalsText, utc(rejection.createdAt), entry.chain, entry.payload, entry.prevHash, entry.hash, entry.signature],
-      );
+      await record(sql, {
+        id: rejection.transactionId,
+        status: 'REJECTED',
+        idempotencyKey: proposal.idempotencyKey,
+        kind: proposal.kind,
+        initiatorId: actor.userId,
+        impersonatorId: actor.impersonatorId,
+        input: rejection.input,
+        inputHash: rejection.inputHash,
+        ruleVersions: canonicalJson(RULE_VERSIONS),
+        refusals: refusalsText,
+        createdAt: utc(rejection.createdAt),
+        log: entry,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, rejection.inputHash);
@@ -238,13 +206,14 @@ async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Propo
   const refusals = [refusal('IDEMPOTENCY_KEY_REUSED', { idempotencyKey: proposal.idempotencyKey, earlierTransactionId: earlier.id })];
   await inTransaction(ctx.pool, async (sql) => {
     const chain = await claimChain(sql);
+    const createdAt = ctx.now();
     const entry = encodeEntry(ctx.signer, chain, {
-      createdAt: ctx.now(),
+      createdAt,
       kind: proposal.kind,
       transactionId: null,
       payload: { status: 'REFUSED_DUPLICATE', idempotencyKey: proposal.idempotencyKey, input: JSON.parse(proposalInput(actor, proposal)) as CanonicalValue, inputHash, refusals: refusals as unknown as CanonicalValue },
     });
-    await prepared(sql, `INSERT INTO "LogEntry" (chain, "createdAt", kind, "transactionId", payload, "prevHash", hash, signature) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)`, [entry.chain, utc(entry.createdAt), proposal.kind, entry.payload, entry.prevHash, entry.hash, entry.signature]);
+    await record(sql, { id: '', status: 'REFUSED_DUPLICATE', kind: proposal.kind, createdAt: utc(createdAt), log: entry });
   });
   return { status: 'REJECTED', transactionId: null, refusals, replayed: false };
 }

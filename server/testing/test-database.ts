@@ -18,16 +18,16 @@ export interface TestDatabase {
 }
 
 /** Creates a fresh, migrated database with a random name; `drop` removes it again. */
-export async function createTestDatabase(prefix = 'registry_test'): Promise<TestDatabase> {
+export async function createTestDatabase(prefix = 'registry_test', serverUrl = TEST_SERVER_URL): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: TEST_SERVER_URL });
+  const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_SERVER_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await deployMigrations(url.toString());
   const db = createDb(url.toString(), 12);
@@ -44,7 +44,7 @@ export async function createTestDatabase(prefix = 'registry_test'): Promise<Test
     async drop() {
       await Promise.all(contexts.map((c) => c.close()));
       await db.$disconnect();
-      const c = new Client({ connectionString: TEST_SERVER_URL });
+      const c = new Client({ connectionString: serverUrl });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

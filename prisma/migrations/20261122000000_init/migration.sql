@@ -185,16 +185,13 @@ CREATE INDEX "Account_sectionId_idx" ON "Account"("sectionId");
 CREATE UNIQUE INDEX "UnitSeries_unitType_cooperativeApproachId_originatingRegist_key" ON "UnitSeries"("unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", "vintage");
 
 -- CreateIndex
-CREATE INDEX "UnitBlock_accountId_closedByTxId_idx" ON "UnitBlock"("accountId", "closedByTxId");
+CREATE INDEX "UnitBlock_accountId_idx" ON "UnitBlock"("accountId");
 
 -- CreateIndex
-CREATE INDEX "UnitBlock_seriesId_firstSerial_idx" ON "UnitBlock"("seriesId", "firstSerial");
+CREATE INDEX "UnitBlock_seriesId_lastSerial_idx" ON "UnitBlock"("seriesId", "lastSerial");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "LedgerTransaction_idempotencyKey_key" ON "LedgerTransaction"("idempotencyKey");
-
--- CreateIndex
-CREATE INDEX "LedgerTransaction_createdAt_idx" ON "LedgerTransaction"("createdAt");
 
 -- CreateIndex
 CREATE INDEX "LogEntry_transactionId_idx" ON "LogEntry"("transactionId");

@@ -13,12 +13,14 @@ const ACCOUNT_ID = /^[A-Z0-9][A-Z0-9-]{2,63}$/;
  */
 export async function openAccount(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: OpenAccountProposal): Promise<Plan> {
   const a = proposal.account;
-  // Locks the id even when it does not exist yet, so that two openings of one number cannot both pass.
+  const { chain } = await lockAccounts(sql, [a.id], []);
+  // Locks the number even though no account has it yet, so that two openings of it cannot both pass;
+  // the existence check comes after the lock for the same reason.
   await prepared(sql, 'SELECT pg_advisory_xact_lock(6274200, hashtext($1))', [a.id]);
-  const { accounts: existing, chain } = await lockAccounts(sql, [a.id], []);
+  const existing = await prepared(sql, 'SELECT 1 FROM "Account" WHERE id = $1', [a.id]);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
-  if (existing.has(a.id)) refusals.push(refusal('ACCOUNT_ALREADY_EXISTS', { accountId: a.id }));
+  if ((existing.rowCount ?? 0) > 0) refusals.push(refusal('ACCOUNT_ALREADY_EXISTS', { accountId: a.id }));
   if (!ACCOUNT_ID.test(a.id)) refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'id', value: a.id }));
   if (a.name.trim() === '' || a.holderName.trim() === '') refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'name/holderName', value: 'empty' }));
   if (!mayOpenAccount(actor, a.sectionId, a.type)) refusals.push(refusal('NOT_ALLOWED_TO_OPEN_ACCOUNT', { sectionId: a.sectionId, type: a.type, userId: actor.userId }));

@@ -10,8 +10,10 @@ import { selectUnits } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
 
 /** The registry's one proxy account (A6R-54), common to all external transfers. */
-async function proxyAccountId(sql: Sql): Promise<string | null> {
-  const found = await prepared<{ id: string }>(sql, `SELECT id FROM "Account" WHERE type = 'PROXY' AND status <> 'TERMINATED' ORDER BY id LIMIT 1`);
+async function proxyAccountId(ctx: LedgerContext): Promise<string | null> {
+  // Read before the transaction begins: the proxy account is then locked like any other, and a proxy
+  // account that changed in between is judged by the checks on the locked row.
+  const found = await prepared<{ id: string }>(ctx.pool, `SELECT id FROM "Account" WHERE type = 'PROXY' AND status <> 'TERMINATED' ORDER BY id LIMIT 1`);
   return found.rows[0]?.id ?? null;
 }
 
@@ -21,7 +23,7 @@ async function proxyAccountId(sql: Sql): Promise<string | null> {
  * in the input, and so in the log.
  */
 export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalTransferProposal): Promise<Plan> {
-  const proxy = await proxyAccountId(sql);
+  const proxy = await proxyAccountId(ctx);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const { accounts, chain } = await lockAccounts(sql, [proposal.fromAccountId], [proxy]);
   const createdAt = ctx.now();
@@ -43,7 +45,7 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
  * that partly exist here outside the proxy account are refused: a unit is never in two places.
  */
 export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalArrivalProposal): Promise<Plan> {
-  const proxy = await proxyAccountId(sql);
+  const proxy = await proxyAccountId(ctx);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const { accounts, chain } = await lockAccounts(sql, [proxy], [proposal.toAccountId]);
   const createdAt = ctx.now();

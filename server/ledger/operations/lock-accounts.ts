@@ -1,5 +1,5 @@
 import { GENESIS_HASH, LOG_CHAINS } from '../log';
-import { prepared, type Sql } from '../sql';
+import { beginWith, literal, type Sql } from '../sql';
 import type { AccountFacts } from '../types';
 
 /** A claimed log chain and its head hash, held until the transaction ends. */
@@ -17,7 +17,11 @@ export interface ClaimedChain {
  * receiving, only with a change of the account itself.
  */
 export async function lockAccounts(sql: Sql, exclusive: readonly string[], shared: readonly string[]): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain }> {
-  const result = await prepared<{ locked: { accounts: AccountFacts[]; chain: number; head: string | null } }>(sql, 'SELECT registry_lock($1::text[], $2::text[], $3) AS locked', [exclusive, shared, LOG_CHAINS]);
+  // The transaction's first statement, sent together with its BEGIN.
+  const result = await beginWith<{ locked: { accounts: AccountFacts[]; chain: number; head: string | null } }>(
+    sql,
+    `SELECT registry_lock(${literal(sql, exclusive)}, ${literal(sql, shared)}, ${literal(sql, LOG_CHAINS)}) AS locked`,
+  );
   const locked = result.rows[0]?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
   return { accounts: new Map(locked.accounts.map((a) => [a.id, a])), chain: { chain: locked.chain, head: locked.head ?? GENESIS_HASH } };

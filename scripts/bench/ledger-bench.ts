@@ -1,0 +1,180 @@
+/**
+ * `npm run bench:ledger`: the ledger's benchmark, against the configured PostgreSQL (DATABASE_URL or
+ * TEST_DATABASE_URL, default the local server), in one run so that ratios compare like with like on a
+ * shared machine. It works in scratch databases of its own and drops them afterwards. Not part of
+ * `npm test`.
+ *
+ *   (a) implicit transfers per second, 8 concurrent clients, each between its own pair of accounts;
+ *   (b) the machine's reference: pgbench TPC-B-like, 8 clients, on the same server;
+ *   (c) p50 and p99 latency of those transfers;
+ *   (d) p99 of an implicit transfer out of an account holding 100,000 fragmented blocks;
+ *   (e) replay speed, log entries per second, over the whole log (more than 100,000 entries).
+ *
+ * Environment: BENCH_SECONDS (default 15), BENCH_FRAGMENTS (default 100000), PGBENCH (default
+ * "pgbench" on the PATH).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { replayLog, rebuildInto } from '../../server/ledger/replay';
+import { seriesIdOf } from '../../server/ledger/operations/issue-units';
+import type { Actor, LedgerContext, SeriesAttributes } from '../../server/ledger/types';
+import { execute } from '../../server/ledger/write-path';
+import { createTestDatabase, TEST_SERVER_URL } from '../../server/testing/test-database';
+
+const SERVER_URL = process.env.DATABASE_URL ?? TEST_SERVER_URL;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const FRAGMENTS = Number(process.env.BENCH_FRAGMENTS ?? 100_000);
+const CLIENTS = 8;
+const admin: Actor = { userId: 'bench', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+const series = (vintage: number): SeriesAttributes => ({ unitType: 'ITMO', cooperativeApproachId: null, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'BENCH-1', vintage, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false });
+
+function log(line: string): void {
+  console.log(`  ${line}`);
+}
+
+function percentile(sortedMs: readonly number[], p: number): number {
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor(sortedMs.length * p))] ?? 0;
+}
+
+async function must(ctx: LedgerContext, proposal: Parameters<typeof execute>[2]): Promise<void> {
+  const outcome = await execute(ctx, admin, proposal);
+  if (outcome.status !== 'RECORDED') throw new Error(`bench setup refused: ${JSON.stringify(outcome.refusals)}`);
+}
+
+async function openAccounts(ctx: LedgerContext, ids: readonly string[], type: 'HOLDING' | 'ISSUANCE'): Promise<void> {
+  for (const id of ids) {
+    await must(ctx, { kind: 'OPEN_ACCOUNT', idempotencyKey: `open-${id}`, account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Bench', sectionId: null, cooperativeApproachId: null } });
+    await must(ctx, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `activate-${id}`, accountId: id, status: 'ACTIVE' });
+  }
+}
+
+/** Runs `work(client, i)` on CLIENTS concurrent clients until `until()` says stop; returns latencies. */
+async function concurrently(work: (client: number, i: number) => Promise<void>, until: (done: number) => boolean): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let i = 0; !until(done); i++) {
+        const t = performance.now();
+        await work(client, i);
+        latencies.push(performance.now() - t);
+        done++;
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
+}
+
+function pgbenchTps(): number {
+  const url = new URL(SERVER_URL);
+  const name = `bench_pgbench_${randomBytes(4).toString('hex')}`;
+  const pgbench = process.env.PGBENCH ?? 'pgbench';
+  const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres')];
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const run = (extra: string[]) => spawnSync(pgbench, [...args, ...extra], { env, encoding: 'utf8' });
+  const admin = (sql: string) => spawnSync('psql', [...args, '-d', url.pathname.slice(1) || 'postgres', '-qc', sql], { env, encoding: 'utf8' });
+  admin(`CREATE DATABASE "${name}"`);
+  try {
+    const init = run(['-i', '-q', '-s', '8', name]);
+    if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr || init.error?.message}`);
+    const result = run(['-c', String(CLIENTS), '-j', '2', '-T', String(Math.max(5, Math.round(SECONDS / 2))), name]);
+    const match = /tps = ([0-9.]+)/.exec(result.stdout);
+    if (!match) throw new Error(`pgbench printed no tps: ${result.stderr || result.stdout}`);
+    return Number(match[1]);
+  } finally {
+    admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench-ledger against ${new URL(SERVER_URL).host}, ${CLIENTS} clients, ${SECONDS} s per phase, ${FRAGMENTS} fragments`);
+  const database = await createTestDatabase('bench_ledger', SERVER_URL);
+  try {
+    const ctx = database.ledger({ poolSize: CLIENTS + 2 });
+    const holding = Array.from({ length: 2 * CLIENTS }, (_, i) => `H${String(i).padStart(2, '0')}`);
+    const donors = Array.from({ length: CLIENTS }, (_, i) => `D${i}`);
+    await openAccounts(ctx, ['ISS'], 'ISSUANCE');
+    await openAccounts(ctx, [...holding, ...donors, 'FRAG'], 'HOLDING');
+    for (const [i, id] of [...holding, ...donors].entries()) {
+      await must(ctx, { kind: 'ISSUANCE', idempotencyKey: `issue-${id}`, accountId: 'ISS', series: series(2021 + (i % 4)), quantity: 10_000_000n });
+      await must(ctx, { kind: 'TRANSFER', idempotencyKey: `fund-${id}`, fromAccountId: 'ISS', toAccountId: id, selection: { mode: 'implicit', quantity: 10_000_000n, constraints: { vintage: 2021 + (i % 4) } } });
+    }
+
+    // (a) and (c): implicit transfers, each client between its own two accounts, back and forth.
+    const deadline = performance.now() + SECONDS * 1000;
+    const a = await concurrently(async (client, i) => {
+      const [x, y] = [holding[2 * client] as string, holding[2 * client + 1] as string];
+      const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `a-${client}-${i}`, fromAccountId: i % 2 ? y : x, toAccountId: i % 2 ? x : y, selection: { mode: 'implicit', quantity: BigInt(1 + (i % 97)), constraints: {} } });
+      if (outcome.status !== 'RECORDED') throw new Error(`transfer refused: ${JSON.stringify(outcome.refusals)}`);
+    }, () => performance.now() > deadline);
+    const transfersPerS = a.latencies.length / a.seconds;
+    log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms`);
+
+    // (b): the reference, right after, on the same server.
+    const pgbench = pgbenchTps();
+    log(`(b) pgbench TPC-B-like, ${CLIENTS} clients: ${pgbench.toFixed(0)} tps`);
+
+    // (d): 100,000 one-unit blocks in one account, made by ordinary explicit transfers from the donors
+    // (every second serial, so no two are adjacent), then implicit transfers out of it.
+    const perDonor = Math.ceil(FRAGMENTS / CLIENTS);
+    const fragmenting = await concurrently(async (client, i) => {
+      if (i >= perDonor) return;
+      const donor = donors[client] as string;
+      const serial = BigInt(donorFirstSerial(client) + 2 * i);
+      const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `frag-${client}-${i}`, fromAccountId: donor, toAccountId: 'FRAG', selection: { mode: 'explicit', seriesId: seriesIdOf(series(2021 + ((holding.length + client) % 4))), firstSerial: serial, lastSerial: serial } });
+      if (outcome.status !== 'RECORDED') throw new Error(`fragmenting transfer refused: ${JSON.stringify(outcome.refusals)}`);
+    }, (done) => done >= perDonor * CLIENTS);
+    log(`(d) fragmented FRAG into ${perDonor * CLIENTS} blocks in ${fragmenting.seconds.toFixed(1)} s (${(fragmenting.latencies.length / fragmenting.seconds).toFixed(0)} explicit transfers/s)`);
+    const fragmented: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const t = performance.now();
+      const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `d-${i}`, fromAccountId: 'FRAG', toAccountId: holding[0] as string, selection: { mode: 'implicit', quantity: BigInt(1 + (i % 25)), constraints: {} } });
+      fragmented.push(performance.now() - t);
+      if (outcome.status !== 'RECORDED') throw new Error(`fragmented transfer refused: ${JSON.stringify(outcome.refusals)}`);
+    }
+    fragmented.sort((x, y) => x - y);
+    log(`(d) implicit transfers out of the fragmented account: p50 ${percentile(fragmented, 0.5).toFixed(2)} ms, p99 ${percentile(fragmented, 0.99).toFixed(2)} ms`);
+
+    // (e): replay the whole log into a scratch database.
+    const scratch = `${database.url.replace(/\/[^/]*$/, '')}/${new URL(database.url).pathname.slice(1)}_replay`;
+    const replayStarted = performance.now();
+    const replayed = await replayLog(ctx.pool, {});
+    await rebuildInto(scratch, replayed);
+    const replaySeconds = (performance.now() - replayStarted) / 1000;
+    const entries = replayed.entries;
+    const replayPerS = entries / replaySeconds;
+    log(`(e) replayed ${entries} log entries into a scratch database in ${replaySeconds.toFixed(1)} s: ${replayPerS.toFixed(0)} entries/s`);
+    await dropDatabase(scratch);
+
+    console.log(
+      `bench-ledger: transfers_per_s=${transfersPerS.toFixed(0)} pgbench_tps=${pgbench.toFixed(0)} ratio=${(transfersPerS / pgbench).toFixed(2)} p50_ms=${percentile(a.latencies, 0.5).toFixed(2)} p99_ms=${percentile(a.latencies, 0.99).toFixed(2)} fragmented_p99_ms=${percentile(fragmented, 0.99).toFixed(2)} replay_per_s=${replayPerS.toFixed(0)}`,
+    );
+  } finally {
+    await database.drop();
+  }
+}
+
+/** Donor d holds the d-th 10,000,000-unit issuance of its vintage's series: serials start after the holdings'. */
+function donorFirstSerial(client: number): number {
+  // Accounts are funded in order holding (16) then donors (8), cycling over 4 vintages: the donor's
+  // series already had floor((16 + client) / 4) earlier issuances of 10,000,000 units.
+  return Math.floor((2 * CLIENTS + client) / 4) * 10_000_000 + 1;
+}
+
+async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const c = new Client({ connectionString: SERVER_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench-ledger failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

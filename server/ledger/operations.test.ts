@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { seriesIdOf } from './operations/issue-units';
+import { accountBlocks } from './queries';
+import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from './types';
+import { execute } from './write-path';
+
+let test: TestDatabase;
+let ctx: LedgerContext;
+let n = 0;
+
+const registryAdmin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+const ghanaAdmin: Actor = { userId: 'gha', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }] };
+const holder: Actor = { userId: 'holder', impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'GHA-200' }] };
+const abroad: SeriesAttributes = { unitType: 'ITMO', cooperativeApproachId: 'CA1', originatingRegistry: 'XR', hostParty: 'KEN', firstTransferringParty: 'KEN', activityId: 'KEN-1', vintage: 2024, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false };
+const local: SeriesAttributes = { ...abroad, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'GHA-1' };
+
+/** Runs a proposal with a fresh idempotency key. */
+function run(actor: Actor, proposal: Omit<Proposal, 'idempotencyKey'>): Promise<Outcome> {
+  return execute(ctx, actor, { ...proposal, idempotencyKey: `op-${n++}` } as Proposal);
+}
+
+const codes = (outcome: Outcome) => (outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []);
+
+function account(id: string, type: 'ISSUANCE' | 'HOLDING' | 'PROXY' | 'CANCELLATION', sectionId: string | null) {
+  return { kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Holder', sectionId, cooperativeApproachId: null } } as const;
+}
+
+beforeAll(async () => {
+  test = await createTestDatabase('ledger_operations');
+  ctx = test.ledger();
+  expect((await run(registryAdmin, { kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'GHA', name: 'Ghana' } })).status).toBe('RECORDED');
+  expect((await run(registryAdmin, { kind: 'DEFINE_REFERENCE', reference: { type: 'COOPERATIVE_APPROACH', id: 'CA1', name: 'Approach' } })).status).toBe('RECORDED');
+});
+
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('account configuration', () => {
+  it('lets a section administrator open accounts in his section only, in the Initial status', async () => {
+    expect((await run(ghanaAdmin, account('GHA-100', 'ISSUANCE', 'GHA'))).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, account('GHA-200', 'HOLDING', 'GHA'))).status).toBe('RECORDED');
+    expect(codes(await run(ghanaAdmin, account('SVC-1', 'HOLDING', null)))).toEqual([2007]);
+    expect(codes(await run(ghanaAdmin, account('GHA-100', 'HOLDING', 'GHA')))).toEqual([2006]);
+    expect(codes(await run(ghanaAdmin, { kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'KEN', name: 'Kenya' } }))).toEqual([2011]);
+    const opened = await test.db.account.findUnique({ where: { id: 'GHA-200' } });
+    expect(opened?.status).toBe('INITIAL');
+  });
+
+  it('keeps an Initial account out of every transaction until it is activated', async () => {
+    const refused = await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: local, quantity: 100n });
+    expect(codes(refused)).toEqual([2002]);
+    expect((await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-100', status: 'ACTIVE' })).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'ACTIVE' })).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: local, quantity: 1000n })).status).toBe('RECORDED');
+  });
+
+  it('reserves Restricted and Frozen to registry administrators, and Terminated is final', async () => {
+    expect(codes(await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'FROZEN' }))).toEqual([2009]);
+    expect(codes(await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'RESTRICTED' }))).toEqual([2009]);
+    expect((await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'FROZEN' })).status).toBe('RECORDED');
+    // Only a registry administrator lifts a freeze.
+    expect(codes(await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'ACTIVE' }))).toEqual([2009]);
+    expect(codes(await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }))).toEqual([3002]);
+    expect((await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'ACTIVE' })).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, account('GHA-900', 'HOLDING', 'GHA'))).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-900', status: 'TERMINATED' })).status).toBe('RECORDED');
+    expect(codes(await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-900', status: 'ACTIVE' }))).toEqual([2009]);
+    const events = await test.db.accountEvent.findMany({ where: { accountId: 'GHA-200' }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.status)).toEqual(['INITIAL', 'ACTIVE', 'FROZEN', 'ACTIVE']);
+  });
+});
+
+describe('external transfers through the proxy account (A6R-54)', () => {
+  beforeAll(async () => {
+    expect((await run(registryAdmin, account('IR-PROXY', 'PROXY', null))).status).toBe('RECORDED');
+    expect((await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'IR-PROXY', status: 'ACTIVE' })).status).toBe('RECORDED');
+  });
+
+  it('refuses an internal transfer into the proxy account', async () => {
+    expect(codes(await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'IR-PROXY', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }))).toEqual([3003]);
+  });
+
+  it('places outgoing units in the proxy account', async () => {
+    const out = await run(ghanaAdmin, { kind: 'EXTERNAL_TRANSFER', fromAccountId: 'GHA-100', destination: { registryId: 'XR', accountId: 'KEN-555' }, selection: { mode: 'explicit', seriesId: seriesIdOf(local), firstSerial: 1n, lastSerial: 100n } });
+    expect(out).toMatchObject({ status: 'RECORDED', quantity: 100n });
+    expect((await accountBlocks(test.db, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1n, 100n]]);
+  });
+
+  it('brings returning units back out of the proxy account', async () => {
+    const back = await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-555', messageId: 'm-1' }, series: local, firstSerial: 41n, lastSerial: 60n });
+    expect(back).toMatchObject({ status: 'RECORDED', quantity: 20n });
+    expect((await accountBlocks(test.db, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
+      [1n, 40n],
+      [61n, 100n],
+    ]);
+    expect((await accountBlocks(test.db, 'GHA-200')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[41n, 60n]]);
+  });
+
+  it('generates units never seen here in the proxy account and passes them on', async () => {
+    const arrived = await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-1', messageId: 'm-2' }, series: abroad, firstSerial: 5001n, lastSerial: 5500n });
+    expect(arrived).toMatchObject({ status: 'RECORDED', quantity: 500n });
+    const entry = await test.db.logEntry.findFirst({ where: { transactionId: arrived.transactionId ?? '' } });
+    expect(JSON.parse(entry?.payload ?? '{}').operations.map((o: { op: string }) => o.op)).toEqual(['generate', 'close', 'series', 'create']);
+    // The same units cannot arrive twice: they now exist here, outside the proxy account.
+    expect(codes(await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-1', messageId: 'm-3' }, series: abroad, firstSerial: 5400n, lastSerial: 5600n }))).toEqual([4004]);
+  });
+
+  it('lets an account holder transfer only from his own account', async () => {
+    expect(codes(await run(holder, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }))).toEqual([2004]);
+    expect((await run(holder, { kind: 'EXTERNAL_TRANSFER', fromAccountId: 'GHA-200', destination: { registryId: 'XR', accountId: 'KEN-2' }, selection: { mode: 'implicit', quantity: 500n, constraints: { hostParty: 'KEN' } } })).status).toBe('RECORDED');
+  });
+});

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
+import { utc } from './sql';
+
+/**
+ * The registry's state at one moment, in a canonical form: what a replay of the log rebuilds and what
+ * the live tables hold, so that the two can be compared by one hash (invariant 6). Times are ISO-8601
+ * UTC text with milliseconds (`Date.toISOString()`), exactly as the log carries them; serials are bigint.
+ */
+export interface ReferenceRow {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface AccountRow {
+  readonly id: string;
+  readonly registry: Registry;
+  readonly name: string;
+  readonly type: AccountType;
+  readonly holderName: string;
+  readonly sectionId: string | null;
+  readonly cooperativeApproachId: string | null;
+  /** The status as of the moment: that of the latest status event at or before it. */
+  readonly status: AccountStatus;
+  /** When the account was opened: its first status event. */
+  readonly openedAt: string;
+}
+
+export interface SeriesRow {
+  readonly id: string;
+  readonly unitType: string;
+  readonly cooperativeApproachId: string | null;
+  readonly originatingRegistry: string;
+  readonly hostParty: string;
+  readonly firstTransferringParty: string;
+  readonly activityId: string;
+  readonly vintage: number;
+  readonly sectors: readonly string[];
+  readonly activityTypes: readonly string[];
+  readonly metric: string;
+  readonly pre2021: boolean;
+  readonly extra: string;
+  readonly createdAt: string;
+}
+
+/** A block open at the moment: created at or before it, and not closed by then. */
+export interface BlockRow {
+  readonly seriesId: string;
+  readonly firstSerial: bigint;
+  readonly lastSerial: bigint;
+  readonly accountId: string;
+  readonly createdByTxId: string;
+  readonly createdAt: string;
+}
+
+export interface RegistryState {
+  readonly sections: readonly ReferenceRow[];
+  readonly cooperativeApproaches: readonly ReferenceRow[];
+  readonly accounts: readonly AccountRow[];
+  readonly series: readonly SeriesRow[];
+  readonly blocks: readonly BlockRow[];
+}
+
+/** Anything that runs a query: a pool, or one connection inside a transaction (one snapshot). */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+export function query<R extends pg.QueryResultRow>(db: Queryable, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  // Pool and PoolClient share this call's shape; TypeScript cannot pick an overload on the union.
+  return (db as pg.PoolClient).query<R>(text, values);
+}
+
+/**
+ * Runs `read` on one connection inside a REPEATABLE READ, read-only transaction, so that every
+ * statement sees the same snapshot. Given a connection, runs on it as it is: the caller owns the
+ * transaction (and may already hold a snapshot shared with other reads).
+ */
+export async function inSnapshot<T>(db: Queryable, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return read(db);
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await read(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Code-unit order, the same in every locale (a database collation is not). */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function compareBlocks(a: { readonly seriesId: string; readonly firstSerial: bigint }, b: { readonly seriesId: string; readonly firstSerial: bigint }): number {
+  if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
+  return a.firstSerial < b.firstSerial ? -1 : a.firstSerial > b.firstSerial ? 1 : 0;
+}
+
+const byId = <T extends { readonly id: string }>(a: T, b: T): number => compareText(a.id, b.id);
+
+const iso = (value: Date): string => value.toISOString();
+
+/**
+ * The state as of `at` (default now), read from the live tables in one snapshot: sections and
+ * cooperative approaches created at or before it; accounts opened at or before it, with their status
+ * as of it; series created at or before it; and the blocks open at it.
+ */
+export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promise<RegistryState> {
+  const asOf = utc(at);
+  return inSnapshot(pool, async (client) => {
+    const sections = await query<{ id: string; name: string; createdAt: Date }>(client, `SELECT id, name, "createdAt" FROM "Section" WHERE "createdAt" <= $1::timestamp`, [asOf]);
+    const approaches = await query<{ id: string; name: string; createdAt: Date }>(client, `SELECT id, name, "createdAt" FROM "CooperativeApproach" WHERE "createdAt" <= $1::timestamp`, [asOf]);
+    const accounts = await query<Omit<AccountRow, 'openedAt'> & { openedAt: Date }>(
+      client,
+      `SELECT a.id, a.registry, a.name, a.type, a."holderName", a."sectionId", a."cooperativeApproachId", latest.status, first."openedAt"
+       FROM "Account" a
+       JOIN LATERAL (SELECT min(e."createdAt") AS "openedAt" FROM "AccountEvent" e WHERE e."accountId" = a.id) first ON first."openedAt" <= $1::timestamp
+       JOIN LATERAL (SELECT e.status FROM "AccountEvent" e WHERE e."accountId" = a.id AND e."createdAt" <= $1::timestamp
+                     ORDER BY e."createdAt" DESC, e.id DESC LIMIT 1) latest ON true`,
+      [asOf],
+    );
+    const series = await query<Omit<SeriesRow, 'createdAt'> & { createdAt: Date }>(
+      client,
+      `SELECT id, "unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", vintage,
+              sectors, "activityTypes", metric, pre2021, extra, "createdAt"
+       FROM "UnitSeries" WHERE "createdAt" <= $1::timestamp`,
+      [asOf],
+    );
+    const blocks = await client.query<[string, bigint, bigint, string, string, Date]>({
+      text: `SELECT "seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt" FROM "UnitBlock"
+             WHERE "createdAt" <= $1::timestamp AND ("closedAt" IS NULL OR "closedAt" > $1::timestamp)`,
+      values: [asOf],
+      rowMode: 'array',
+    });
+    return {
+      sections: sections.rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.createdAt) })).sort(byId),
+      cooperativeApproaches: approaches.rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.createdAt) })).sort(byId),
+      accounts: accounts.rows.map((r) => ({ ...r, openedAt: iso(r.openedAt) })).sort(byId),
+      series: series.rows.map((r) => ({ ...r, sectors: r.sectors ?? [], activityTypes: r.activityTypes ?? [], createdAt: iso(r.createdAt) })).sort(byId),
+      blocks: blocks.rows
+        .map(([seriesId, firstSerial, lastSerial, accountId, createdByTxId, createdAt]) => ({ seriesId, firstSerial, lastSerial, accountId, createdByTxId, createdAt: iso(createdAt) }))
+        .sort(compareBlocks),
+    };
+  });
+}
+
+/**
+ * The canonical encoding, version 1. A header line, then per table a line naming it, its columns in
+ * this fixed order and its row count, then one JSON array per row (bigint as a decimal string), rows
+ * sorted: by id, blocks by series then first serial. Changing it changes every hash: bump the version.
+ */
+export const STATE_ENCODING = 'registry-state/1';
+
+const TABLES = {
+  sections: ['id', 'name', 'createdAt'],
+  cooperativeApproaches: ['id', 'name', 'createdAt'],
+  accounts: ['id', 'registry', 'name', 'type', 'holderName', 'sectionId', 'cooperativeApproachId', 'status', 'openedAt'],
+  series: ['id', 'unitType', 'cooperativeApproachId', 'originatingRegistry', 'hostParty', 'firstTransferringParty', 'activityId', 'vintage', 'sectors', 'activityTypes', 'metric', 'pre2021', 'extra', 'createdAt'],
+  blocks: ['seriesId', 'firstSerial', 'lastSerial', 'accountId', 'createdByTxId', 'createdAt'],
+} as const;
+
+type Encodable = string | number | boolean | null | readonly string[];
+
+/** SHA-256 (hex) of the canonical encoding of `state`; rows are sorted here, whatever order they came in. */
+export function stateHash(state: RegistryState): string {
+  const hash = createHash('sha256');
+  hash.update(`${STATE_ENCODING}\n`);
+  const table = <R>(name: keyof typeof TABLES, rows: readonly R[], compare: (a: R, b: R) => number, cells: (row: R) => Encodable[]) => {
+    const sorted = [...rows].sort(compare);
+    hash.update(`${name}\t${TABLES[name].join(',')}\t${sorted.length}\n`);
+    // Rows are hashed in batches: one update per row would cost more than the encoding itself.
+    let batch = '';
+    for (let i = 0; i < sorted.length; i++) {
+      batch += `${JSON.stringify(cells(sorted[i] as R))}\n`;
+      if (batch.length > 65_536) {
+        hash.update(batch);
+        batch = '';
+      }
+    }
+    hash.update(batch);
+  };
+  table('sections', state.sections, byId, (r) => [r.id, r.name, r.createdAt]);
+  table('cooperativeApproaches', state.cooperativeApproaches, byId, (r) => [r.id, r.name, r.createdAt]);
+  table('accounts', state.accounts, byId, (r) => [r.id, r.registry, r.name, r.type, r.holderName, r.sectionId, r.cooperativeApproachId, r.status, r.openedAt]);
+  table('series', state.series, byId, (r) => [
+    r.id,
+    r.unitType,
+    r.cooperativeApproachId,
+    r.originatingRegistry,
+    r.hostParty,
+    r.firstTransferringParty,
+    r.activityId,
+    r.vintage,
+    r.sectors,
+    r.activityTypes,
+    r.metric,
+    r.pre2021,
+    r.extra,
+    r.createdAt,
+  ]);
+  table('blocks', state.blocks, compareBlocks, (r) => [r.seriesId, r.firstSerial.toString(), r.lastSerial.toString(), r.accountId, r.createdByTxId, r.createdAt]);
+  return hash.digest('hex');
+}
