@@ -64,9 +64,17 @@ CREATE TRIGGER "LedgerTransaction_append_only_truncate"
   FOR EACH STATEMENT EXECUTE FUNCTION "registry_refuse_change"('is append-only');
 
 -- UnitBlock
+-- The WHEN clause is evaluated without calling the function, so the legitimate update (closing an
+-- open block, nothing else) costs next to nothing; anything else reaches the function, which refuses it.
 CREATE TRIGGER "UnitBlock_close_only"
   BEFORE UPDATE ON "UnitBlock"
-  FOR EACH ROW EXECUTE FUNCTION "registry_unit_block_update_guard"();
+  FOR EACH ROW
+  WHEN (OLD."closedByTxId" IS NOT NULL OR OLD."closedAt" IS NOT NULL OR NEW."closedByTxId" IS NULL OR NEW."closedAt" IS NULL
+        OR NEW."id" IS DISTINCT FROM OLD."id" OR NEW."seriesId" IS DISTINCT FROM OLD."seriesId"
+        OR NEW."firstSerial" IS DISTINCT FROM OLD."firstSerial" OR NEW."lastSerial" IS DISTINCT FROM OLD."lastSerial"
+        OR NEW."accountId" IS DISTINCT FROM OLD."accountId" OR NEW."createdByTxId" IS DISTINCT FROM OLD."createdByTxId"
+        OR NEW."createdAt" IS DISTINCT FROM OLD."createdAt")
+  EXECUTE FUNCTION "registry_unit_block_update_guard"();
 
 CREATE TRIGGER "UnitBlock_no_delete"
   BEFORE DELETE ON "UnitBlock"
@@ -94,4 +102,6 @@ $$;
 
 CREATE TRIGGER "UnitBlock_insert_guard"
   BEFORE INSERT ON "UnitBlock"
-  FOR EACH ROW EXECUTE FUNCTION "registry_unit_block_insert_guard"();
+  FOR EACH ROW
+  WHEN (NEW."firstSerial" < 1 OR NEW."firstSerial" > NEW."lastSerial" OR NEW."closedByTxId" IS NOT NULL OR NEW."closedAt" IS NOT NULL)
+  EXECUTE FUNCTION "registry_unit_block_insert_guard"();
