@@ -15,8 +15,10 @@ const holder: Actor = { userId: 'holder', impersonatorId: null, grants: [{ role:
 const abroad: SeriesAttributes = { unitType: 'ITMO', cooperativeApproachId: 'CA1', originatingRegistry: 'XR', hostParty: 'KEN', firstTransferringParty: 'KEN', activityId: 'KEN-1', vintage: 2024, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false };
 const local: SeriesAttributes = { ...abroad, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'GHA-1' };
 
+type Unkeyed<P> = P extends unknown ? Omit<P, 'idempotencyKey'> : never;
+
 /** Runs a proposal with a fresh idempotency key. */
-function run(actor: Actor, proposal: Omit<Proposal, 'idempotencyKey'>): Promise<Outcome> {
+function run(actor: Actor, proposal: Unkeyed<Proposal>): Promise<Outcome> {
   return execute(ctx, actor, { ...proposal, idempotencyKey: `op-${n++}` } as Proposal);
 }
 

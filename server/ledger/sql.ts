@@ -73,14 +73,15 @@ async function ensureBegun(sql: Sql | pg.Pool): Promise<void> {
 }
 
 /**
- * Sends a statement of literal SQL (no parameters: build it with `literal`) as the transaction's first,
- * together with its BEGIN. Outside inTransaction it is sent alone.
+ * Sends statements of literal SQL (no parameters: build them with `literal`) as the transaction's
+ * first, together with its BEGIN, and returns their results. Outside inTransaction they are sent alone.
  */
-export async function beginWith<R extends pg.QueryResultRow>(sql: Sql, text: string): Promise<pg.QueryResult<R>> {
-  if (!managed.has(sql) || begun.has(sql)) return sql.query<R>(text);
-  const results = (await sql.query(`BEGIN; ${text}`)) as unknown as pg.QueryResult<R>[];
-  begun.add(sql);
-  return results[1] as pg.QueryResult<R>;
+export async function beginWith(sql: Sql, text: string): Promise<pg.QueryResult[]> {
+  const opening = managed.has(sql) && !begun.has(sql);
+  const sent = (await sql.query(opening ? `BEGIN; ${text}` : text)) as unknown as pg.QueryResult | pg.QueryResult[];
+  if (opening) begun.add(sql);
+  const results = Array.isArray(sent) ? sent : [sent];
+  return opening ? results.slice(1) : results;
 }
 
 /** Sends the transaction's last statement together with its COMMIT; an error in it prevents the commit. */

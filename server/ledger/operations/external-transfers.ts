@@ -6,7 +6,7 @@ import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerCo
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockSeriesTop, quantityProblems, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
-import { selectUnits } from './select-units';
+import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
 
 /** The registry's one proxy account (A6R-54), common to all external transfers. */
@@ -25,14 +25,16 @@ async function proxyAccountId(ctx: LedgerContext): Promise<string | null> {
 export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalTransferProposal): Promise<Plan> {
   const proxy = await proxyAccountId(ctx);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
-  const { accounts, chain } = await lockAccounts(sql, [proposal.fromAccountId], [proxy]);
+  const problems = selectionProblems(proposal.selection);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const refusals = [
     ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
     ...acquiringChecks(actor, proxy, accounts.get(proxy), proposal.fromAccountId, (a) => a.type === 'PROXY'),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
-  const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection);
+  if (problems.length > 0) return { createdAt, refusals: problems };
+  const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proxy);
   return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };

@@ -1,5 +1,6 @@
 import { GENESIS_HASH, LOG_CHAINS } from '../log';
 import { beginWith, literal, type Sql } from '../sql';
+import type { QueryResultRow } from 'pg';
 import type { AccountFacts } from '../types';
 
 /** A claimed log chain and its head hash, held until the transaction ends. */
@@ -16,13 +17,21 @@ export interface ClaimedChain {
  * same block. An account that only receives is locked FOR SHARE: receiving does not conflict with
  * receiving, only with a change of the account itself.
  */
-export async function lockAccounts(sql: Sql, exclusive: readonly string[], shared: readonly string[]): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain }> {
-  // The transaction's first statement, sent together with its BEGIN.
-  const result = await beginWith<{ locked: { accounts: AccountFacts[]; chain: number; head: string | null } }>(
-    sql,
-    `SELECT registry_lock(${literal(sql, exclusive)}, ${literal(sql, shared)}, ${literal(sql, LOG_CHAINS)}) AS locked`,
-  );
-  const locked = result.rows[0]?.locked;
+export async function lockAccounts<R extends QueryResultRow = never>(
+  sql: Sql,
+  exclusive: readonly string[],
+  shared: readonly string[],
+  then?: string,
+): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain; then: R[] }> {
+  // The transaction's first statement, sent together with its BEGIN and, when given, the first read
+  // that needs the locks: one round trip. Within the transaction each statement sees what was
+  // committed before it started, so `then` sees the accounts as locked.
+  const results = await beginWith(sql, `SELECT registry_lock(${literal(sql, exclusive)}, ${literal(sql, shared)}, ${literal(sql, LOG_CHAINS)}) AS locked${then ? `; ${then}` : ''}`);
+  const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
-  return { accounts: new Map(locked.accounts.map((a) => [a.id, a])), chain: { chain: locked.chain, head: locked.head ?? GENESIS_HASH } };
+  return {
+    accounts: new Map(locked.accounts.map((a) => [a.id, a])),
+    chain: { chain: locked.chain, head: locked.head ?? GENESIS_HASH },
+    then: (results[1]?.rows ?? []) as R[],
+  };
 }

@@ -4,7 +4,7 @@ import type { Sql } from '../sql';
 import type { Actor, LedgerContext, TransferProposal } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockAccounts } from './lock-accounts';
-import { selectUnits } from './select-units';
+import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 
 /**
  * The block records a set of takes leaves behind: each taken block is closed; the taken range is
@@ -28,15 +28,17 @@ export const takenQuantity = (takes: readonly Take[]): bigint => takes.reduce((s
  * the way into end-use accounts, after which units never move again except by a corrective transfer.
  */
 export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: TransferProposal): Promise<Plan> {
-  const { accounts, chain } = await lockAccounts(sql, [proposal.fromAccountId], [proposal.toAccountId]);
+  const problems = selectionProblems(proposal.selection);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const refusals = [
     ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
     ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
+  if (problems.length > 0) return { createdAt, refusals: problems };
 
-  const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection);
+  const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proposal.toAccountId);
   return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };

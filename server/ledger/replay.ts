@@ -1,0 +1,701 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
+import { deployMigrations } from '../../scripts/db/schema-engine';
+import { canonicalJson, type CanonicalValue } from './canonical-json';
+import { createLedgerPool, utc } from './sql';
+import { compareBlocks, compareText, query, type AccountRow, type BlockRow, type Queryable, type ReferenceRow, type RegistryState, type SeriesRow } from './state';
+
+/**
+ * Replay (A6R-48, invariant 6): the registry's state rebuilt from the log alone. The log is read in
+ * sequence order; the operations of every RECORDED entry are applied to an in-memory model, checking
+ * as they go that the log is coherent (a close names exactly one open block; no units appear except by
+ * issuance or an arrival; transfers neither create nor destroy units). Within a chain, sequence order is
+ * chain order, and conflicting transactions are ordered alike by sequence and by time, so the state as
+ * of a moment is the RECORDED entries with createdAt at or before it, applied in sequence order.
+ */
+
+/** The log is read in pages of this many entries, the next page fetched while the current one is applied. */
+export const LOG_PAGE_ROWS = 5_000;
+
+/** The log contradicts itself at one entry: replay cannot go on, and the log needs `ledger:verify`. */
+export class ReplayError extends Error {
+  override name = 'ReplayError';
+  constructor(
+    readonly seq: bigint,
+    readonly chain: number,
+    readonly reason: string,
+  ) {
+    super(`log entry seq=${seq} chain=${chain}: ${reason}`);
+  }
+}
+
+/** A block record as replay knows it: created by one entry, perhaps closed by a later one. */
+export interface BlockRecord extends BlockRow {
+  readonly createdSeq: bigint;
+  readonly createdChain: number;
+  closedByTxId: string | null;
+  closedAt: string | null;
+}
+
+export interface AccountEventRecord {
+  readonly accountId: string;
+  readonly status: AccountStatus;
+  readonly transactionId: string;
+  readonly createdAt: string;
+}
+
+/** A LedgerTransaction row as the log describes it (RECORDED and REJECTED entries). */
+export interface TransactionRecord {
+  readonly id: string;
+  readonly idempotencyKey: string;
+  readonly kind: string;
+  readonly status: 'RECORDED' | 'REJECTED';
+  readonly initiatorId: string;
+  readonly impersonatorId: string | null;
+  readonly input: string;
+  readonly inputHash: string;
+  readonly ruleVersions: string;
+  readonly refusals: string;
+  readonly createdAt: string;
+}
+
+export interface ReplayCounts {
+  /** Log entries read (all statuses). */
+  entries: number;
+  recorded: number;
+  rejected: number;
+  duplicates: number;
+  operations: number;
+}
+
+export interface ReplayResult {
+  /** The moment replayed to; null for the whole log. */
+  readonly at: Date | null;
+  readonly state: RegistryState;
+  /** Every block record ever created, in creation order; transient passages through the proxy account excluded. */
+  readonly history: readonly BlockRecord[];
+  readonly accountEvents: readonly AccountEventRecord[];
+  readonly transactions: readonly TransactionRecord[];
+  readonly counts: ReplayCounts;
+  /** Log entries read, of every status (= counts.entries). */
+  readonly entries: number;
+  /** The sequence number of the last entry applied, 0 when none. */
+  readonly lastSeq: bigint;
+  readonly elapsedMs: number;
+}
+
+export interface ReplayProgress {
+  readonly entries: number;
+  readonly lastSeq: bigint;
+}
+
+/** A log payload as parsed; everything in it is checked where it is used. */
+export interface LoggedPayload {
+  readonly status?: unknown;
+  readonly kind?: unknown;
+  readonly transactionId?: unknown;
+  readonly createdAt?: unknown;
+  readonly chain?: unknown;
+  readonly signer?: unknown;
+  readonly idempotencyKey?: unknown;
+  readonly input?: { readonly actor?: { readonly userId?: unknown; readonly impersonatorId?: unknown } };
+  readonly inputHash?: unknown;
+  readonly ruleVersions?: unknown;
+  readonly operations?: unknown;
+  readonly refusals?: unknown;
+}
+
+type Operation = { readonly [field: string]: unknown };
+
+/** A serial as the log writes it: a positive decimal without leading zeros (canonical bigint text). */
+const SERIAL = /^[1-9][0-9]{0,18}$/;
+
+/** An open block, or a unit range passing through the proxy account inside one arrival (no row). */
+interface OpenBlock {
+  readonly record: BlockRecord;
+  readonly transient: boolean;
+}
+
+/**
+ * The in-memory model replay applies entries to. Feed it entries in sequence order with `apply`, then
+ * `finish`. Allocation is kept low on the hot path: one object per block record, keys built from the
+ * serial text the log already holds.
+ */
+export class Replayer {
+  private readonly sections = new Map<string, ReferenceRow>();
+  private readonly approaches = new Map<string, ReferenceRow>();
+  private readonly accounts = new Map<string, { definition: Omit<AccountRow, 'status'>; status: AccountStatus }>();
+  private readonly series = new Map<string, SeriesRow>();
+  /** The highest serial a series has ever used: units above it have never existed here. */
+  private readonly seriesTop = new Map<string, bigint>();
+  /** Open blocks by `seriesId + ' ' + firstSerial`. */
+  private readonly open = new Map<string, OpenBlock>();
+  private readonly history: BlockRecord[] = [];
+  private readonly events: AccountEventRecord[] = [];
+  private readonly transactions: TransactionRecord[] = [];
+  private readonly counts: ReplayCounts = { entries: 0, recorded: 0, rejected: 0, duplicates: 0, operations: 0 };
+  private lastSeq = 0n;
+  // Per entry, reused: the blocks it closed and created.
+  private readonly txClosed: BlockRecord[] = [];
+  private readonly txCreated: BlockRecord[] = [];
+
+  constructor(private readonly options: { readonly keepTransactions: boolean } = { keepTransactions: true }) {}
+
+  /** Applies one log entry. `payloadText` is the text hashed in the log, `payload` its parse. */
+  apply(seq: bigint, chain: number, payloadText: string, payload: LoggedPayload): void {
+    if (seq <= this.lastSeq) throw new ReplayError(seq, chain, `entries out of sequence order (after seq ${this.lastSeq})`);
+    this.lastSeq = seq;
+    this.counts.entries++;
+    const status = payload.status;
+    if (status === 'REFUSED_DUPLICATE') {
+      this.counts.duplicates++;
+      return;
+    }
+    if (status !== 'RECORDED' && status !== 'REJECTED') throw new ReplayError(seq, chain, `unknown status ${JSON.stringify(status)}`);
+    const txId = payload.transactionId;
+    const createdAt = payload.createdAt;
+    const kind = payload.kind;
+    if (typeof txId !== 'string' || typeof createdAt !== 'string' || typeof kind !== 'string') throw new ReplayError(seq, chain, 'payload lacks transactionId, createdAt or kind');
+    if (this.options.keepTransactions) this.transactions.push(transactionOf(seq, chain, status, txId, kind, createdAt, payloadText, payload));
+    if (status === 'REJECTED') {
+      this.counts.rejected++;
+      return;
+    }
+    this.counts.recorded++;
+    const operations = payload.operations;
+    if (!Array.isArray(operations)) throw new ReplayError(seq, chain, 'a RECORDED entry without operations');
+    this.txClosed.length = 0;
+    this.txCreated.length = 0;
+    for (let i = 0; i < operations.length; i++) this.applyOperation(seq, chain, kind, txId, createdAt, operations[i] as Operation);
+    this.counts.operations += operations.length;
+    this.checkConservation(seq, chain, kind);
+  }
+
+  private applyOperation(seq: bigint, chain: number, kind: string, txId: string, createdAt: string, op: Operation): void {
+    const fail = (reason: string): never => {
+      throw new ReplayError(seq, chain, `operation ${JSON.stringify(op)}: ${reason}`);
+    };
+    const text = (field: string): string => {
+      const value = op[field];
+      return typeof value === 'string' ? value : fail(`${field} is not a string`);
+    };
+    const optionalText = (field: string): string | null => {
+      const value = op[field];
+      return value === null ? null : typeof value === 'string' ? value : fail(`${field} is neither a string nor null`);
+    };
+    switch (op.op) {
+      case 'close': {
+        const seriesId = text('seriesId');
+        const first = text('firstSerial');
+        const last = text('lastSerial');
+        const accountId = text('accountId');
+        const key = `${seriesId} ${first}`;
+        const found = this.open.get(key);
+        if (!found) return fail('closes a block that is not open');
+        const record = found.record;
+        if (record.lastSerial.toString() !== last || record.accountId !== accountId) {
+          return fail(`the open block at ${first} is [${record.firstSerial}, ${record.lastSerial}] in account ${record.accountId}`);
+        }
+        this.open.delete(key);
+        if (!found.transient) {
+          record.closedByTxId = txId;
+          record.closedAt = createdAt;
+        }
+        this.txClosed.push(record);
+        return;
+      }
+      case 'create':
+      case 'generate': {
+        const seriesId = text('seriesId');
+        const first = text('firstSerial');
+        const last = text('lastSerial');
+        const accountId = text('accountId');
+        if (!SERIAL.test(first) || !SERIAL.test(last)) return fail('serials are not positive decimal integers');
+        const firstSerial = BigInt(first);
+        const lastSerial = BigInt(last);
+        if (firstSerial > lastSerial) return fail('an empty serial range');
+        if (!this.accounts.has(accountId)) return fail(`account ${accountId} does not exist`);
+        const generated = op.op === 'generate';
+        if (generated && kind !== 'EXTERNAL_ARRIVAL') return fail('units generated outside an external arrival');
+        if (!generated && !this.series.has(seriesId)) return fail(`series ${seriesId} does not exist`);
+        const key = `${seriesId} ${first}`;
+        if (this.open.has(key)) return fail('creates a block where one is open');
+        const record: BlockRecord = { seriesId, firstSerial, lastSerial, accountId, createdByTxId: txId, createdAt, createdSeq: seq, createdChain: chain, closedByTxId: null, closedAt: null };
+        // New units (issuance, generation) must not overlap any open block; a block created from closed
+        // ones is checked against them in checkConservation.
+        if (generated || kind === 'ISSUANCE') this.checkFresh(record, fail);
+        this.open.set(key, { record, transient: generated });
+        const top = this.seriesTop.get(seriesId);
+        if (top === undefined || lastSerial > top) this.seriesTop.set(seriesId, lastSerial);
+        if (!generated) {
+          this.history.push(record);
+          this.txCreated.push(record);
+        }
+        return;
+      }
+      case 'series': {
+        const id = text('id');
+        // An upsert: the first definition of a series id wins, as ON CONFLICT DO NOTHING does.
+        if (this.series.has(id)) return;
+        const approach = optionalText('cooperativeApproachId');
+        if (approach !== null && !this.approaches.has(approach)) return fail(`cooperative approach ${approach} does not exist`);
+        const vintage = op.vintage;
+        const sectors = op.sectors;
+        const activityTypes = op.activityTypes;
+        const pre2021 = op.pre2021;
+        if (typeof vintage !== 'number' || !Number.isInteger(vintage)) return fail('vintage is not an integer');
+        if (!isTextArray(sectors) || !isTextArray(activityTypes)) return fail('sectors and activityTypes must be arrays of strings');
+        if (typeof pre2021 !== 'boolean') return fail('pre2021 is not a boolean');
+        this.series.set(id, {
+          id,
+          unitType: text('unitType'),
+          cooperativeApproachId: approach,
+          originatingRegistry: text('originatingRegistry'),
+          hostParty: text('hostParty'),
+          firstTransferringParty: text('firstTransferringParty'),
+          activityId: text('activityId'),
+          vintage,
+          sectors,
+          activityTypes,
+          metric: text('metric'),
+          pre2021,
+          extra: '{}',
+          createdAt,
+        });
+        return;
+      }
+      case 'open-account': {
+        const id = text('id');
+        if (this.accounts.has(id)) return fail('the account exists already');
+        const sectionId = optionalText('sectionId');
+        const approachId = optionalText('cooperativeApproachId');
+        if (sectionId !== null && !this.sections.has(sectionId)) return fail(`section ${sectionId} does not exist`);
+        if (approachId !== null && !this.approaches.has(approachId)) return fail(`cooperative approach ${approachId} does not exist`);
+        const status = text('status') as AccountStatus;
+        this.accounts.set(id, {
+          definition: { id, registry: text('registry') as Registry, name: text('name'), type: text('type') as AccountType, holderName: text('holderName'), sectionId, cooperativeApproachId: approachId, openedAt: createdAt },
+          status,
+        });
+        this.events.push({ accountId: id, status, transactionId: txId, createdAt });
+        return;
+      }
+      case 'account-status': {
+        const accountId = text('accountId');
+        const account = this.accounts.get(accountId);
+        if (!account) return fail('the account does not exist');
+        const from = text('from');
+        if (account.status !== from) return fail(`the account is ${account.status}, not ${from}`);
+        account.status = text('to') as AccountStatus;
+        this.events.push({ accountId, status: account.status, transactionId: txId, createdAt });
+        return;
+      }
+      case 'reference': {
+        const type = op.type;
+        const id = text('id');
+        const table = type === 'SECTION' ? this.sections : type === 'COOPERATIVE_APPROACH' ? this.approaches : fail('unknown reference type');
+        if (table.has(id)) return fail(`${String(type)} ${id} exists already`);
+        table.set(id, { id, name: text('name'), createdAt });
+        return;
+      }
+      default:
+        return fail('unknown operation');
+    }
+  }
+
+  /** New units: above everything the series has used, or else clear of every open block of it. */
+  private checkFresh(record: BlockRecord, fail: (reason: string) => never): void {
+    const top = this.seriesTop.get(record.seriesId);
+    if (top === undefined || record.firstSerial > top) return;
+    // Below the top (an arrival into a gap, say): rare, so a scan of the open blocks is affordable.
+    for (const { record: open } of this.open.values()) {
+      if (open.seriesId === record.seriesId && open.firstSerial <= record.lastSerial && record.firstSerial <= open.lastSerial) {
+        fail(`new units overlap the open block [${open.firstSerial}, ${open.lastSerial}] in account ${open.accountId}`);
+      }
+    }
+  }
+
+  /**
+   * Invariants 2 and 3 per entry. Apart from issuance, every block created lies inside a block the same
+   * entry closed, the created blocks do not overlap, and as many units are created as closed: so blocks
+   * never come to overlap, and units are moved, never made or destroyed.
+   */
+  private checkConservation(seq: bigint, chain: number, kind: string): void {
+    const closed = this.txClosed;
+    const created = this.txCreated;
+    if (kind === 'ISSUANCE') {
+      if (closed.length > 0) throw new ReplayError(seq, chain, 'an issuance closed blocks');
+      return;
+    }
+    let closedUnits = 0n;
+    let createdUnits = 0n;
+    for (const c of closed) closedUnits += c.lastSerial - c.firstSerial + 1n;
+    for (const b of created) {
+      createdUnits += b.lastSerial - b.firstSerial + 1n;
+      if (!closed.some((c) => c.seriesId === b.seriesId && c.firstSerial <= b.firstSerial && b.lastSerial <= c.lastSerial)) {
+        throw new ReplayError(seq, chain, `block [${b.firstSerial}, ${b.lastSerial}] of ${b.seriesId} was created outside every block the entry closed`);
+      }
+    }
+    if (closedUnits !== createdUnits) throw new ReplayError(seq, chain, `${kind} closed ${closedUnits} units but created ${createdUnits}`);
+    if (created.length > 1) {
+      const sorted = [...created].sort(compareBlocks);
+      for (let i = 1; i < sorted.length; i++) {
+        const a = sorted[i - 1] as BlockRecord;
+        const b = sorted[i] as BlockRecord;
+        if (a.seriesId === b.seriesId && b.firstSerial <= a.lastSerial) throw new ReplayError(seq, chain, `created blocks [${a.firstSerial}, ${a.lastSerial}] and [${b.firstSerial}, ${b.lastSerial}] overlap`);
+      }
+    }
+  }
+
+  /** The state after the entries applied, and everything verification compares with the tables. */
+  finish(at: Date | null, elapsedMs: number): ReplayResult {
+    const blocks: BlockRecord[] = [];
+    for (const { record, transient } of this.open.values()) {
+      if (transient) throw new ReplayError(record.createdSeq, record.createdChain, 'units generated in the proxy account were never moved on');
+      blocks.push(record);
+    }
+    blocks.sort(compareBlocks);
+    // Postcondition (invariant 2): the open blocks of a series never overlap.
+    for (let i = 1; i < blocks.length; i++) {
+      const a = blocks[i - 1] as BlockRecord;
+      const b = blocks[i] as BlockRecord;
+      if (a.seriesId === b.seriesId && b.firstSerial <= a.lastSerial) {
+        throw new ReplayError(b.createdSeq, b.createdChain, `open blocks [${a.firstSerial}, ${a.lastSerial}] (seq ${a.createdSeq}) and [${b.firstSerial}, ${b.lastSerial}] of ${a.seriesId} overlap`);
+      }
+    }
+    const byId = <T extends { readonly id: string }>(rows: Iterable<T>): T[] => [...rows].sort((a, b) => compareText(a.id, b.id));
+    const state: RegistryState = {
+      sections: byId(this.sections.values()),
+      cooperativeApproaches: byId(this.approaches.values()),
+      accounts: byId([...this.accounts.values()].map((a) => ({ ...a.definition, status: a.status }))),
+      series: byId(this.series.values()),
+      blocks: blocks.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId, createdByTxId: b.createdByTxId, createdAt: b.createdAt })),
+    };
+    return { at, state, history: this.history, accountEvents: this.events, transactions: this.transactions, counts: { ...this.counts }, entries: this.counts.entries, lastSeq: this.lastSeq, elapsedMs };
+  }
+}
+
+function isTextArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * The canonical text of the entry's input, cut out of the payload rather than encoded again: the
+ * payload is canonical JSON with sorted keys, so the input is the object between `"input":` and
+ * `,"inputHash":"<its hash>","kind":` (a hash cannot occur inside the text it is the hash of).
+ * Verification checks that the cut text hashes to inputHash.
+ */
+export function inputTextOf(payloadText: string, inputHash: string): string | null {
+  const startMarker = ',"input":';
+  const start = payloadText.indexOf(startMarker);
+  if (start < 0) return null;
+  const end = payloadText.indexOf(`,"inputHash":"${inputHash}","kind":`, start);
+  return end < 0 ? null : payloadText.slice(start + startMarker.length, end);
+}
+
+function transactionOf(seq: bigint, chain: number, status: 'RECORDED' | 'REJECTED', id: string, kind: string, createdAt: string, payloadText: string, payload: LoggedPayload): TransactionRecord {
+  const actor = payload.input?.actor;
+  const inputHash = payload.inputHash;
+  const idempotencyKey = payload.idempotencyKey;
+  if (typeof inputHash !== 'string' || typeof idempotencyKey !== 'string' || typeof actor?.userId !== 'string') throw new ReplayError(seq, chain, 'payload lacks inputHash, idempotencyKey or input.actor.userId');
+  const input = inputTextOf(payloadText, inputHash) ?? canonicalJson(payload.input as unknown as CanonicalValue);
+  return {
+    id,
+    idempotencyKey,
+    kind,
+    status,
+    initiatorId: actor.userId,
+    impersonatorId: typeof actor.impersonatorId === 'string' ? actor.impersonatorId : null,
+    input,
+    inputHash,
+    ruleVersions: canonicalJson((payload.ruleVersions ?? {}) as CanonicalValue),
+    refusals: canonicalJson((payload.refusals ?? []) as CanonicalValue),
+    createdAt,
+  };
+}
+
+/**
+ * Reads the log in sequence order, in pages of `LOG_PAGE_ROWS`, the next page in flight while the
+ * caller handles the current one. `columns` must start with seq (keyset pagination continues after
+ * the last seq of each page); rows come as arrays in `columns` order.
+ */
+export async function readLog<R extends unknown[]>(db: Queryable, columns: string, options: { from?: string; at?: Date | null; pageRows?: number }, onPage: (rows: R[]) => void): Promise<void> {
+  const pageRows = options.pageRows ?? LOG_PAGE_ROWS;
+  const at = options.at ? utc(options.at) : null;
+  const text = `SELECT ${columns} FROM ${options.from ?? '"LogEntry" e'} WHERE e.seq > $1${at === null ? '' : ' AND e."createdAt" <= $2::timestamp'} ORDER BY e.seq LIMIT ${pageRows}`;
+  const fetch = (after: bigint) => (db as pg.PoolClient).query<R>({ text, values: at === null ? [after.toString()] : [after.toString(), at], rowMode: 'array' });
+  let pending: Promise<pg.QueryResult<R>> | null = fetch(0n);
+  while (pending) {
+    const page: pg.QueryResult<R> = await pending;
+    const rows = page.rows;
+    const last = rows[rows.length - 1];
+    pending = rows.length === pageRows && last ? fetch(last[0] as bigint) : null;
+    // The next page is read while this one is applied; a failure here must not leave it unobserved.
+    try {
+      onPage(rows);
+    } catch (error) {
+      await pending?.catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/**
+ * Replays the log up to `at` (the whole log when absent): reads the RECORDED entries' operations and
+ * applies them to the in-memory model. Throws ReplayError naming the first entry the log contradicts
+ * itself at. Pass one connection inside a transaction to read the log in the same snapshot as other reads.
+ */
+export async function replayLog(db: Queryable, options: { at?: Date; onProgress?: (progress: ReplayProgress) => void; keepTransactions?: boolean } = {}): Promise<ReplayResult> {
+  const started = performance.now();
+  const replayer = new Replayer({ keepTransactions: options.keepTransactions ?? true });
+  const atText = options.at ? options.at.toISOString() : null;
+  let entries = 0;
+  await readLog<[bigint, number, string]>(db, 'e.seq, e.chain, e.payload', { at: options.at ?? null }, (rows) => {
+    for (const [seq, chain, payloadText] of rows) {
+      let payload: LoggedPayload;
+      try {
+        payload = JSON.parse(payloadText) as LoggedPayload;
+      } catch {
+        throw new ReplayError(seq, chain, 'the payload is not JSON');
+      }
+      // The column chose the entry; its signed payload must agree (ISO texts of one format compare as times).
+      if (atText !== null && !(typeof payload.createdAt === 'string' && payload.createdAt <= atText)) throw new ReplayError(seq, chain, `the payload's createdAt ${String(payload.createdAt)} disagrees with the row's`);
+      replayer.apply(seq, chain, payloadText, payload);
+    }
+    entries += rows.length;
+    const last = rows[rows.length - 1];
+    if (last) options.onProgress?.({ entries, lastSeq: last[0] });
+  });
+  return replayer.finish(options.at ?? null, performance.now() - started);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rebuilding into a scratch database
+
+/** Rows per INSERT: large enough to amortize the round trip, small enough to keep messages modest. */
+const REBUILD_CHUNK_ROWS = 10_000;
+
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates an empty, migrated database beside the one `databaseUrl` names, called `<db>_replay_<random>`
+ * (needs the CREATEDB privilege). `drop` removes it, closing any connection still open to it.
+ */
+export async function createScratchDatabase(databaseUrl: string): Promise<ScratchDatabase> {
+  const source = new URL(databaseUrl);
+  const base = decodeURIComponent(source.pathname.replace(/^\//, '')) || 'postgres';
+  const name = `${base.slice(0, 40)}_replay_${randomBytes(6).toString('hex')}`;
+  const target = new URL(databaseUrl);
+  target.pathname = `/${encodeURIComponent(name)}`;
+  const scratch = { name, url: target.toString(), drop: () => dropDatabase(target.toString()) };
+  try {
+    await prepareScratch(scratch.url);
+  } catch (error) {
+    await scratch.drop().catch(() => undefined);
+    throw error;
+  }
+  return scratch;
+}
+
+/** Drops the database `databaseUrl` names, closing the connections still open to it. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const { admin, name } = adminUrlFor(databaseUrl);
+  await adminStatement(admin, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+}
+
+const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The database name in a URL, and the URL to reach its server by (see adminStatement). */
+function adminUrlFor(databaseUrl: string): { admin: string; name: string } {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (name === '') throw new Error(`no database name in ${url.host}`);
+  return { admin: url.toString(), name };
+}
+
+/** Creates the database when it does not exist yet, and brings it up to date with the migrations. */
+async function prepareScratch(scratchUrl: string): Promise<void> {
+  const probe = new pg.Client({ connectionString: scratchUrl });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+  } catch (error) {
+    // 3D000: no such database. Anything else (unreachable server, authentication) is the caller's to see.
+    if ((error as { code?: unknown }).code !== '3D000') throw error;
+    const { admin, name } = adminUrlFor(scratchUrl);
+    await adminStatement(admin, `CREATE DATABASE ${quoteIdentifier(name)}`);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  await deployMigrations(scratchUrl);
+}
+
+/** Runs one statement on the maintenance database `postgres`, or on `template1` where there is none. */
+async function adminStatement(databaseUrl: string, text: string): Promise<void> {
+  for (const database of ['postgres', 'template1']) {
+    const url = new URL(databaseUrl);
+    url.pathname = `/${database}`;
+    const client = new pg.Client({ connectionString: url.toString() });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '3D000' && database === 'postgres') continue;
+      throw error;
+    }
+    try {
+      await client.query(text);
+      return;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+export interface RebuildCounts {
+  readonly sections: number;
+  readonly cooperativeApproaches: number;
+  readonly transactions: number;
+  readonly accounts: number;
+  readonly accountEvents: number;
+  readonly series: number;
+  readonly blocks: number;
+}
+
+/**
+ * Writes a replayed state into an empty database (created and migrated first when needed), in bulk and in one transaction: sections,
+ * approaches, the transaction rows, accounts with their status events, series, and every block record
+ * created up to the moment, closed as the log closed them. The database's own guards stay on: blocks
+ * are inserted open and then closed, as the write path does, so the rebuild obeys the same rules.
+ * Afterwards `liveStateAt(scratch, at)` reads the replayed state.
+ */
+export async function rebuildInto(scratchUrl: string, replay: ReplayResult): Promise<RebuildCounts> {
+  await prepareScratch(scratchUrl);
+  const pool = createLedgerPool(scratchUrl, 1);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const existing = await query<{ n: number }>(client, `SELECT ((SELECT count(*) FROM "LedgerTransaction") + (SELECT count(*) FROM "Account") + (SELECT count(*) FROM "Section") + (SELECT count(*) FROM "CooperativeApproach"))::int AS n`);
+    if ((existing.rows[0]?.n ?? 0) !== 0) throw new Error('rebuildInto: the scratch database is not empty');
+    const { state, transactions, accountEvents, history } = replay;
+
+    const references = (table: string, rows: readonly ReferenceRow[]) =>
+      client.query(`INSERT INTO "${table}" (id, name, "createdAt") SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[])`, [rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.createdAt)]);
+    await references('Section', state.sections);
+    await references('CooperativeApproach', state.cooperativeApproaches);
+
+    for (const rows of chunks(transactions)) {
+      await client.query(
+        `INSERT INTO "LedgerTransaction" (id, "idempotencyKey", kind, status, "initiatorId", "impersonatorId", input, "inputHash", "ruleVersions", refusals, "createdAt")
+         SELECT id, key, kind, status::"TransactionStatus", initiator, impersonator, input, hash, rules, refusals, at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamp[])
+              AS t(id, key, kind, status, initiator, impersonator, input, hash, rules, refusals, at)`,
+        [
+          rows.map((t) => t.id),
+          rows.map((t) => t.idempotencyKey),
+          rows.map((t) => t.kind),
+          rows.map((t) => t.status),
+          rows.map((t) => t.initiatorId),
+          rows.map((t) => t.impersonatorId),
+          rows.map((t) => t.input),
+          rows.map((t) => t.inputHash),
+          rows.map((t) => t.ruleVersions),
+          rows.map((t) => t.refusals),
+          rows.map((t) => t.createdAt),
+        ],
+      );
+    }
+
+    for (const rows of chunks(state.accounts)) {
+      await client.query(
+        `INSERT INTO "Account" (id, registry, name, type, status, "holderName", "sectionId", "cooperativeApproachId", "createdAt")
+         SELECT id, registry::"Registry", name, type::"AccountType", status::"AccountStatus", holder, section, approach, at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamp[])
+              AS a(id, registry, name, type, status, holder, section, approach, at)`,
+        [
+          rows.map((a) => a.id),
+          rows.map((a) => a.registry),
+          rows.map((a) => a.name),
+          rows.map((a) => a.type),
+          rows.map((a) => a.status),
+          rows.map((a) => a.holderName),
+          rows.map((a) => a.sectionId),
+          rows.map((a) => a.cooperativeApproachId),
+          rows.map((a) => a.openedAt),
+        ],
+      );
+    }
+    for (const rows of chunks(accountEvents)) {
+      await client.query(
+        `INSERT INTO "AccountEvent" ("accountId", status, "transactionId", "createdAt")
+         SELECT account, status::"AccountStatus", tx, at FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[]) WITH ORDINALITY AS e(account, status, tx, at, n) ORDER BY n`,
+        [rows.map((e) => e.accountId), rows.map((e) => e.status), rows.map((e) => e.transactionId), rows.map((e) => e.createdAt)],
+      );
+    }
+    // Series carry arrays, which unnest would flatten: they travel as JSON, like the write path sends them.
+    for (const rows of chunks(state.series)) {
+      await client.query(
+        `INSERT INTO "UnitSeries" (id, "unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", vintage, sectors, "activityTypes", metric, pre2021, extra, "createdAt")
+         SELECT s.id, s."unitType", s."cooperativeApproachId", s."originatingRegistry", s."hostParty", s."firstTransferringParty", s."activityId", s.vintage,
+                ARRAY(SELECT jsonb_array_elements_text(s.sectors)), ARRAY(SELECT jsonb_array_elements_text(s."activityTypes")), s.metric, s.pre2021, s.extra, s."createdAt"::timestamp
+         FROM jsonb_to_recordset($1::jsonb) AS s(id text, "unitType" text, "cooperativeApproachId" text, "originatingRegistry" text, "hostParty" text, "firstTransferringParty" text,
+              "activityId" text, vintage int, sectors jsonb, "activityTypes" jsonb, metric text, pre2021 boolean, extra text, "createdAt" text)`,
+        [JSON.stringify(rows)],
+      );
+    }
+
+    // Block ids follow creation order; the insert guard requires blocks to be created open.
+    const ids = history.map((_, i) => (i + 1).toString());
+    for (let start = 0; start < history.length; start += REBUILD_CHUNK_ROWS) {
+      const rows = history.slice(start, start + REBUILD_CHUNK_ROWS);
+      await client.query(
+        `INSERT INTO "UnitBlock" (id, "seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt")
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamp[])`,
+        [ids.slice(start, start + REBUILD_CHUNK_ROWS), rows.map((b) => b.seriesId), rows.map((b) => b.firstSerial.toString()), rows.map((b) => b.lastSerial.toString()), rows.map((b) => b.accountId), rows.map((b) => b.createdByTxId), rows.map((b) => b.createdAt)],
+      );
+    }
+    const closedIds: string[] = [];
+    const closedBy: string[] = [];
+    const closedAt: string[] = [];
+    history.forEach((b, i) => {
+      if (b.closedByTxId !== null && b.closedAt !== null) {
+        closedIds.push(ids[i] as string);
+        closedBy.push(b.closedByTxId);
+        closedAt.push(b.closedAt);
+      }
+    });
+    for (let start = 0; start < closedIds.length; start += REBUILD_CHUNK_ROWS) {
+      const end = start + REBUILD_CHUNK_ROWS;
+      await client.query(
+        `UPDATE "UnitBlock" b SET "closedByTxId" = c.tx, "closedAt" = c.at
+         FROM unnest($1::bigint[], $2::text[], $3::timestamp[]) AS c(id, tx, at) WHERE b.id = c.id`,
+        [closedIds.slice(start, end), closedBy.slice(start, end), closedAt.slice(start, end)],
+      );
+    }
+    if (history.length > 0) await client.query(`SELECT setval(pg_get_serial_sequence('"UnitBlock"', 'id'), $1::bigint)`, [history.length]);
+    await client.query('COMMIT');
+    return {
+      sections: state.sections.length,
+      cooperativeApproaches: state.cooperativeApproaches.length,
+      transactions: transactions.length,
+      accounts: state.accounts.length,
+      accountEvents: accountEvents.length,
+      series: state.series.length,
+      blocks: history.length,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+    await pool.end();
+  }
+}
+
+function* chunks<T>(rows: readonly T[]): Generator<readonly T[]> {
+  for (let start = 0; start < rows.length; start += REBUILD_CHUNK_ROWS) yield rows.slice(start, start + REBUILD_CHUNK_ROWS);
+}

@@ -1,0 +1,607 @@
+import type { AccountStatus, AccountType, Registry } from '../../db/generated/enums';
+import { seriesIdOf } from '../operations/issue-units';
+import type {
+  AccountDefinition,
+  Actor,
+  DefineReferenceProposal,
+  ExternalArrivalProposal,
+  ExternalTransferProposal,
+  IssuanceProposal,
+  OpenAccountProposal,
+  Proposal,
+  SeriesAttributes,
+  SetAccountStatusProposal,
+  TransferProposal,
+  UnitConstraints,
+  UnitSelection,
+} from '../types';
+
+/**
+ * A deliberately simple model of the ledger, for the simulator (STYLE.md, TigerBeetle row): plain maps
+ * and arrays in memory, every rule written again from DOMAIN.md and the requirement text rather than
+ * imported from the ledger, so that a bug on one side shows up as a disagreement. It is obviously
+ * correct rather than fast: it scans arrays where the ledger uses indexes.
+ *
+ * The only thing taken from the ledger is `seriesIdOf`, which names a series; naming is not a rule.
+ */
+
+export interface ModelBlock {
+  readonly seriesId: string;
+  readonly firstSerial: bigint;
+  readonly lastSerial: bigint;
+}
+
+export interface ModelAccount {
+  readonly id: string;
+  readonly registry: Registry;
+  readonly type: AccountType;
+  readonly status: AccountStatus;
+  readonly sectionId: string | null;
+  readonly cooperativeApproachId: string | null;
+}
+
+export interface ModelSeries extends SeriesAttributes {
+  readonly id: string;
+}
+
+/** What the model expects the ledger to answer, and which accounts' blocks to compare afterwards. */
+export type Prediction =
+  | { readonly status: 'RECORDED'; readonly quantity: bigint; readonly replayed: boolean; readonly accounts: readonly string[] }
+  | { readonly status: 'REJECTED'; readonly codes: readonly number[]; readonly replayed: boolean; readonly accounts: readonly string[] };
+
+/** The largest quantity one operation may create (the ledger's published limit, part of its contract). */
+export const MODEL_MAX_QUANTITY = 1_000_000_000_000n;
+
+// The refusal codes, as published in check-codes.ts: numbers are the contract, so the model names them itself.
+const C = {
+  KEY_REUSED: 1001,
+  FROM_NOT_FOUND: 2001,
+  FROM_NOT_OPERATIONAL: 2002,
+  FROM_CANNOT_SEND: 2003,
+  INITIATOR_NOT_ALLOWED: 2004,
+  CANNOT_GENERATE: 2005,
+  ACCOUNT_EXISTS: 2006,
+  NOT_ALLOWED_TO_OPEN: 2007,
+  ACCOUNT_INVALID: 2008,
+  STATUS_CHANGE_NOT_ALLOWED: 2009,
+  NO_PROXY: 2010,
+  NOT_ALLOWED_TO_CONFIGURE: 2011,
+  REFERENCE_EXISTS: 2012,
+  REFERENCE_INVALID: 2013,
+  TO_NOT_FOUND: 3001,
+  TO_NOT_OPERATIONAL: 3002,
+  TO_CANNOT_RECEIVE: 3003,
+  TO_SAME_AS_FROM: 3004,
+  RANGE_NOT_HELD: 4001,
+  NO_MATCHING_UNITS: 4002,
+  SERIES_INVALID: 4003,
+  UNITS_EXIST: 4004,
+  QUANTITY_NOT_POSITIVE: 5001,
+  INSUFFICIENT: 5002,
+  QUANTITY_TOO_LARGE: 5003,
+} as const;
+
+/**
+ * Account types and what units may do in them (A6R-41, DOMAIN.md "Ledger objects", mechanism paper):
+ * issuance and pending accounts generate; end-use accounts (use, cancellation, administrative
+ * cancellation) only receive; the proxy account changes only through external transfers and
+ * arrivals (A6R-54), never through an internal transfer; higher-tier amounts are never transacted
+ * directly (A6R-53).
+ */
+const TYPE_RULES: Record<AccountType, { readonly generates: boolean; readonly sends: boolean; readonly receives: boolean }> = {
+  ISSUANCE: { generates: true, sends: true, receives: false },
+  PENDING: { generates: true, sends: true, receives: false },
+  HOLDING: { generates: false, sends: true, receives: true },
+  USE: { generates: false, sends: false, receives: true },
+  CANCELLATION: { generates: false, sends: false, receives: true },
+  ADMIN_CANCELLATION: { generates: false, sends: false, receives: true },
+  ADMIN_HOLDING: { generates: false, sends: true, receives: true },
+  ADAPTATION_FUND: { generates: false, sends: true, receives: true },
+  PROXY: { generates: false, sends: false, receives: false },
+  HIGHER_TIER: { generates: false, sends: false, receives: false },
+};
+
+export const modelTypeRules = (type: AccountType) => TYPE_RULES[type];
+
+const hasRole = (actor: Actor, role: string) => actor.grants.some((g) => g.role === role);
+const isRegistryAdmin = (actor: Actor) => hasRole(actor, 'REGISTRY_ADMIN');
+const isSectionAdminOf = (actor: Actor, sectionId: string | null) => sectionId !== null && actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
+
+/** A6R-41: Active works for everyone, Restricted only when a registry administrator initiates, the rest for nobody. */
+function operational(account: ModelAccount, actor: Actor): boolean {
+  if (account.status === 'ACTIVE') return true;
+  return account.status === 'RESTRICTED' && isRegistryAdmin(actor);
+}
+
+/** Grants flow down (A6R-14): registry admin anywhere, section admin in his section, holder on his account. */
+export function modelMayInitiate(actor: Actor, account: ModelAccount): boolean {
+  if (isRegistryAdmin(actor) || isSectionAdminOf(actor, account.sectionId)) return true;
+  return actor.grants.some((g) => g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id);
+}
+
+/**
+ * A6R-41 as a table. Nobody sets Initial, repeats the current status or leaves Terminated. A registry
+ * administrator sets anything else. A section administrator, on an account of his section, moves
+ * between Initial/Active/Suspended and to Terminated, but neither sets nor lifts Restricted or Frozen.
+ */
+function mayChangeStatus(actor: Actor, account: ModelAccount, to: AccountStatus): boolean {
+  if (to === 'INITIAL' || to === account.status || account.status === 'TERMINATED') return false;
+  if (isRegistryAdmin(actor)) return true;
+  if (!isSectionAdminOf(actor, account.sectionId)) return false;
+  const sectionAdminSets: readonly AccountStatus[] = ['ACTIVE', 'SUSPENDED', 'TERMINATED'];
+  const sectionAdminLeaves: readonly AccountStatus[] = ['INITIAL', 'ACTIVE', 'SUSPENDED'];
+  return sectionAdminSets.includes(to) && sectionAdminLeaves.includes(account.status);
+}
+
+/** Section admins open the Party's issuance, holding, use and cancellation accounts; the rest is the registry admin's. */
+function mayOpen(actor: Actor, definition: AccountDefinition): boolean {
+  if (isRegistryAdmin(actor)) return true;
+  const partyTypes: readonly AccountType[] = ['ISSUANCE', 'HOLDING', 'USE', 'CANCELLATION'];
+  return partyTypes.includes(definition.type) && isSectionAdminOf(actor, definition.sectionId);
+}
+
+/** The attributes a series fixes for all its units, compared whole. */
+export function sameAttributes(a: SeriesAttributes, b: SeriesAttributes): boolean {
+  const pick = (s: SeriesAttributes) => stableText({ ...s, id: undefined, sectors: [...s.sectors], activityTypes: [...s.activityTypes] });
+  return pick(a) === pick(b);
+}
+
+const size = (b: { readonly firstSerial: bigint; readonly lastSerial: bigint }) => b.lastSerial - b.firstSerial + 1n;
+
+/** A range taken out of a held block. */
+export interface ModelTake {
+  readonly block: ModelBlock;
+  readonly firstSerial: bigint;
+  readonly lastSerial: bigint;
+}
+
+/** Smallest first; ties by series id, then first serial (the published tie order). */
+function bySize(a: ModelBlock, b: ModelBlock): number {
+  const d = size(a) - size(b);
+  if (d !== 0n) return d < 0n ? -1 : 1;
+  if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
+  return a.firstSerial === b.firstSerial ? 0 : a.firstSerial < b.firstSerial ? -1 : 1;
+}
+
+/** The lowest `count` serials of a block: a split keeps the lowest serials for the transfer. */
+const lowest = (block: ModelBlock, count: bigint): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.firstSerial + count - 1n });
+const wholeOf = (block: ModelBlock): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.lastSerial });
+
+/**
+ * A6R-52, read straight from the requirement: (1) a range matching the amount by length is taken;
+ * (2a) otherwise sort by size, shortest first; (2b) accumulate enough; (2c) if the last range taken is
+ * shorter than the amount, transfer it and the smaller ones, splitting the smallest if necessary, and
+ * leave out the smallest ones that lie wholly inside the overshoot, so that nothing is split needlessly;
+ * (2d) if the last range is longer than the amount, transfer all from the smallest and split the
+ * largest (the last).
+ */
+export function modelImplicitSelection(matching: readonly ModelBlock[], quantity: bigint): { readonly takes: readonly ModelTake[] } | { readonly available: bigint } {
+  if (quantity <= 0n) throw new Error('modelImplicitSelection: quantity must be positive');
+  const sorted = [...matching].sort(bySize);
+  const exact = sorted.find((b) => size(b) === quantity);
+  if (exact) return { takes: [wholeOf(exact)] };
+  const taken: ModelBlock[] = [];
+  let sum = 0n;
+  for (const block of sorted) {
+    if (sum >= quantity) break;
+    taken.push(block);
+    sum += size(block);
+  }
+  if (sum < quantity) return { available: sum };
+  if (sum === quantity) return { takes: taken.map(wholeOf) };
+  const last = taken[taken.length - 1] as ModelBlock;
+  if (size(last) > quantity) {
+    const before = taken.slice(0, -1);
+    const rest = quantity - before.reduce((s, b) => s + size(b), 0n);
+    return { takes: [...before.map(wholeOf), lowest(last, rest)] };
+  }
+  let excess = sum - quantity;
+  let kept = taken;
+  while (kept.length > 0 && excess >= size(kept[0] as ModelBlock)) {
+    excess -= size(kept[0] as ModelBlock);
+    kept = kept.slice(1);
+  }
+  if (excess === 0n) return { takes: kept.map(wholeOf) };
+  const smallest = kept[0] as ModelBlock;
+  return { takes: [lowest(smallest, size(smallest) - excess), ...kept.slice(1).map(wholeOf)] };
+}
+
+/** Keeps the codes of the lowest group only, sorted: the precedence contract of check-codes.ts. */
+function firstGroupOf(codes: readonly number[]): number[] {
+  if (codes.length === 0) return [];
+  const group = Math.min(...codes.map((c) => Math.floor(c / 1000)));
+  return codes.filter((c) => Math.floor(c / 1000) === group).sort((a, b) => a - b);
+}
+
+/** Order-independent text of a value: the same input gives the same text (bigint as decimal, keys sorted, undefined dropped). */
+export function stableText(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableText).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableText(o[k])}`)
+    .join(',')}}`;
+}
+
+type Decision = { readonly codes: readonly number[] } | { readonly quantity: bigint; readonly commit: () => void };
+
+const ACCOUNT_ID = /^[A-Z0-9][A-Z0-9-]{2,63}$/;
+const ALPHA3 = /^[A-Z]{3}$/;
+
+export class LedgerModel {
+  private readonly sections = new Set<string>();
+  private readonly approaches = new Set<string>();
+  private readonly accountsById = new Map<string, ModelAccount>();
+  private readonly seriesById = new Map<string, ModelSeries>();
+  /** Highest serial ever used per series: issuance continues after it. */
+  private readonly top = new Map<string, bigint>();
+  private readonly holdings = new Map<string, ModelBlock[]>();
+  private readonly decided = new Map<string, { readonly input: string; readonly prediction: Prediction }>();
+
+  // ---- queries, for the workload generator and the comparisons ----
+
+  account(id: string): ModelAccount | undefined {
+    return this.accountsById.get(id);
+  }
+
+  accounts(): ModelAccount[] {
+    return [...this.accountsById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  blocksOf(accountId: string): readonly ModelBlock[] {
+    return this.holdings.get(accountId) ?? [];
+  }
+
+  balanceOf(accountId: string): bigint {
+    return this.blocksOf(accountId).reduce((s, b) => s + size(b), 0n);
+  }
+
+  series(id: string): ModelSeries | undefined {
+    return this.seriesById.get(id);
+  }
+
+  allSeries(): ModelSeries[] {
+    return [...this.seriesById.values()];
+  }
+
+  topOf(seriesId: string): bigint {
+    return this.top.get(seriesId) ?? 0n;
+  }
+
+  hasSection(id: string): boolean {
+    return this.sections.has(id);
+  }
+
+  hasApproach(id: string): boolean {
+    return this.approaches.has(id);
+  }
+
+  wasDecided(idempotencyKey: string): boolean {
+    return this.decided.has(idempotencyKey);
+  }
+
+  /** The registry's proxy account: the first by id that is not terminated. */
+  proxyAccount(): ModelAccount | undefined {
+    return this.accounts().find((a) => a.type === 'PROXY' && a.status !== 'TERMINATED');
+  }
+
+  /** Open blocks of a series, in any account, that share a serial with [first, last]. */
+  overlapping(seriesId: string, firstSerial: bigint, lastSerial: bigint): { accountId: string; block: ModelBlock }[] {
+    const out: { accountId: string; block: ModelBlock }[] = [];
+    for (const [accountId, blocks] of this.holdings) {
+      for (const block of blocks) if (block.seriesId === seriesId && block.firstSerial <= lastSerial && firstSerial <= block.lastSerial) out.push({ accountId, block });
+    }
+    return out;
+  }
+
+  matchingBlocks(accountId: string, c: UnitConstraints): ModelBlock[] {
+    return this.blocksOf(accountId).filter((b) => {
+      const s = this.seriesById.get(b.seriesId);
+      if (!s) throw new Error(`model: block of unknown series ${b.seriesId}`);
+      return (
+        (c.seriesId === undefined || c.seriesId === s.id) &&
+        (c.unitType === undefined || c.unitType === s.unitType) &&
+        (c.cooperativeApproachId === undefined || c.cooperativeApproachId === s.cooperativeApproachId) &&
+        (c.hostParty === undefined || c.hostParty === s.hostParty) &&
+        (c.activityId === undefined || c.activityId === s.activityId) &&
+        (c.vintage === undefined || c.vintage === s.vintage)
+      );
+    });
+  }
+
+  /** Total units per series over all accounts: what conservation says must never change except by generation. */
+  heldPerSeries(): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (const blocks of this.holdings.values()) for (const b of blocks) out.set(b.seriesId, (out.get(b.seriesId) ?? 0n) + size(b));
+    return out;
+  }
+
+  // ---- the one entry point ----
+
+  /** Predicts the ledger's answer to a proposal and, when it is recorded, applies its effect to the model. */
+  apply(actor: Actor, proposal: Proposal): Prediction {
+    const input = stableText({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants }, proposal });
+    const accounts = this.accountsNamed(proposal);
+    const earlier = this.decided.get(proposal.idempotencyKey);
+    if (earlier) {
+      // A repeated key answers the first outcome and changes nothing; a different input under it is refused.
+      if (earlier.input === input) return { ...earlier.prediction, replayed: true, accounts };
+      return { status: 'REJECTED', codes: [C.KEY_REUSED], replayed: false, accounts };
+    }
+    const decision = this.decide(actor, proposal);
+    let prediction: Prediction;
+    if ('codes' in decision) {
+      prediction = { status: 'REJECTED', codes: firstGroupOf(decision.codes), replayed: false, accounts };
+    } else {
+      decision.commit();
+      prediction = { status: 'RECORDED', quantity: decision.quantity, replayed: false, accounts };
+    }
+    this.decided.set(proposal.idempotencyKey, { input, prediction });
+    return prediction;
+  }
+
+  /** Every account a proposal names, plus the proxy for external movements: the accounts to compare. */
+  private accountsNamed(p: Proposal): string[] {
+    const proxy = this.proxyAccount()?.id;
+    switch (p.kind) {
+      case 'ISSUANCE':
+        return [p.accountId];
+      case 'TRANSFER':
+        return [...new Set([p.fromAccountId, p.toAccountId])];
+      case 'EXTERNAL_TRANSFER':
+        return [...new Set([p.fromAccountId, ...(proxy ? [proxy] : [])])];
+      case 'EXTERNAL_ARRIVAL':
+        return [...new Set([p.toAccountId, ...(proxy ? [proxy] : [])])];
+      case 'OPEN_ACCOUNT':
+        return [p.account.id];
+      case 'SET_ACCOUNT_STATUS':
+        return [p.accountId];
+      case 'DEFINE_REFERENCE':
+        return [];
+    }
+  }
+
+  private decide(actor: Actor, p: Proposal): Decision {
+    switch (p.kind) {
+      case 'DEFINE_REFERENCE':
+        return this.defineReference(actor, p);
+      case 'OPEN_ACCOUNT':
+        return this.openAccount(actor, p);
+      case 'SET_ACCOUNT_STATUS':
+        return this.setStatus(actor, p);
+      case 'ISSUANCE':
+        return this.issue(actor, p);
+      case 'TRANSFER':
+        return this.transfer(actor, p);
+      case 'EXTERNAL_TRANSFER':
+        return this.externalTransfer(actor, p);
+      case 'EXTERNAL_ARRIVAL':
+        return this.arrival(actor, p);
+    }
+  }
+
+  private defineReference(actor: Actor, p: DefineReferenceProposal): Decision {
+    const r = p.reference;
+    const codes: number[] = [];
+    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CONFIGURE);
+    const valid = r.type === 'SECTION' ? ALPHA3.test(r.id) : /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(r.id);
+    if (!valid || r.name.trim() === '') codes.push(C.REFERENCE_INVALID);
+    const set = r.type === 'SECTION' ? this.sections : this.approaches;
+    if (set.has(r.id)) codes.push(C.REFERENCE_EXISTS);
+    if (codes.length > 0) return { codes };
+    return { quantity: 0n, commit: () => set.add(r.id) };
+  }
+
+  private openAccount(actor: Actor, p: OpenAccountProposal): Decision {
+    const a = p.account;
+    const codes: number[] = [];
+    if (this.accountsById.has(a.id)) codes.push(C.ACCOUNT_EXISTS);
+    if (!ACCOUNT_ID.test(a.id)) codes.push(C.ACCOUNT_INVALID);
+    if (a.name.trim() === '' || a.holderName.trim() === '') codes.push(C.ACCOUNT_INVALID);
+    if (!mayOpen(actor, a)) codes.push(C.NOT_ALLOWED_TO_OPEN);
+    if (a.sectionId !== null && !this.sections.has(a.sectionId)) codes.push(C.ACCOUNT_INVALID);
+    if (a.cooperativeApproachId !== null && !this.approaches.has(a.cooperativeApproachId)) codes.push(C.ACCOUNT_INVALID);
+    if (codes.length > 0) return { codes };
+    return {
+      quantity: 0n,
+      commit: () => {
+        // Accounts are created in the Initial status, which behaves as Suspended (A6R-41).
+        this.accountsById.set(a.id, { id: a.id, registry: a.registry, type: a.type, status: 'INITIAL', sectionId: a.sectionId, cooperativeApproachId: a.cooperativeApproachId });
+      },
+    };
+  }
+
+  private setStatus(actor: Actor, p: SetAccountStatusProposal): Decision {
+    const account = this.accountsById.get(p.accountId);
+    if (!account) return { codes: [C.FROM_NOT_FOUND] };
+    if (!mayChangeStatus(actor, account, p.status)) return { codes: [C.STATUS_CHANGE_NOT_ALLOWED] };
+    return { quantity: 0n, commit: () => this.accountsById.set(account.id, { ...account, status: p.status }) };
+  }
+
+  private seriesCodes(series: SeriesAttributes): number[] {
+    const codes: number[] = [];
+    if (!ALPHA3.test(series.hostParty)) codes.push(C.SERIES_INVALID);
+    if (!ALPHA3.test(series.firstTransferringParty)) codes.push(C.SERIES_INVALID);
+    if (!Number.isInteger(series.vintage) || series.vintage < 1990 || series.vintage > 2100) codes.push(C.SERIES_INVALID);
+    for (const text of [series.unitType, series.activityId, series.originatingRegistry, series.metric]) if (text.trim() === '') codes.push(C.SERIES_INVALID);
+    // A unit's cooperative approach comes from the nomenclature (A6R-46): an unknown one is invalid input.
+    if (series.cooperativeApproachId !== null && !this.approaches.has(series.cooperativeApproachId)) codes.push(C.SERIES_INVALID);
+    // Every unit of a block, and so of a series, has identical attributes (A6R-40): new units cannot
+    // join an existing series under different attributes.
+    const existing = this.seriesById.get(seriesIdOf(series));
+    if (existing && !sameAttributes(existing, series)) codes.push(C.SERIES_INVALID);
+    return codes;
+  }
+
+  private quantityCodes(quantity: bigint): number[] {
+    if (quantity <= 0n) return [C.QUANTITY_NOT_POSITIVE];
+    if (quantity > MODEL_MAX_QUANTITY) return [C.QUANTITY_TOO_LARGE];
+    return [];
+  }
+
+  private issue(actor: Actor, p: IssuanceProposal): Decision {
+    const account = this.accountsById.get(p.accountId);
+    const codes: number[] = [];
+    if (!account) codes.push(C.FROM_NOT_FOUND);
+    else {
+      if (!operational(account, actor)) codes.push(C.FROM_NOT_OPERATIONAL);
+      if (!modelMayInitiate(actor, account)) codes.push(C.INITIATOR_NOT_ALLOWED);
+      if (!TYPE_RULES[account.type].generates) codes.push(C.CANNOT_GENERATE);
+    }
+    codes.push(...this.seriesCodes(p.series), ...this.quantityCodes(p.quantity));
+    if (codes.length > 0) return { codes };
+    const seriesId = seriesIdOf(p.series);
+    return {
+      quantity: p.quantity,
+      commit: () => {
+        // New serials always continue after the highest serial the series has ever used.
+        const first = this.topOf(seriesId) + 1n;
+        this.addSeries(seriesId, p.series);
+        this.add(p.accountId, { seriesId, firstSerial: first, lastSerial: first + p.quantity - 1n });
+      },
+    };
+  }
+
+  private fromCodes(actor: Actor, id: string): number[] {
+    const account = this.accountsById.get(id);
+    if (!account) return [C.FROM_NOT_FOUND];
+    const codes: number[] = [];
+    if (!operational(account, actor)) codes.push(C.FROM_NOT_OPERATIONAL);
+    if (!TYPE_RULES[account.type].sends) codes.push(C.FROM_CANNOT_SEND);
+    if (!modelMayInitiate(actor, account)) codes.push(C.INITIATOR_NOT_ALLOWED);
+    return codes;
+  }
+
+  private toCodes(actor: Actor, id: string, fromId: string | null, receives: (a: ModelAccount) => boolean): number[] {
+    const account = this.accountsById.get(id);
+    if (!account) return [C.TO_NOT_FOUND];
+    const codes: number[] = [];
+    if (!operational(account, actor)) codes.push(C.TO_NOT_OPERATIONAL);
+    if (!receives(account)) codes.push(C.TO_CANNOT_RECEIVE);
+    if (id === fromId) codes.push(C.TO_SAME_AS_FROM);
+    return codes;
+  }
+
+  /** Which ranges of the transferring account a selection takes, or the refusal. */
+  private select(accountId: string, selection: UnitSelection): { takes: readonly ModelTake[] } | { codes: number[] } {
+    if (selection.mode === 'explicit') {
+      if (selection.firstSerial < 1n || selection.firstSerial > selection.lastSerial) return { codes: [C.QUANTITY_NOT_POSITIVE] };
+      // Explicit splitting needs the whole range inside one block of the account (A6R-52).
+      const block = this.blocksOf(accountId).find((b) => b.seriesId === selection.seriesId && b.firstSerial <= selection.firstSerial && selection.lastSerial <= b.lastSerial);
+      if (!block) return { codes: [C.RANGE_NOT_HELD] };
+      return { takes: [{ block, firstSerial: selection.firstSerial, lastSerial: selection.lastSerial }] };
+    }
+    if (selection.quantity <= 0n) return { codes: [C.QUANTITY_NOT_POSITIVE] };
+    const matching = this.matchingBlocks(accountId, selection.constraints);
+    if (matching.length === 0) return { codes: [C.NO_MATCHING_UNITS] };
+    const chosen = modelImplicitSelection(matching, selection.quantity);
+    if ('available' in chosen) return { codes: [C.INSUFFICIENT] };
+    return { takes: chosen.takes };
+  }
+
+  /** Moves the taken ranges: each taken block leaves, its taken part arrives, its remainders stay. */
+  private move(takes: readonly ModelTake[], fromId: string, toId: string): void {
+    for (const t of takes) {
+      this.remove(fromId, t.block);
+      if (t.firstSerial > t.block.firstSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.block.firstSerial, lastSerial: t.firstSerial - 1n });
+      if (t.lastSerial < t.block.lastSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.lastSerial + 1n, lastSerial: t.block.lastSerial });
+      this.add(toId, { seriesId: t.block.seriesId, firstSerial: t.firstSerial, lastSerial: t.lastSerial });
+    }
+  }
+
+  private transfer(actor: Actor, p: TransferProposal): Decision {
+    const codes = [...this.fromCodes(actor, p.fromAccountId), ...this.toCodes(actor, p.toAccountId, p.fromAccountId, (a) => TYPE_RULES[a.type].receives)];
+    if (codes.length > 0) return { codes };
+    const selected = this.select(p.fromAccountId, p.selection);
+    if ('codes' in selected) return selected;
+    return { quantity: selected.takes.reduce((s, t) => s + size(t), 0n), commit: () => this.move(selected.takes, p.fromAccountId, p.toAccountId) };
+  }
+
+  private externalTransfer(actor: Actor, p: ExternalTransferProposal): Decision {
+    const proxy = this.proxyAccount();
+    if (!proxy) return { codes: [C.NO_PROXY] };
+    // The units leave for another registry and are placed in the proxy account (A6R-54).
+    const codes = [...this.fromCodes(actor, p.fromAccountId), ...this.toCodes(actor, proxy.id, p.fromAccountId, (a) => a.type === 'PROXY')];
+    if (codes.length > 0) return { codes };
+    const selected = this.select(p.fromAccountId, p.selection);
+    if ('codes' in selected) return selected;
+    return { quantity: selected.takes.reduce((s, t) => s + size(t), 0n), commit: () => this.move(selected.takes, p.fromAccountId, proxy.id) };
+  }
+
+  /**
+   * An arrival (A6R-54). The proxy account is the transferring side: it must be usable by the
+   * initiator (status) and only those who may act on it (registry administrators: it belongs to no
+   * section) bring units into the registry. Returning units must lie in one proxy block; units never
+   * seen are generated in the proxy account and moved on; anything else already exists here.
+   */
+  private arrival(actor: Actor, p: ExternalArrivalProposal): Decision {
+    const proxy = this.proxyAccount();
+    if (!proxy) return { codes: [C.NO_PROXY] };
+    const proxyCodes: number[] = [];
+    if (!operational(proxy, actor)) proxyCodes.push(C.FROM_NOT_OPERATIONAL);
+    if (!modelMayInitiate(actor, proxy)) proxyCodes.push(C.INITIATOR_NOT_ALLOWED);
+    const codes = [...proxyCodes, ...this.toCodes(actor, p.toAccountId, proxy.id, (a) => TYPE_RULES[a.type].receives)];
+    if (codes.length > 0) return { codes };
+    const unitCodes = [...this.seriesCodes(p.series), ...this.quantityCodes(p.lastSerial - p.firstSerial + 1n)];
+    if (p.firstSerial < 1n) unitCodes.push(C.QUANTITY_NOT_POSITIVE);
+    if (unitCodes.length > 0) return { codes: unitCodes };
+    const seriesId = seriesIdOf(p.series);
+    const quantity = p.lastSerial - p.firstSerial + 1n;
+    const found = this.overlapping(seriesId, p.firstSerial, p.lastSerial);
+    if (found.length === 0) {
+      return {
+        quantity,
+        commit: () => {
+          this.addSeries(seriesId, p.series);
+          this.add(p.toAccountId, { seriesId, firstSerial: p.firstSerial, lastSerial: p.lastSerial });
+        },
+      };
+    }
+    const home = found.find((f) => f.accountId === proxy.id && f.block.firstSerial <= p.firstSerial && p.lastSerial <= f.block.lastSerial);
+    if (!home) return { codes: [C.UNITS_EXIST] };
+    return { quantity, commit: () => this.move([{ block: home.block, firstSerial: p.firstSerial, lastSerial: p.lastSerial }], proxy.id, p.toAccountId) };
+  }
+
+  // ---- state changes ----
+
+  private addSeries(id: string, attributes: SeriesAttributes): void {
+    if (!this.seriesById.has(id)) this.seriesById.set(id, { ...attributes, id });
+  }
+
+  private add(accountId: string, block: ModelBlock): void {
+    if (block.firstSerial < 1n || block.firstSerial > block.lastSerial) throw new Error(`model: invalid block ${block.firstSerial}-${block.lastSerial}`);
+    const list = this.holdings.get(accountId) ?? [];
+    list.push(block);
+    this.holdings.set(accountId, list);
+    if (block.lastSerial > this.topOf(block.seriesId)) this.top.set(block.seriesId, block.lastSerial);
+  }
+
+  private remove(accountId: string, block: ModelBlock): void {
+    const list = this.holdings.get(accountId) ?? [];
+    const index = list.indexOf(block);
+    if (index < 0) throw new Error(`model: block ${block.seriesId} ${block.firstSerial}-${block.lastSerial} is not in ${accountId}`);
+    list.splice(index, 1);
+  }
+
+  /** The model's own invariant 2; the simulator runs it with every full comparison. */
+  assertNoOverlap(): void {
+    const bySeries = new Map<string, ModelBlock[]>();
+    for (const blocks of this.holdings.values()) {
+      for (const b of blocks) {
+        const list = bySeries.get(b.seriesId) ?? [];
+        list.push(b);
+        bySeries.set(b.seriesId, list);
+      }
+    }
+    for (const [seriesId, blocks] of bySeries) {
+      const sorted = [...blocks].sort((a, b) => (a.firstSerial < b.firstSerial ? -1 : a.firstSerial > b.firstSerial ? 1 : 0));
+      for (let i = 1; i < sorted.length; i++) {
+        if ((sorted[i - 1] as ModelBlock).lastSerial >= (sorted[i] as ModelBlock).firstSerial) throw new Error(`model: overlapping blocks in series ${seriesId}`);
+      }
+    }
+  }
+}
