@@ -114,3 +114,22 @@ describe('external transfers through the proxy account (A6R-54)', () => {
     expect((await run(holder, { kind: 'EXTERNAL_TRANSFER', fromAccountId: 'GHA-200', destination: { registryId: 'XR', accountId: 'KEN-2' }, selection: { mode: 'implicit', quantity: 500n, constraints: { hostParty: 'KEN' } } })).status).toBe('RECORDED');
   });
 });
+
+describe('attributes from the common nomenclatures', () => {
+  const withExtra = (extra: Record<string, string>, sectors: string[] = []): SeriesAttributes => ({ ...local, activityId: 'GHA-NOM', sectors, extra });
+
+  it('refuses attributes that are not entries of their nomenclature, and accepts them once defined', async () => {
+    const refused = await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: withExtra({ methodology: 'AMS-II.G' }), quantity: 10n });
+    expect(refused.status === 'REJECTED' && refused.refusals.map((r) => [r.code, r.judged.field])).toEqual([[4003, 'methodology']]);
+    expect((await run(registryAdmin, { kind: 'DEFINE_REFERENCE', reference: { type: 'NOMENCLATURE_ENTRY', nomenclature: 'methodology', id: 'AMS-II.G', name: 'Energy efficiency in thermal applications of non-renewable biomass' } })).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: withExtra({ methodology: 'AMS-II.G' }), quantity: 10n })).status).toBe('RECORDED');
+    const stored = await test.db.unitSeries.findUnique({ where: { id: seriesIdOf(withExtra({})) } });
+    expect(stored?.extra).toBe('{"methodology":"AMS-II.G"}');
+  });
+
+  it('checks sectors once the sector nomenclature exists', async () => {
+    expect((await run(registryAdmin, { kind: 'DEFINE_REFERENCE', reference: { type: 'NOMENCLATURE_ENTRY', nomenclature: 'sector', id: 'energy', name: 'Energy' } })).status).toBe('RECORDED');
+    expect(codes(await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, activityId: 'GHA-SEC', sectors: ['agriculture'] }, quantity: 10n }))).toEqual([4003]);
+    expect((await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, activityId: 'GHA-SEC', sectors: ['energy'] }, quantity: 10n })).status).toBe('RECORDED');
+  });
+});

@@ -2,7 +2,7 @@ import type { AccountStatus } from '../db/generated/enums';
 import type { CanonicalValue } from './canonical-json';
 import type { Refusal } from './check-codes';
 import type { ClaimedChain } from './operations/lock-accounts';
-import type { AccountDefinition, SeriesAttributes } from './types';
+import type { AccountDefinition, ReferenceDefinition, SeriesAttributes } from './types';
 
 /** A block record to create. */
 export interface NewBlock {
@@ -27,7 +27,7 @@ export interface Changes {
   readonly create: readonly NewBlock[];
   readonly openAccounts: readonly (AccountDefinition & { readonly status: AccountStatus })[];
   readonly statusChanges: readonly { readonly accountId: string; readonly from: AccountStatus; readonly to: AccountStatus }[];
-  readonly references: readonly { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string }[];
+  readonly references: readonly ReferenceDefinition[];
 }
 
 export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAccounts: [], statusChanges: [], references: [] };
@@ -47,7 +47,7 @@ export function operationsOf(changes: Changes): CanonicalValue[] {
     ...changes.references.map((r) => ({ op: 'reference', ...r })),
     ...changes.openAccounts.map((a) => ({ op: 'open-account', ...a })),
     ...changes.statusChanges.map((s) => ({ op: 'account-status', ...s })),
-    ...changes.series.map((s) => ({ op: 'series', ...s, sectors: [...s.sectors], activityTypes: [...s.activityTypes] })),
+    ...changes.series.map((s) => ({ op: 'series', ...s, sectors: [...s.sectors], activityTypes: [...s.activityTypes], extra: s.extra ? { ...s.extra } : undefined })),
     ...changes.close.map((b) => ({ op: 'close', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
     ...changes.create.map((b) => ({ op: 'create', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
   ];

@@ -32,6 +32,11 @@ export interface SeriesAttributes {
   readonly activityTypes: readonly string[];
   readonly metric: string;
   readonly pre2021: boolean;
+  /**
+   * Further attributes (¶24, ¶69): nomenclature name → code, each code an entry of that nomenclature.
+   * Not part of the series' identity: the first issuance of a series fixes them.
+   */
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 export interface IssuanceProposal {
@@ -117,8 +122,16 @@ export interface SetAccountStatusProposal {
 export interface DefineReferenceProposal {
   readonly kind: 'DEFINE_REFERENCE';
   readonly idempotencyKey: string;
-  readonly reference: { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string };
+  readonly reference: ReferenceDefinition;
 }
+
+/**
+ * Reference data: a Party section, a cooperative approach, or an entry of a common nomenclature (a code
+ * with its label, e.g. nomenclature "sector", id "energy").
+ */
+export type ReferenceDefinition =
+  | { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string }
+  | { readonly type: 'NOMENCLATURE_ENTRY'; readonly nomenclature: string; readonly id: string; readonly name: string };
 
 export type Proposal = DefineReferenceProposal | IssuanceProposal | TransferProposal | ExternalTransferProposal | ExternalArrivalProposal | OpenAccountProposal | SetAccountStatusProposal;
 

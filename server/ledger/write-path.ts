@@ -125,7 +125,7 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     refusals: '[]',
     createdAt: utc(r.createdAt),
     references: c.references,
-    series: c.series,
+    series: c.series.map((s) => ({ ...s, extra: canonicalJson(s.extra ?? {}) })),
     openAccounts: c.openAccounts,
     statusChanges: c.statusChanges,
     close: c.close.map((b) => b.id.toString()),

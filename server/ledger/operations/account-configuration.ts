@@ -56,17 +56,25 @@ export async function setAccountStatus(sql: Sql, ctx: LedgerContext, actor: Acto
  */
 export async function defineReference(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: DefineReferenceProposal): Promise<Plan> {
   const r = proposal.reference;
-  const table = r.type === 'SECTION' ? 'Section' : 'CooperativeApproach';
   const { chain } = await lockAccounts(sql, [], []);
-  await prepared(sql, 'SELECT pg_advisory_xact_lock(6274201, hashtext($1))', [`${table}:${r.id}`]);
+  const key = r.type === 'NOMENCLATURE_ENTRY' ? `${r.type}:${r.nomenclature}:${r.id}` : `${r.type}:${r.id}`;
+  await prepared(sql, 'SELECT pg_advisory_xact_lock(6274201, hashtext($1))', [key]);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
   if (!isRegistryAdmin(actor)) refusals.push(refusal('NOT_ALLOWED_TO_CONFIGURE', { reference: r.type, userId: actor.userId }));
-  const valid = r.type === 'SECTION' ? /^[A-Z]{3}$/.test(r.id) : /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(r.id);
-  if (!valid || r.name.trim() === '') refusals.push(refusal('REFERENCE_INVALID', { field: r.type === 'SECTION' ? 'section id (ISO 3166-1 alpha-3)' : 'cooperative approach id', value: r.id }));
-  const existing = await prepared(sql, `SELECT 1 FROM "${table}" WHERE id = $1`, [r.id]);
-  if ((existing.rowCount ?? 0) > 0) refusals.push(refusal('REFERENCE_ALREADY_EXISTS', { reference: r.type, id: r.id }));
+  const valid =
+    r.type === 'NOMENCLATURE_ENTRY'
+      ? /^[a-z0-9][a-z0-9-]{0,63}$/.test(r.nomenclature) && /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/.test(r.id)
+      : r.type === 'SECTION'
+        ? /^[A-Z]{3}$/.test(r.id)
+        : /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(r.id);
+  if (!valid || r.name.trim() === '') refusals.push(refusal('REFERENCE_INVALID', { type: r.type, id: r.id }));
+  const existing =
+    r.type === 'NOMENCLATURE_ENTRY'
+      ? await prepared(sql, 'SELECT 1 FROM "NomenclatureEntry" WHERE nomenclature = $1 AND code = $2', [r.nomenclature, r.id])
+      : await prepared(sql, `SELECT 1 FROM "${r.type === 'SECTION' ? 'Section' : 'CooperativeApproach'}" WHERE id = $1`, [r.id]);
+  if ((existing.rowCount ?? 0) > 0) refusals.push(refusal('REFERENCE_ALREADY_EXISTS', { type: r.type, id: r.id }));
   if (refusals.length > 0) return { createdAt, refusals };
-  const changes: Changes = { ...NO_CHANGES, references: [{ type: r.type, id: r.id, name: r.name }] };
+  const changes: Changes = { ...NO_CHANGES, references: [r] };
   return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };
 }

@@ -4,7 +4,7 @@ import { remainders } from '../splitting';
 import { prepared, type Sql } from '../sql';
 import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
-import { lockSeriesTop, quantityProblems, seriesIdOf, seriesProblems } from './issue-units';
+import { lockSeriesTop, nomenclatureProblems, quantityProblems, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
@@ -55,6 +55,7 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
   if (refusals.length > 0) return { createdAt, refusals };
   const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n)];
   if (proposal.firstSerial < 1n) seriesChecks.push(refusal('QUANTITY_NOT_POSITIVE', { firstSerial: proposal.firstSerial.toString() }));
+  if (seriesChecks.length === 0) seriesChecks.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (seriesChecks.length > 0) return { createdAt, refusals: seriesChecks };
 
   const seriesId = seriesIdOf(proposal.series);

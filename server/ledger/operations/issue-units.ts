@@ -34,6 +34,27 @@ export function quantityProblems(quantity: bigint): Refusal[] {
   return [];
 }
 
+/**
+ * Attributes from the common nomenclatures (¶24, ¶69): every extra attribute must name a nomenclature
+ * entry; sectors and activity types must be entries of "sector" and "activity-type" once an
+ * administrator has defined those nomenclatures.
+ */
+export async function nomenclatureProblems(sql: Sql, series: SeriesAttributes): Promise<Refusal[]> {
+  const wanted: [string, string][] = [...Object.entries(series.extra ?? {}), ...series.sectors.map((s): [string, string] => ['sector', s]), ...series.activityTypes.map((a): [string, string] => ['activity-type', a])];
+  if (wanted.length === 0) return [];
+  const known = await prepared<{ nomenclature: string; code: string }>(
+    sql,
+    `SELECT nomenclature, code FROM "NomenclatureEntry" WHERE nomenclature = ANY($1::text[])`,
+    [[...new Set(wanted.map(([n]) => n))]],
+  );
+  const defined = new Set(known.rows.map((r) => r.nomenclature));
+  const entries = new Set(known.rows.map((r) => `${r.nomenclature}\u0000${r.code}`));
+  const extraNames = new Set(Object.keys(series.extra ?? {}));
+  return wanted
+    .filter(([nomenclature, code]) => (extraNames.has(nomenclature) || defined.has(nomenclature)) && !entries.has(`${nomenclature}\u0000${code}`))
+    .map(([nomenclature, code]) => refusal('SERIES_ATTRIBUTES_INVALID', { field: nomenclature, value: code, reason: 'not in the nomenclature' }));
+}
+
 /** The highest serial a series has ever used, under a lock that keeps two issuances from sharing serials. */
 export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint> {
   await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERIES_LOCK, seriesId]);
@@ -57,6 +78,7 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     if (!canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
   }
   refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity));
+  if (refusals.length === 0) refusals.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (refusals.length > 0) return { createdAt, refusals };
 
   const seriesId = seriesIdOf(proposal.series);
