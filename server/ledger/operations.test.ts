@@ -133,3 +133,16 @@ describe('attributes from the common nomenclatures', () => {
     expect((await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, activityId: 'GHA-SEC', sectors: ['energy'] }, quantity: 10n })).status).toBe('RECORDED');
   });
 });
+
+describe('notification (A6R-47)', () => {
+  it('is told of each outcome after it is committed, and its failure changes nothing', async () => {
+    const told: string[] = [];
+    const notifying: LedgerContext = { ...ctx, notify: (proposal, outcome) => { told.push(`${proposal.kind}:${outcome.status}`); throw new Error('mail server down'); } };
+    const outcome = await execute(notifying, ghanaAdmin, { kind: 'TRANSFER', idempotencyKey: 'notify-1', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
+    expect(outcome.status).toBe('RECORDED');
+    expect(told).toEqual(['TRANSFER:RECORDED']);
+    // A repeat answers from the record and does not notify again.
+    await execute(notifying, ghanaAdmin, { kind: 'TRANSFER', idempotencyKey: 'notify-1', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
+    expect(told).toHaveLength(1);
+  });
+});

@@ -163,4 +163,9 @@ export interface LedgerContext {
   readonly signer: LogSigner;
   readonly now: () => Date;
   readonly newId: () => string;
+  /**
+   * The optional last step of a transaction (A6R-47): told of every outcome after it is committed.
+   * It cannot change the outcome; a failure in it is reported and otherwise ignored.
+   */
+  readonly notify?: (proposal: Proposal, outcome: Outcome) => void | Promise<void>;
 }

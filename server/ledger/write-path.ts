@@ -48,6 +48,18 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
  * refusal is logged too.
  */
 export async function execute(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
+  const outcome = await decide(ctx, actor, proposal);
+  if (ctx.notify && !outcome.replayed) {
+    try {
+      await ctx.notify(proposal, outcome);
+    } catch (error) {
+      console.error(`ledger: notification for ${outcome.transactionId ?? proposal.idempotencyKey} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return outcome;
+}
+
+async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
   const input = proposalInput(actor, proposal);
   const inputHash = sha256Hex(input);
   const transactionId = ctx.newId();
