@@ -33,6 +33,7 @@ export const CHECKS = {
   NO_MATCHING_UNITS: { code: 4002, message: 'The transferring account holds no units that match the constraints.' },
   SERIES_ATTRIBUTES_INVALID: { code: 4003, message: 'The unit attributes are invalid.' },
   UNITS_ALREADY_EXIST: { code: 4004, message: 'Some of the arriving units already exist in this registry outside the proxy account.' },
+  SERIES_ATTRIBUTES_CONFLICT: { code: 4005, message: 'The units belong to an existing series whose attributes differ from those given.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
   INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },

@@ -104,7 +104,7 @@ describe('external transfers through the proxy account (A6R-54)', () => {
     const arrived = await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-1', messageId: 'm-2' }, series: abroad, firstSerial: 5001n, lastSerial: 5500n });
     expect(arrived).toMatchObject({ status: 'RECORDED', quantity: 500n });
     const entry = await test.db.logEntry.findFirst({ where: { transactionId: arrived.transactionId ?? '' } });
-    expect(JSON.parse(entry?.payload ?? '{}').operations.map((o: { op: string }) => o.op)).toEqual(['generate', 'close', 'series', 'create']);
+    expect(JSON.parse(entry?.payload ?? '{}').operations.map((o: { op: string }) => o.op)).toEqual(['series', 'generate', 'close', 'create']);
     // The same units cannot arrive twice: they now exist here, outside the proxy account.
     expect(codes(await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-1', messageId: 'm-3' }, series: abroad, firstSerial: 5400n, lastSerial: 5600n }))).toEqual([4004]);
   });
@@ -144,5 +144,12 @@ describe('notification (A6R-47)', () => {
     // A repeat answers from the record and does not notify again.
     await execute(notifying, ghanaAdmin, { kind: 'TRANSFER', idempotencyKey: 'notify-1', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
     expect(told).toHaveLength(1);
+  });
+});
+
+describe('series identity', () => {
+  it('refuses units of an existing series with different further attributes', async () => {
+    const outcome = await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, metric: 'tCH4' }, quantity: 5n });
+    expect(outcome.status === 'REJECTED' && outcome.refusals.map((r) => [r.code, r.judged.field])).toEqual([[4005, 'metric']]);
   });
 });

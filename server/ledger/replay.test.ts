@@ -38,7 +38,7 @@ const series = (overrides: Partial<SeriesAttributes>): SeriesAttributes => ({
   ...overrides,
 });
 
-const ISSUED = [series({ vintage: 2021 }), series({ vintage: 2022, sectors: ['energy', 'waste'] }), series({ cooperativeApproachId: 'CA0001', hostParty: 'CHE', firstTransferringParty: 'CHE', activityId: 'ACT-9', vintage: 2023 })];
+const ISSUED = [series({ vintage: 2021 }), series({ vintage: 2022, sectors: ['energy', 'waste'], extra: { methodology: 'AMS-I.D' } }), series({ cooperativeApproachId: 'CA0001', hostParty: 'CHE', firstTransferringParty: 'CHE', activityId: 'ACT-9', vintage: 2023 })];
 const FOREIGN = series({ originatingRegistry: 'XR', hostParty: 'SWE', firstTransferringParty: 'SWE', activityId: 'ACT-X', vintage: 2024, pre2021: false });
 const HOLDINGS = ['H-001', 'H-002', 'H-003', 'H-004', 'H-005'];
 
@@ -64,16 +64,28 @@ async function buildHistory(ctx: LedgerContext, pool: pg.Pool, transactions: num
   let key = 0;
   const run = (actor: Actor, proposal: Draft) => execute(ctx, actor, { ...proposal, idempotencyKey: `k-${key++}` } as Proposal);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
+  const other = (items: readonly string[], not: string): string => pick(items.filter((item) => item !== not));
 
   await run(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'GHA', name: 'Ghana' } });
   await run(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'CHE', name: 'Switzerland' } });
   await run(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'COOPERATIVE_APPROACH', id: 'CA0001', name: 'Ghana–Switzerland' } });
+  for (const [nomenclature, id, name] of [
+    ['sector', 'energy', 'Energy industries'],
+    ['sector', 'waste', 'Waste handling and disposal'],
+    ['methodology', 'AMS-I.D', 'Grid connected renewable electricity generation'],
+  ] as const) {
+    await run(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'NOMENCLATURE_ENTRY', nomenclature, id, name } });
+  }
   const opened = [account('ISS-GHA', 'ISSUANCE', 'GHA'), account('ISS-CHE', 'ISSUANCE', 'CHE', 'CA0001'), account('PROXY-01', 'PROXY', null), account('USE-GHA', 'USE', 'GHA'), account('CAN-01', 'CANCELLATION', null), ...HOLDINGS.map((id, i) => account(id, 'HOLDING', i % 2 === 0 ? 'GHA' : null))];
   for (const a of opened) {
     await run(a.sectionId === 'GHA' && a.type !== 'PROXY' ? sectionAdmin : admin, { kind: 'OPEN_ACCOUNT', account: a });
     await run(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: a.id, status: 'ACTIVE' });
   }
   for (const s of ISSUED) await run(admin, { kind: 'ISSUANCE', accountId: s.hostParty === 'CHE' ? 'ISS-CHE' : 'ISS-GHA', series: s, quantity: 50_000n });
+  for (const holder of HOLDINGS) {
+    await run(admin, { kind: 'TRANSFER', fromAccountId: 'ISS-GHA', toAccountId: holder, selection: { mode: 'implicit', quantity: 5_000n, constraints: {} } });
+    await run(admin, { kind: 'TRANSFER', fromAccountId: 'ISS-CHE', toAccountId: holder, selection: { mode: 'implicit', quantity: 2_000n, constraints: {} } });
+  }
 
   const holders = [...HOLDINGS];
   const suspended = new Set<string>();
@@ -92,17 +104,20 @@ async function buildHistory(ctx: LedgerContext, pool: pg.Pool, transactions: num
     return { firstSerial: b.firstSerial + offset, lastSerial: b.firstSerial + offset + length - 1n };
   };
   const implicitTransfer = (from: string, to: string) =>
-    run(admin, { kind: 'TRANSFER', fromAccountId: from, toAccountId: to, selection: { mode: 'implicit', quantity: BigInt(1 + Math.floor(rng() * 3000)), constraints: pick([{}, { vintage: 2021 }, { hostParty: 'GHA' }, { cooperativeApproachId: 'CA0001' }]) } });
+    run(admin, { kind: 'TRANSFER', fromAccountId: from, toAccountId: to, selection: { mode: 'implicit', quantity: BigInt(1 + Math.floor(rng() * 1500)), constraints: pick([{}, {}, { vintage: 2021 }, { hostParty: 'GHA' }, { cooperativeApproachId: 'CA0001' }]) } });
 
   for (let step = 0; step < transactions; step++) {
     const roll = rng();
     const holder = pick(holders);
-    if (roll < 0.3) {
-      await implicitTransfer(pick(['ISS-GHA', 'ISS-CHE', ...holders]), pick([...holders, 'USE-GHA', 'CAN-01']));
+    if (step === Math.floor(transactions / 2)) {
+      await run(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'NOMENCLATURE_ENTRY', nomenclature: 'sector', id: 'forestry', name: 'Afforestation and reforestation' } });
+    } else if (roll < 0.3) {
+      const from = pick(['ISS-GHA', 'ISS-CHE', ...holders]);
+      await implicitTransfer(from, other([...holders, 'USE-GHA', 'CAN-01'], from));
     } else if (roll < 0.5) {
       const from = pick(['ISS-GHA', 'ISS-CHE', ...holders]);
       const block = await openBlock(from);
-      if (block) await run(admin, { kind: 'TRANSFER', fromAccountId: from, toAccountId: pick(holders), selection: { mode: 'explicit', seriesId: block.seriesId, ...subRange(block) } });
+      if (block) await run(admin, { kind: 'TRANSFER', fromAccountId: from, toAccountId: other(holders, from), selection: { mode: 'explicit', seriesId: block.seriesId, ...subRange(block) } });
     } else if (roll < 0.6) {
       const block = await openBlock(holder);
       const selection = block && rng() < 0.5 ? { mode: 'explicit' as const, seriesId: block.seriesId, ...subRange(block) } : { mode: 'implicit' as const, quantity: BigInt(1 + Math.floor(rng() * 500)), constraints: {} };
@@ -118,11 +133,11 @@ async function buildHistory(ctx: LedgerContext, pool: pg.Pool, transactions: num
         foreignNext += quantity + BigInt(Math.floor(rng() * 50));
       }
     } else if (roll < 0.76) {
-      // Suspensions make later proposals on the account fail: REJECTED entries in the log.
-      const status = suspended.has(holder) ? 'ACTIVE' : 'SUSPENDED';
-      await run(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: holder, status });
-      if (status === 'SUSPENDED') suspended.add(holder);
-      else suspended.delete(holder);
+      // A suspension makes proposals on the account fail until it is lifted: REJECTED entries in the log.
+      const [lifted] = suspended;
+      if (lifted) suspended.delete(lifted);
+      else suspended.add(holder);
+      await run(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: lifted ?? holder, status: lifted ? 'ACTIVE' : 'SUSPENDED' });
     } else if (roll < 0.8) {
       await run(admin, { kind: 'ISSUANCE', accountId: 'ISS-GHA', series: pick(ISSUED.slice(0, 2)), quantity: BigInt(1 + Math.floor(rng() * 20_000)) });
     } else if (roll < 0.83) {
@@ -134,9 +149,9 @@ async function buildHistory(ctx: LedgerContext, pool: pg.Pool, transactions: num
       await run(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: id, status: 'ACTIVE' });
       holders.push(id);
     } else if (roll < 0.88) {
-      await Promise.all(Array.from({ length: 8 }, () => implicitTransfer(pick(holders), pick(holders))));
+      await Promise.all(Array.from({ length: 8 }, () => implicitTransfer(holder, other(holders, holder))));
     } else {
-      await implicitTransfer(holder, pick(holders));
+      await implicitTransfer(holder, other(holders, holder));
     }
   }
 }
@@ -152,8 +167,7 @@ beforeAll(async () => {
   // A quarter of the transactions share their millisecond with the one before: ties must replay alike.
   const ctx = test.ledger({ now: () => new Date((clock += rng() < 0.25 ? 0 : 1 + Math.floor(rng() * 2000))), poolSize: 8 });
   pool = createLedgerPool(test.url, 4);
-  await buildHistory(ctx, pool, 320, rng);
-  const dbg = await pool.query(`SELECT payload::jsonb->>'status' s, kind, payload::jsonb->'refusals'->0->>'name' r, count(*) FROM "LogEntry" GROUP BY 1,2,3 ORDER BY 4 DESC`); console.log(dbg.rows);
+  await buildHistory(ctx, pool, 400, rng);
   const { rows } = await pool.query<{ createdAt: Date }>(`SELECT DISTINCT "createdAt" FROM "LogEntry" ORDER BY 1`);
   const times = rows.map((r) => r.createdAt.getTime());
   const at = (fraction: number) => times[Math.floor(fraction * (times.length - 1))] as number;
@@ -183,6 +197,8 @@ describe('replaying the log', () => {
     expect(byStatus.RECORDED).toBeGreaterThan(300);
     expect(byStatus.REJECTED).toBeGreaterThan(0);
     expect(byStatus.REFUSED_DUPLICATE).toBeGreaterThan(0);
+    const extra = await pool.query<{ extra: string }>(`SELECT DISTINCT extra FROM "UnitSeries" ORDER BY 1`);
+    expect(extra.rows.map((r) => r.extra)).toEqual(['{"methodology":"AMS-I.D"}', '{}']);
     const kinds = await pool.query<{ kind: string }>(`SELECT DISTINCT kind FROM "LogEntry" WHERE payload LIKE '%"status":"RECORDED"%' ORDER BY kind`);
     expect(kinds.rows.map((r) => r.kind)).toEqual(['DEFINE_REFERENCE', 'EXTERNAL_ARRIVAL', 'EXTERNAL_TRANSFER', 'ISSUANCE', 'OPEN_ACCOUNT', 'SET_ACCOUNT_STATUS', 'TRANSFER']);
     const generated = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "LogEntry" WHERE payload LIKE '%"op":"generate"%'`);
@@ -204,7 +220,7 @@ describe('replaying the log', () => {
     const [before, , , quarter] = moments as [Date, Date, Date, Date];
     const empty = await replayLog(pool, { at: before });
     expect(empty.entries).toBe(0);
-    expect(empty.state).toEqual({ sections: [], cooperativeApproaches: [], accounts: [], series: [], blocks: [] });
+    expect(empty.state).toEqual({ sections: [], cooperativeApproaches: [], nomenclatureEntries: [], accounts: [], series: [], blocks: [] });
     const quarterState = await liveStateAt(pool, quarter);
     expect(quarterState.blocks.length).toBeGreaterThan(0);
     expect(stateHash(quarterState)).not.toBe(stateHash(await liveStateAt(pool)));
@@ -305,8 +321,27 @@ describe('a log that contradicts itself', () => {
     expect(failure(() => started().apply(4n, 2, '', entry('t4', 'TRANSFER', [block('close', '1', '100', 'A'), block('create', '1', '101', 'B')]))).reason).toMatch(/outside every block/);
     expect(failure(() => started().apply(4n, 2, '', entry('t4', 'TRANSFER', [block('close', '1', '100', 'A'), block('create', '1', '50', 'B')]))).reason).toMatch(/closed 100 units but created 50/);
     expect(failure(() => started().apply(4n, 2, '', entry('t4', 'TRANSFER', [block('close', '1', '100', 'A'), block('create', '1', '50', 'B'), block('create', '40', '89', 'A')]))).reason).toMatch(/overlap/);
-    expect(failure(() => started().apply(4n, 2, '', entry('t4', 'ISSUANCE', [block('create', '100', '150', 'A')]))).reason).toMatch(/overlap the open block/);
+    expect(failure(() => started().apply(4n, 2, '', entry('t4', 'ISSUANCE', [block('create', '100', '150', 'A')]))).reason).toMatch(/overlap serials of the series already in use/);
     expect(failure(() => started().apply(4n, 2, '', entry('t4', 'TRANSFER', [block('generate', '200', '300', 'A'), block('close', '200', '300', 'A'), block('create', '200', '300', 'B')]))).reason).toMatch(/outside an external arrival/);
+  });
+
+  it('lets arrivals generate units in gaps of a series, never over serials in use', () => {
+    const arrival = (first: string, last: string) => [block('generate', first, last, 'B'), block('close', first, last, 'B'), block('create', first, last, 'A')];
+    const replayer = started();
+    replayer.apply(4n, 2, '', entry('t4', 'EXTERNAL_ARRIVAL', arrival('300', '400')));
+    replayer.apply(5n, 2, '', entry('t5', 'EXTERNAL_ARRIVAL', arrival('150', '200')));
+    replayer.apply(6n, 2, '', entry('t6', 'EXTERNAL_ARRIVAL', arrival('101', '149')));
+    expect(failure(() => replayer.apply(7n, 2, '', entry('t7', 'EXTERNAL_ARRIVAL', arrival('201', '300')))).reason).toMatch(/already in use/);
+    const fresh = started();
+    fresh.apply(4n, 2, '', entry('t4', 'EXTERNAL_ARRIVAL', arrival('300', '400')));
+    fresh.apply(5n, 2, '', entry('t5', 'EXTERNAL_ARRIVAL', arrival('201', '299')));
+    const result = fresh.finish(null, 0);
+    // The passage through account B leaves no block record: only the blocks created in A.
+    expect(result.history.map((b) => [b.firstSerial, b.accountId])).toEqual([
+      [1n, 'A'],
+      [300n, 'A'],
+      [201n, 'A'],
+    ]);
   });
 
   it('refuses operations on accounts and references that do not exist', () => {

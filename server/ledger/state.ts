@@ -14,6 +14,14 @@ export interface ReferenceRow {
   readonly createdAt: string;
 }
 
+/** An entry of a common nomenclature (¶24, ¶69), e.g. nomenclature "sector", code "energy". */
+export interface NomenclatureRow {
+  readonly nomenclature: string;
+  readonly code: string;
+  readonly label: string;
+  readonly createdAt: string;
+}
+
 export interface AccountRow {
   readonly id: string;
   readonly registry: Registry;
@@ -58,6 +66,7 @@ export interface BlockRow {
 export interface RegistryState {
   readonly sections: readonly ReferenceRow[];
   readonly cooperativeApproaches: readonly ReferenceRow[];
+  readonly nomenclatureEntries: readonly NomenclatureRow[];
   readonly accounts: readonly AccountRow[];
   readonly series: readonly SeriesRow[];
   readonly blocks: readonly BlockRow[];
@@ -102,18 +111,22 @@ export function compareBlocks(a: { readonly seriesId: string; readonly firstSeri
 
 const byId = <T extends { readonly id: string }>(a: T, b: T): number => compareText(a.id, b.id);
 
+export const compareNomenclatureRows = (a: NomenclatureRow, b: NomenclatureRow): number => compareText(a.nomenclature, b.nomenclature) || compareText(a.code, b.code);
+
 const iso = (value: Date): string => value.toISOString();
 
 /**
- * The state as of `at` (default now), read from the live tables in one snapshot: sections and
- * cooperative approaches created at or before it; accounts opened at or before it, with their status
- * as of it; series created at or before it; and the blocks open at it.
+ * The state as of `at` (default now), read from the live tables in one snapshot: sections, cooperative
+ * approaches and nomenclature entries created at or before it; accounts opened at or before it (their
+ * first status event), with their status as of it (the latest event at or before it; events of one
+ * millisecond in id order); series created at or before it; and the blocks open at it.
  */
 export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promise<RegistryState> {
   const asOf = utc(at);
   return inSnapshot(pool, async (client) => {
     const sections = await query<{ id: string; name: string; createdAt: Date }>(client, `SELECT id, name, "createdAt" FROM "Section" WHERE "createdAt" <= $1::timestamp`, [asOf]);
     const approaches = await query<{ id: string; name: string; createdAt: Date }>(client, `SELECT id, name, "createdAt" FROM "CooperativeApproach" WHERE "createdAt" <= $1::timestamp`, [asOf]);
+    const nomenclature = await query<{ nomenclature: string; code: string; label: string; createdAt: Date }>(client, `SELECT nomenclature, code, label, "createdAt" FROM "NomenclatureEntry" WHERE "createdAt" <= $1::timestamp`, [asOf]);
     const accounts = await query<Omit<AccountRow, 'openedAt'> & { openedAt: Date }>(
       client,
       `SELECT a.id, a.registry, a.name, a.type, a."holderName", a."sectionId", a."cooperativeApproachId", latest.status, first."openedAt"
@@ -139,6 +152,7 @@ export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promi
     return {
       sections: sections.rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.createdAt) })).sort(byId),
       cooperativeApproaches: approaches.rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.createdAt) })).sort(byId),
+      nomenclatureEntries: nomenclature.rows.map((r) => ({ nomenclature: r.nomenclature, code: r.code, label: r.label, createdAt: iso(r.createdAt) })).sort(compareNomenclatureRows),
       accounts: accounts.rows.map((r) => ({ ...r, openedAt: iso(r.openedAt) })).sort(byId),
       series: series.rows.map((r) => ({ ...r, sectors: r.sectors ?? [], activityTypes: r.activityTypes ?? [], createdAt: iso(r.createdAt) })).sort(byId),
       blocks: blocks.rows
@@ -151,13 +165,14 @@ export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promi
 /**
  * The canonical encoding, version 1. A header line, then per table a line naming it, its columns in
  * this fixed order and its row count, then one JSON array per row (bigint as a decimal string), rows
- * sorted: by id, blocks by series then first serial. Changing it changes every hash: bump the version.
+ * sorted: by id, nomenclature entries by nomenclature then code, blocks by series then first serial. Changing it changes every hash: bump the version.
  */
 export const STATE_ENCODING = 'registry-state/1';
 
 const TABLES = {
   sections: ['id', 'name', 'createdAt'],
   cooperativeApproaches: ['id', 'name', 'createdAt'],
+  nomenclatureEntries: ['nomenclature', 'code', 'label', 'createdAt'],
   accounts: ['id', 'registry', 'name', 'type', 'holderName', 'sectionId', 'cooperativeApproachId', 'status', 'openedAt'],
   series: ['id', 'unitType', 'cooperativeApproachId', 'originatingRegistry', 'hostParty', 'firstTransferringParty', 'activityId', 'vintage', 'sectors', 'activityTypes', 'metric', 'pre2021', 'extra', 'createdAt'],
   blocks: ['seriesId', 'firstSerial', 'lastSerial', 'accountId', 'createdByTxId', 'createdAt'],
@@ -165,43 +180,67 @@ const TABLES = {
 
 type Encodable = string | number | boolean | null | readonly string[];
 
+/** Each table of the encoding: its name and its rows, sorted, each encoded as a JSON array. */
+interface EncodedTable {
+  readonly name: keyof typeof TABLES;
+  readonly rows: readonly string[];
+}
+
+function encodeTable<R>(name: keyof typeof TABLES, rows: readonly R[], compare: (a: R, b: R) => number, cells: (row: R) => Encodable[]): EncodedTable {
+  return { name, rows: [...rows].sort(compare).map((row) => JSON.stringify(cells(row))) };
+}
+
+function encode(state: RegistryState): EncodedTable[] {
+  return [
+    encodeTable('sections', state.sections, byId, (r) => [r.id, r.name, r.createdAt]),
+    encodeTable('cooperativeApproaches', state.cooperativeApproaches, byId, (r) => [r.id, r.name, r.createdAt]),
+    encodeTable('nomenclatureEntries', state.nomenclatureEntries, compareNomenclatureRows, (r) => [r.nomenclature, r.code, r.label, r.createdAt]),
+    encodeTable('accounts', state.accounts, byId, (r) => [r.id, r.registry, r.name, r.type, r.holderName, r.sectionId, r.cooperativeApproachId, r.status, r.openedAt]),
+    encodeTable('series', state.series, byId, (r) => [
+      r.id,
+      r.unitType,
+      r.cooperativeApproachId,
+      r.originatingRegistry,
+      r.hostParty,
+      r.firstTransferringParty,
+      r.activityId,
+      r.vintage,
+      r.sectors,
+      r.activityTypes,
+      r.metric,
+      r.pre2021,
+      r.extra,
+      r.createdAt,
+    ]),
+    encodeTable('blocks', state.blocks, compareBlocks, (r) => [r.seriesId, r.firstSerial.toString(), r.lastSerial.toString(), r.accountId, r.createdByTxId, r.createdAt]),
+  ];
+}
+
+/**
+ * The first row where two states differ, as one line (table, then the row of each side in the
+ * encoding's column order), or null when they are the same. For reports: a hash says only that they differ.
+ */
+export function firstDifference(a: RegistryState, b: RegistryState, labels: readonly [string, string] = ['a', 'b']): string | null {
+  const left = encode(a);
+  const right = encode(b);
+  for (let t = 0; t < left.length; t++) {
+    const l = left[t] as EncodedTable;
+    const r = right[t] as EncodedTable;
+    for (let i = 0; i < Math.max(l.rows.length, r.rows.length); i++) {
+      if (l.rows[i] !== r.rows[i]) return `${l.name} (${TABLES[l.name].join(',')}) row ${i + 1}: ${labels[0]} ${l.rows[i] ?? '(none)'}, ${labels[1]} ${r.rows[i] ?? '(none)'}`;
+    }
+  }
+  return null;
+}
+
 /** SHA-256 (hex) of the canonical encoding of `state`; rows are sorted here, whatever order they came in. */
 export function stateHash(state: RegistryState): string {
   const hash = createHash('sha256');
   hash.update(`${STATE_ENCODING}\n`);
-  const table = <R>(name: keyof typeof TABLES, rows: readonly R[], compare: (a: R, b: R) => number, cells: (row: R) => Encodable[]) => {
-    const sorted = [...rows].sort(compare);
-    hash.update(`${name}\t${TABLES[name].join(',')}\t${sorted.length}\n`);
+  for (const { name, rows } of encode(state)) {
+    hash.update(`${name}\t${TABLES[name].join(',')}\t${rows.length}\n`);
     // Rows are hashed in batches: one update per row would cost more than the encoding itself.
-    let batch = '';
-    for (let i = 0; i < sorted.length; i++) {
-      batch += `${JSON.stringify(cells(sorted[i] as R))}\n`;
-      if (batch.length > 65_536) {
-        hash.update(batch);
-        batch = '';
-      }
-    }
-    hash.update(batch);
-  };
-  table('sections', state.sections, byId, (r) => [r.id, r.name, r.createdAt]);
-  table('cooperativeApproaches', state.cooperativeApproaches, byId, (r) => [r.id, r.name, r.createdAt]);
-  table('accounts', state.accounts, byId, (r) => [r.id, r.registry, r.name, r.type, r.holderName, r.sectionId, r.cooperativeApproachId, r.status, r.openedAt]);
-  table('series', state.series, byId, (r) => [
-    r.id,
-    r.unitType,
-    r.cooperativeApproachId,
-    r.originatingRegistry,
-    r.hostParty,
-    r.firstTransferringParty,
-    r.activityId,
-    r.vintage,
-    r.sectors,
-    r.activityTypes,
-    r.metric,
-    r.pre2021,
-    r.extra,
-    r.createdAt,
-  ]);
-  table('blocks', state.blocks, compareBlocks, (r) => [r.seriesId, r.firstSerial.toString(), r.lastSerial.toString(), r.accountId, r.createdByTxId, r.createdAt]);
+    for (let start = 0; start < rows.length; start += 1024) hash.update(`${rows.slice(start, start + 1024).join('\n')}\n`);
+  }
   return hash.digest('hex');
 }

@@ -4,7 +4,7 @@ import { remainders } from '../splitting';
 import { prepared, type Sql } from '../sql';
 import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
-import { lockSeriesTop, nomenclatureProblems, quantityProblems, seriesIdOf, seriesProblems } from './issue-units';
+import { lockSeriesTop, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
@@ -61,6 +61,8 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
   const seriesId = seriesIdOf(proposal.series);
   const quantity = proposal.lastSerial - proposal.firstSerial + 1n;
   await lockSeriesTop(sql, seriesId);
+  const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
+  if (conflicts.length > 0) return { createdAt, refusals: conflicts };
   const overlapping = await prepared<{ id: bigint; seriesId: string; firstSerial: bigint; lastSerial: bigint; accountId: string }>(sql, 
     `SELECT id, "seriesId", "firstSerial", "lastSerial", "accountId" FROM "UnitBlock"
      WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $3 AND "lastSerial" >= $2`,
@@ -70,7 +72,9 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
     // Never seen here: generated in the proxy account, then moved on.
     const generated = { seriesId, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial, accountId: proxy };
     const changes: Changes = { ...NO_CHANGES, series: [{ ...proposal.series, id: seriesId }], create: [{ ...generated, accountId: proposal.toAccountId }] };
-    const operations = [{ op: 'generate', ...generated }, { op: 'close', ...generated }, ...operationsOf(changes)];
+    // The series first, so that the units are generated into a series that exists.
+    const [series, ...rest] = operationsOf(changes);
+    const operations = [series ?? null, { op: 'generate', ...generated }, { op: 'close', ...generated }, ...rest];
     return { createdAt, chain, quantity, changes, operations };
   }
   const home = overlapping.rows.find((b) => b.accountId === proxy && b.firstSerial <= proposal.firstSerial && proposal.lastSerial <= b.lastSerial);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canGenerate, mayInitiateOn, statusAllows } from '../account-rules';
+import { canonicalJson } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { prepared, type Sql } from '../sql';
@@ -55,6 +56,27 @@ export async function nomenclatureProblems(sql: Sql, series: SeriesAttributes): 
     .map(([nomenclature, code]) => refusal('SERIES_ATTRIBUTES_INVALID', { field: nomenclature, value: code, reason: 'not in the nomenclature' }));
 }
 
+/**
+ * A series is fixed by its first issuance: later units of the same series (same identity) must carry the
+ * same further attributes, or the log would record attributes that never took effect.
+ */
+export async function seriesConflicts(sql: Sql, seriesId: string, series: SeriesAttributes): Promise<Refusal[]> {
+  const found = await prepared<{ sectors: string[]; activityTypes: string[]; metric: string; pre2021: boolean; extra: string }>(
+    sql,
+    `SELECT sectors, "activityTypes", metric, pre2021, extra FROM "UnitSeries" WHERE id = $1`,
+    [seriesId],
+  );
+  const existing = found.rows[0];
+  if (!existing) return [];
+  const differs: string[] = [];
+  if (existing.sectors.join('\u0000') !== series.sectors.join('\u0000')) differs.push('sectors');
+  if (existing.activityTypes.join('\u0000') !== series.activityTypes.join('\u0000')) differs.push('activityTypes');
+  if (existing.metric !== series.metric) differs.push('metric');
+  if (existing.pre2021 !== series.pre2021) differs.push('pre2021');
+  if (existing.extra !== canonicalJson(series.extra ?? {})) differs.push('extra');
+  return differs.map((field) => refusal('SERIES_ATTRIBUTES_CONFLICT', { seriesId, field }));
+}
+
 /** The highest serial a series has ever used, under a lock that keeps two issuances from sharing serials. */
 export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint> {
   await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERIES_LOCK, seriesId]);
@@ -83,6 +105,8 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
 
   const seriesId = seriesIdOf(proposal.series);
   const firstSerial = (await lockSeriesTop(sql, seriesId)) + 1n;
+  const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
+  if (conflicts.length > 0) return { createdAt, refusals: conflicts };
   const changes: Changes = {
     ...NO_CHANGES,
     series: [{ ...proposal.series, id: seriesId }],

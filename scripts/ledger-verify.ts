@@ -1,0 +1,100 @@
+/**
+ * Verifies the ledger (A6R-21, A6R-48): the log's chains, hashes and signatures; the transaction rows
+ * against their log entries; and the live blocks, accounts, series, sections and approaches against a
+ * replay of the whole log. Reports the first disagreement.
+ *
+ *   npm run ledger:verify
+ *
+ * DATABASE_URL names the registry database. The registry's public key is LEDGER_PUBLIC_KEY (Ed25519,
+ * SPKI PEM) or else is derived from LEDGER_SIGNING_KEY (the PKCS#8 PEM private key the registry signs
+ * with); a PEM given on one line with literal "\n" is accepted. On success the last line reads
+ *
+ *   verify: ok entries=<n> chains=<n> transactions=<n> blocks=<n>
+ *
+ * Exit status: 0 the ledger verifies, 1 a disagreement was found or something failed, 2 wrong usage.
+ */
+import { createPublicKey } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { ed25519Signer } from '../server/ledger/signer';
+import { createLedgerPool } from '../server/ledger/sql';
+import { describeDisagreement, verifyLedger } from '../server/ledger/verify';
+import { checkConnection, DatabaseToolError, explainConnectionError, parseDatabaseUrl, type ConnectionSettings } from './db/schema-engine';
+
+const USAGE = `Usage: npm run ledger:verify
+
+DATABASE_URL names the registry database. The public key is LEDGER_PUBLIC_KEY (Ed25519 public key,
+PEM) or is derived from LEDGER_SIGNING_KEY (the registry's Ed25519 private key, PKCS#8 PEM).`;
+
+class UsageError extends Error {}
+
+/** PEM text from the environment, where newlines are often written as "\n". */
+const pemFrom = (value: string): string => value.replace(/\\n/g, '\n').trim();
+
+/** The registry's public key, in PEM, from LEDGER_PUBLIC_KEY or LEDGER_SIGNING_KEY. */
+export function publicKeyFromEnvironment(env: NodeJS.ProcessEnv): string {
+  const publicKey = env.LEDGER_PUBLIC_KEY?.trim();
+  if (publicKey) {
+    let key;
+    try {
+      key = createPublicKey(pemFrom(publicKey));
+    } catch {
+      throw new UsageError('LEDGER_PUBLIC_KEY is not a public key in PEM form (-----BEGIN PUBLIC KEY-----)');
+    }
+    if (key.asymmetricKeyType !== 'ed25519') throw new UsageError(`LEDGER_PUBLIC_KEY is an ${key.asymmetricKeyType ?? 'unknown'} key; the registry signs with Ed25519`);
+    return key.export({ type: 'spki', format: 'pem' }).toString();
+  }
+  const signingKey = env.LEDGER_SIGNING_KEY?.trim();
+  if (signingKey) {
+    try {
+      return ed25519Signer(pemFrom(signingKey)).publicKeyPem;
+    } catch {
+      throw new UsageError('LEDGER_SIGNING_KEY is not an Ed25519 private key in PKCS#8 PEM form');
+    }
+  }
+  throw new UsageError("set LEDGER_PUBLIC_KEY (the registry's Ed25519 public key, PEM) or LEDGER_SIGNING_KEY to verify the log's signatures");
+}
+
+async function main(): Promise<number> {
+  let settings: ConnectionSettings | null = null;
+  try {
+    const args = process.argv.slice(2);
+    if (args.includes('--help') || args.includes('-h')) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (args.length > 0) throw new UsageError(`unknown argument "${args[0]}"`);
+    settings = parseDatabaseUrl(process.env.DATABASE_URL);
+    const publicKeyPem = publicKeyFromEnvironment(process.env);
+    await checkConnection(settings);
+    const pool = createLedgerPool((process.env.DATABASE_URL ?? '').trim(), 1);
+    try {
+      const report = await verifyLedger(pool, publicKeyPem);
+      const seconds = (report.elapsedMs / 1000).toFixed(1);
+      if (report.disagreement) {
+        console.log(`verify: read ${report.entries} log entries in ${seconds} s`);
+        console.log(`verify: FAILED ${describeDisagreement(report.disagreement)}`);
+        return 1;
+      }
+      console.log(`verify: ok entries=${report.entries} chains=${report.chains} transactions=${report.transactions} blocks=${report.blocks}`);
+      return 0;
+    } finally {
+      await pool.end();
+    }
+  } catch (error) {
+    console.error(`verify: ${explain(error, settings)}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** One line, whatever went wrong: operators get a sentence, not a stack trace. */
+function explain(error: unknown, settings: ConnectionSettings | null): string {
+  if (error instanceof DatabaseToolError || error instanceof UsageError) return error.message;
+  const code = (error as { code?: unknown })?.code;
+  if (settings && typeof code === 'string' && /^(E[A-Z]+|28|3D)/.test(code)) return explainConnectionError(error, settings).message;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then((code) => process.exit(code));
+}
