@@ -160,7 +160,8 @@ BEGIN
 
   IF jsonb_array_length(r->'close') > 0 THEN
     UPDATE "UnitBlock" SET "closedByTxId" = tx_id, "closedAt" = at
-      WHERE id IN (SELECT (jsonb_array_elements_text(r->'close'))::bigint) AND "closedByTxId" IS NULL;
+      -- An array, not a subquery: the generic plan then probes the primary key instead of scanning.
+      WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(r->'close'))::bigint)) AND "closedByTxId" IS NULL;
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> jsonb_array_length(r->'close') THEN
       RAISE EXCEPTION 'registry_record: closed % of % blocks; a block changed under its account''s lock', changed, jsonb_array_length(r->'close');
