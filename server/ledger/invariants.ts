@@ -282,7 +282,11 @@ async function replayEqualsLiveState(client: pg.PoolClient, limit: number): Prom
 
 /** The rows one state has and the other lacks, table by table. */
 function stateDifferences(live: RegistryState, replayed: RegistryState, limit: number): { table: string; side: 'live' | 'replayed'; row: string }[] {
-  const text = (row: unknown) => JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  // Keys sorted: the two sides may build their rows with properties in different orders.
+  const text = (row: object) => {
+    const record = row as Record<string, unknown>;
+    return JSON.stringify(Object.fromEntries(Object.keys(record).sort().map((k) => [k, typeof record[k] === 'bigint' ? String(record[k]) : record[k]])));
+  };
   const out: { table: string; side: 'live' | 'replayed'; row: string }[] = [];
   for (const table of ['sections', 'cooperativeApproaches', 'accounts', 'series', 'blocks'] as const) {
     const a = live[table].map(text);

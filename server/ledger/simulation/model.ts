@@ -51,6 +51,8 @@ export type Prediction =
 
 /** The largest quantity one operation may create (the ledger's published limit, part of its contract). */
 export const MODEL_MAX_QUANTITY = 1_000_000_000_000n;
+/** The serial space: positive 64-bit integers. Units beyond it cannot exist, so no proposal may create them. */
+export const MODEL_MAX_SERIAL = 2n ** 63n - 1n;
 
 // The refusal codes, as published in check-codes.ts: numbers are the contract, so the model names them itself.
 const C = {
@@ -163,6 +165,11 @@ function bySize(a: ModelBlock, b: ModelBlock): number {
   return a.firstSerial === b.firstSerial ? 0 : a.firstSerial < b.firstSerial ? -1 : 1;
 }
 
+function bySeriesThenSerial(a: ModelBlock, b: ModelBlock): number {
+  if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
+  return a.firstSerial === b.firstSerial ? 0 : a.firstSerial < b.firstSerial ? -1 : 1;
+}
+
 /** The lowest `count` serials of a block: a split keeps the lowest serials for the transfer. */
 const lowest = (block: ModelBlock, count: bigint): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.firstSerial + count - 1n });
 const wholeOf = (block: ModelBlock): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.lastSerial });
@@ -175,11 +182,13 @@ const wholeOf = (block: ModelBlock): ModelTake => ({ block, firstSerial: block.f
  * (2d) if the last range is longer than the amount, transfer all from the smallest and split the
  * largest (the last).
  */
-export function modelImplicitSelection(matching: readonly ModelBlock[], quantity: bigint): { readonly takes: readonly ModelTake[] } | { readonly available: bigint } {
+export type SelectionBranch = 'exact' | 'whole-blocks' | 'split-largest' | 'split-smallest' | 'left-out-small-blocks';
+
+export function modelImplicitSelection(matching: readonly ModelBlock[], quantity: bigint): { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch } | { readonly available: bigint } {
   if (quantity <= 0n) throw new Error('modelImplicitSelection: quantity must be positive');
   const sorted = [...matching].sort(bySize);
   const exact = sorted.find((b) => size(b) === quantity);
-  if (exact) return { takes: [wholeOf(exact)] };
+  if (exact) return checked({ takes: [wholeOf(exact)], branch: 'exact' }, quantity);
   const taken: ModelBlock[] = [];
   let sum = 0n;
   for (const block of sorted) {
@@ -188,12 +197,12 @@ export function modelImplicitSelection(matching: readonly ModelBlock[], quantity
     sum += size(block);
   }
   if (sum < quantity) return { available: sum };
-  if (sum === quantity) return { takes: taken.map(wholeOf) };
+  if (sum === quantity) return checked({ takes: taken.map(wholeOf), branch: 'whole-blocks' }, quantity);
   const last = taken[taken.length - 1] as ModelBlock;
   if (size(last) > quantity) {
     const before = taken.slice(0, -1);
     const rest = quantity - before.reduce((s, b) => s + size(b), 0n);
-    return { takes: [...before.map(wholeOf), lowest(last, rest)] };
+    return checked({ takes: [...before.map(wholeOf), lowest(last, rest)], branch: 'split-largest' }, quantity);
   }
   let excess = sum - quantity;
   let kept = taken;
@@ -201,9 +210,19 @@ export function modelImplicitSelection(matching: readonly ModelBlock[], quantity
     excess -= size(kept[0] as ModelBlock);
     kept = kept.slice(1);
   }
-  if (excess === 0n) return { takes: kept.map(wholeOf) };
+  const branch: SelectionBranch = kept.length < taken.length ? 'left-out-small-blocks' : 'split-smallest';
+  if (excess === 0n) return checked({ takes: kept.map(wholeOf), branch }, quantity);
   const smallest = kept[0] as ModelBlock;
-  return { takes: [lowest(smallest, size(smallest) - excess), ...kept.slice(1).map(wholeOf)] };
+  return checked({ takes: [lowest(smallest, size(smallest) - excess), ...kept.slice(1).map(wholeOf)], branch }, quantity);
+}
+
+/** Postconditions of every selection: exactly the quantity, inside the blocks, at most one block split. */
+function checked(selection: { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch }, quantity: bigint): { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch } {
+  const total = selection.takes.reduce((s, t) => s + size(t), 0n);
+  if (total !== quantity) throw new Error(`model selection took ${total} units for ${quantity}`);
+  if (selection.takes.some((t) => t.firstSerial < t.block.firstSerial || t.lastSerial > t.block.lastSerial || t.firstSerial > t.lastSerial)) throw new Error('model selection left its block');
+  if (selection.takes.filter((t) => size(t) !== size(t.block)).length > 1) throw new Error('model selection split more than one block');
+  return selection;
 }
 
 /** Keeps the codes of the lowest group only, sorted: the precedence contract of check-codes.ts. */
@@ -241,6 +260,16 @@ export class LedgerModel {
   private readonly top = new Map<string, bigint>();
   private readonly holdings = new Map<string, ModelBlock[]>();
   private readonly decided = new Map<string, { readonly input: string; readonly prediction: Prediction }>();
+  /** How often each branch of A6R-52 was predicted, and the most blocks one selection took: workload coverage. */
+  readonly coverage: Record<SelectionBranch | 'insufficient', number> & { maxBlocksTaken: number } = {
+    exact: 0,
+    'whole-blocks': 0,
+    'split-largest': 0,
+    'split-smallest': 0,
+    'left-out-small-blocks': 0,
+    insufficient: 0,
+    maxBlocksTaken: 0,
+  };
 
   // ---- queries, for the workload generator and the comparisons ----
 
@@ -252,12 +281,20 @@ export class LedgerModel {
     return [...this.accountsById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /**
+   * The open blocks of an account in a canonical order (series, then first serial), whatever order the
+   * model learnt them in: after a concurrent burst that order varies, and the workload picks by index.
+   */
   blocksOf(accountId: string): readonly ModelBlock[] {
-    return this.holdings.get(accountId) ?? [];
+    return [...(this.holdings.get(accountId) ?? [])].sort(bySeriesThenSerial);
+  }
+
+  blockCount(accountId: string): number {
+    return this.holdings.get(accountId)?.length ?? 0;
   }
 
   balanceOf(accountId: string): bigint {
-    return this.blocksOf(accountId).reduce((s, b) => s + size(b), 0n);
+    return (this.holdings.get(accountId) ?? []).reduce((s, b) => s + size(b), 0n);
   }
 
   series(id: string): ModelSeries | undefined {
@@ -455,6 +492,7 @@ export class LedgerModel {
     codes.push(...this.seriesCodes(p.series), ...this.quantityCodes(p.quantity));
     if (codes.length > 0) return { codes };
     const seriesId = seriesIdOf(p.series);
+    if (this.topOf(seriesId) + p.quantity > MODEL_MAX_SERIAL) return { codes: [C.QUANTITY_TOO_LARGE] };
     return {
       quantity: p.quantity,
       commit: () => {
@@ -499,22 +537,35 @@ export class LedgerModel {
     const matching = this.matchingBlocks(accountId, selection.constraints);
     if (matching.length === 0) return { codes: [C.NO_MATCHING_UNITS] };
     const chosen = modelImplicitSelection(matching, selection.quantity);
-    if ('available' in chosen) return { codes: [C.INSUFFICIENT] };
+    if ('available' in chosen) {
+      this.coverage.insufficient++;
+      return { codes: [C.INSUFFICIENT] };
+    }
+    // Counted when predicted, whether or not the proposal then passes: coverage of the algorithm only.
+    this.coverage[chosen.branch]++;
+    this.coverage.maxBlocksTaken = Math.max(this.coverage.maxBlocksTaken, chosen.takes.length);
     return { takes: chosen.takes };
   }
 
   /** Moves the taken ranges: each taken block leaves, its taken part arrives, its remainders stay. */
   private move(takes: readonly ModelTake[], fromId: string, toId: string): void {
+    const before = this.balanceOf(fromId) + this.balanceOf(toId);
+    const moved = takes.reduce((s, t) => s + size(t), 0n);
     for (const t of takes) {
       this.remove(fromId, t.block);
       if (t.firstSerial > t.block.firstSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.block.firstSerial, lastSerial: t.firstSerial - 1n });
       if (t.lastSerial < t.block.lastSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.lastSerial + 1n, lastSerial: t.block.lastSerial });
       this.add(toId, { seriesId: t.block.seriesId, firstSerial: t.firstSerial, lastSerial: t.lastSerial });
     }
+    // Transfers move units; they never create or destroy them (invariant 3).
+    if (this.balanceOf(fromId) + this.balanceOf(toId) !== before) throw new Error(`model: a move of ${moved} units changed the total of ${fromId} and ${toId}`);
   }
 
   private transfer(actor: Actor, p: TransferProposal): Decision {
-    const codes = [...this.fromCodes(actor, p.fromAccountId), ...this.toCodes(actor, p.toAccountId, p.fromAccountId, (a) => TYPE_RULES[a.type].receives)];
+    // Units go from the mechanism registry to the international registry, one way: they do not come back (DOMAIN.md).
+    const from = this.accountsById.get(p.fromAccountId);
+    const receives = (a: ModelAccount) => TYPE_RULES[a.type].receives && !(from?.registry === 'INTERNATIONAL' && a.registry === 'MECHANISM');
+    const codes = [...this.fromCodes(actor, p.fromAccountId), ...this.toCodes(actor, p.toAccountId, p.fromAccountId, receives)];
     if (codes.length > 0) return { codes };
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
@@ -548,6 +599,7 @@ export class LedgerModel {
     if (codes.length > 0) return { codes };
     const unitCodes = [...this.seriesCodes(p.series), ...this.quantityCodes(p.lastSerial - p.firstSerial + 1n)];
     if (p.firstSerial < 1n) unitCodes.push(C.QUANTITY_NOT_POSITIVE);
+    if (p.lastSerial > MODEL_MAX_SERIAL) unitCodes.push(C.QUANTITY_TOO_LARGE);
     if (unitCodes.length > 0) return { codes: unitCodes };
     const seriesId = seriesIdOf(p.series);
     const quantity = p.lastSerial - p.firstSerial + 1n;
