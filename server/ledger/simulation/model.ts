@@ -78,6 +78,7 @@ const C = {
   NO_MATCHING_UNITS: 4002,
   SERIES_INVALID: 4003,
   UNITS_EXIST: 4004,
+  SERIES_CONFLICT: 4005,
   QUANTITY_NOT_POSITIVE: 5001,
   INSUFFICIENT: 5002,
   QUANTITY_TOO_LARGE: 5003,
@@ -142,10 +143,16 @@ function mayOpen(actor: Actor, definition: AccountDefinition): boolean {
   return partyTypes.includes(definition.type) && isSectionAdminOf(actor, definition.sectionId);
 }
 
-/** The attributes a series fixes for all its units, compared whole. */
-export function sameAttributes(a: SeriesAttributes, b: SeriesAttributes): boolean {
-  const pick = (s: SeriesAttributes) => stableText({ ...s, id: undefined, sectors: [...s.sectors], activityTypes: [...s.activityTypes] });
-  return pick(a) === pick(b);
+/** The further attributes (beyond the series identity) in which two descriptions of a series differ. */
+export function attributeDifferences(a: SeriesAttributes, b: SeriesAttributes): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['sectors', [...a.sectors], [...b.sectors]],
+    ['activityTypes', [...a.activityTypes], [...b.activityTypes]],
+    ['metric', a.metric, b.metric],
+    ['pre2021', a.pre2021, b.pre2021],
+    ['extra', a.extra ?? {}, b.extra ?? {}],
+  ];
+  return fields.filter(([, x, y]) => stableText(x) !== stableText(y)).map(([name]) => name);
 }
 
 const size = (b: { readonly firstSerial: bigint; readonly lastSerial: bigint }) => b.lastSerial - b.firstSerial + 1n;
@@ -467,11 +474,18 @@ export class LedgerModel {
     for (const text of [series.unitType, series.activityId, series.originatingRegistry, series.metric]) if (text.trim() === '') codes.push(C.SERIES_INVALID);
     // A unit's cooperative approach comes from the nomenclature (A6R-46): an unknown one is invalid input.
     if (series.cooperativeApproachId !== null && !this.approaches.has(series.cooperativeApproachId)) codes.push(C.SERIES_INVALID);
-    // Every unit of a block, and so of a series, has identical attributes (A6R-40): new units cannot
-    // join an existing series under different attributes.
-    const existing = this.seriesById.get(seriesIdOf(series));
-    if (existing && !sameAttributes(existing, series)) codes.push(C.SERIES_INVALID);
     return codes;
+  }
+
+  /**
+   * Every unit of a series has identical attributes (A6R-40): the first units fix them, and new units
+   * of the same series (same identity) under other further attributes are refused, one code per
+   * attribute that differs. Judged once everything else about the proposal holds.
+   */
+  private conflictCodes(series: SeriesAttributes): number[] {
+    const existing = this.seriesById.get(seriesIdOf(series));
+    if (!existing) return [];
+    return attributeDifferences(existing, series).map(() => C.SERIES_CONFLICT);
   }
 
   private quantityCodes(quantity: bigint): number[] {
@@ -492,6 +506,8 @@ export class LedgerModel {
     codes.push(...this.seriesCodes(p.series), ...this.quantityCodes(p.quantity));
     if (codes.length > 0) return { codes };
     const seriesId = seriesIdOf(p.series);
+    const conflicts = this.conflictCodes(p.series);
+    if (conflicts.length > 0) return { codes: conflicts };
     if (this.topOf(seriesId) + p.quantity > MODEL_MAX_SERIAL) return { codes: [C.QUANTITY_TOO_LARGE] };
     return {
       quantity: p.quantity,
@@ -601,6 +617,8 @@ export class LedgerModel {
     if (p.firstSerial < 1n) unitCodes.push(C.QUANTITY_NOT_POSITIVE);
     if (p.lastSerial > MODEL_MAX_SERIAL) unitCodes.push(C.QUANTITY_TOO_LARGE);
     if (unitCodes.length > 0) return { codes: unitCodes };
+    const conflicts = this.conflictCodes(p.series);
+    if (conflicts.length > 0) return { codes: conflicts };
     const seriesId = seriesIdOf(p.series);
     const quantity = p.lastSerial - p.firstSerial + 1n;
     const found = this.overlapping(seriesId, p.firstSerial, p.lastSerial);

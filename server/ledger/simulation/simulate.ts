@@ -4,7 +4,7 @@ import { checkInvariants, describeViolations } from '../invariants';
 import { seriesIdOf } from '../operations/issue-units';
 import type { AccountDefinition, Actor, ActorGrant, LedgerContext, Outcome, Proposal, SeriesAttributes, UnitConstraints, UnitSelection } from '../types';
 import { execute } from '../write-path';
-import { LedgerModel, MODEL_MAX_SERIAL, modelMayInitiate, modelTypeRules, sameAttributes, type ModelAccount, type ModelBlock, type Prediction } from './model';
+import { LedgerModel, MODEL_MAX_SERIAL, modelMayInitiate, modelTypeRules, type ModelAccount, type ModelBlock, type Prediction } from './model';
 
 /**
  * The seeded simulator (STYLE.md, TigerBeetle row). A PRNG drives a workload through `execute`, the one
@@ -66,7 +66,6 @@ export interface SimulationReport {
  */
 export const KNOWN_ISSUES = {
   'proxy-sends-internally': 'an internal TRANSFER (or EXTERNAL_TRANSFER) out of the proxy account is accepted; units held for another registry reappear here (A6R-54: they leave the proxy only by an arrival)',
-  'series-attributes-ignored': 'new units of an existing series id (same key attributes) but different sectors/activityTypes/metric/pre2021 are recorded under the old attributes, silently (A6R-40: identical attributes per block)',
   'unknown-approach-throws': 'a series naming an unknown cooperative approach makes execute throw a foreign-key error instead of refusing with 4003',
   'arrival-initiator-unchecked': 'EXTERNAL_ARRIVAL checks nobody\'s grants: a viewer, a system administrator or a user without grants can bring units into the registry',
   'arrival-proxy-status-unchecked': 'EXTERNAL_ARRIVAL ignores the proxy account\'s status: units come in through a suspended or frozen proxy account',
@@ -597,8 +596,6 @@ class Simulation {
     if (p.kind === 'TRANSFER' && this.model.account(p.fromAccountId)?.registry === 'INTERNATIONAL' && this.model.account(p.toAccountId)?.registry === 'MECHANISM') return 'units-return-to-mechanism';
     if (p.kind === 'ISSUANCE' || p.kind === 'EXTERNAL_ARRIVAL') {
       if (p.series.cooperativeApproachId !== null && !this.model.hasApproach(p.series.cooperativeApproachId)) return 'unknown-approach-throws';
-      const existing = this.model.series(seriesIdOf(p.series));
-      if (existing && !sameAttributes(existing, p.series)) return 'series-attributes-ignored';
     }
     const beyond = (n: bigint) => n > MODEL_MAX_SERIAL;
     if (p.kind === 'EXTERNAL_ARRIVAL' && (beyond(p.firstSerial) || beyond(p.lastSerial))) return 'serials-beyond-bigint-throw';
@@ -844,7 +841,7 @@ class Simulation {
     const account = this.issuanceAccount();
     if (!account) return null;
     const series = this.seriesFor(account);
-    const variant = this.rng.int(9);
+    const variant = this.rng.int(10);
     const proposal = (patch: Partial<{ accountId: string; series: SeriesAttributes; quantity: bigint }>) => ({ kind: 'ISSUANCE', accountId: account.id, series, quantity: 100n, ...patch }) as const;
     switch (variant) {
       case 0: {
@@ -868,6 +865,11 @@ class Simulation {
         const other = this.rng.pick(SECTIONS.filter((s) => s !== account.sectionId));
         return this.propose('issuance refused: other section', SECTION_ADMINS.get(other) as Actor, proposal({}));
       }
+      case 8:
+        // Other further attributes conflict with the existing series (4005); a series that does not exist
+        // yet is left alone, or these attributes would become its own.
+        if (!this.model.series(seriesIdOf(series))) return null;
+        return this.propose('issuance refused: series attributes conflict', ADMIN, proposal({ series: this.rng.pick([{ ...series, metric: 'tCO2' }, { ...series, sectors: ['forestry', 'energy'] }, { ...series, pre2021: true, activityTypes: ['x'] }]) }));
       default:
         return this.propose('issuance refused: higher-tier', ADMIN, proposal({ accountId: 'REG-HTA-1' }));
     }
@@ -1044,7 +1046,7 @@ class Simulation {
     const held = this.accountsWhere((a) => a.type !== 'PROXY' && this.model.blockCount(a.id) > 0);
     if (!to) return null;
     const foreign = this.rng.pick(this.catalog.foreign);
-    switch (this.rng.int(6)) {
+    switch (this.rng.int(7)) {
       case 0: {
         if (held.length === 0) return null;
         const block = this.rng.pick(this.model.blocksOf(this.rng.pick(held).id));
@@ -1067,6 +1069,11 @@ class Simulation {
         return this.propose('arrival refused: attributes', ADMIN, this.arrivalProposal(to.id, { ...foreign, hostParty: 'Kenya' }, 1n, 10n));
       case 4:
         return this.propose('arrival refused: serials', ADMIN, this.arrivalProposal(to.id, foreign, this.rng.pick([0n, -3n]), 5n));
+      case 5: {
+        if (!this.model.series(seriesIdOf(foreign))) return null;
+        const top = this.model.topOf(seriesIdOf(foreign));
+        return this.propose('arrival refused: series attributes conflict', ADMIN, this.arrivalProposal(to.id, { ...foreign, metric: 'tCO2', pre2021: !foreign.pre2021 }, top + 1n, top + 3n));
+      }
       default:
         return this.propose('arrival refused: serials', ADMIN, this.arrivalProposal(to.id, foreign, 50n, 40n));
     }
@@ -1300,13 +1307,6 @@ class Simulation {
         if (!proxy || this.model.blockCount(proxy.id) === 0 || !to) return null;
         if (this.rng.chance(0.2)) return this.propose('probe: external transfer out of the proxy account', ADMIN, { kind: 'EXTERNAL_TRANSFER', fromAccountId: proxy.id, destination: { registryId: 'XR', accountId: 'XR-1' }, selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
         return this.propose('probe: transfer out of the proxy account', ADMIN, { kind: 'TRANSFER', fromAccountId: proxy.id, toAccountId: to.id, selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
-      }
-      case 'series-attributes-ignored': {
-        const account = this.issuanceAccount();
-        if (!account) return null;
-        const series = this.seriesFor(account);
-        if (!this.model.series(seriesIdOf(series))) return null;
-        return this.propose('probe: existing series, other attributes', ADMIN, { kind: 'ISSUANCE', accountId: account.id, series: { ...series, metric: 'tCO2', sectors: ['forestry'] }, quantity: 10n });
       }
       case 'unknown-approach-throws': {
         const account = this.issuanceAccount();
