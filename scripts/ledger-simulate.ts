@@ -10,7 +10,7 @@
 // and dropped afterwards, whatever happens. Exit status 1 on the first disagreement between the ledger
 // and the model, with the seed, the step, the proposal and this command to run it again.
 import { createTestDatabase } from '../server/testing/test-database';
-import { KNOWN_ISSUES, relaxDurability, simulate, SimulationMismatch, type KnownIssue } from '../server/ledger/simulation/simulate';
+import { dropTestDatabase, KNOWN_ISSUES, relaxDurability, simulate, SimulationMismatch, type KnownIssue } from '../server/ledger/simulation/simulate';
 
 interface Arguments {
   readonly seed: number;
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     }
     throw error;
   } finally {
-    await test.drop();
+    await dropTestDatabase(test);
   }
 }
 

@@ -7,7 +7,8 @@ import type { Actor, AccountFacts } from './types';
  * registry administrator's corrective transfer can take units out of them again.
  */
 const GENERATES: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING']);
-const TRANSFERS: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING', 'HOLDING', 'ADAPTATION_FUND', 'ADMIN_HOLDING', 'PROXY']);
+// The proxy account is left out: units leave it only when they arrive back (A6R-54), never by an internal transfer.
+const TRANSFERS: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING', 'HOLDING', 'ADAPTATION_FUND', 'ADMIN_HOLDING']);
 const ACQUIRES: ReadonlySet<AccountType> = new Set<AccountType>(['HOLDING', 'USE', 'CANCELLATION', 'ADMIN_CANCELLATION', 'ADMIN_HOLDING', 'ADAPTATION_FUND']);
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
 

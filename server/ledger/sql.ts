@@ -51,7 +51,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promis
       if (begun.has(client) && !committed.has(client)) await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (begun.has(client) && !committed.has(client)) await client.query('ROLLBACK').catch(() => undefined);
+      // Also when unsure whether BEGIN went out: a ROLLBACK outside a transaction is harmless.
+      if (!committed.has(client)) await client.query('ROLLBACK').catch(() => undefined);
       if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error))) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
         continue;
@@ -78,8 +79,10 @@ async function ensureBegun(sql: Sql | pg.Pool): Promise<void> {
  */
 export async function beginWith(sql: Sql, text: string): Promise<pg.QueryResult[]> {
   const opening = managed.has(sql) && !begun.has(sql);
-  const sent = (await sql.query(opening ? `BEGIN; ${text}` : text)) as unknown as pg.QueryResult | pg.QueryResult[];
+  // Marked before sending: if the statement fails, the transaction it opened must still be rolled back
+  // before the connection goes back to the pool.
   if (opening) begun.add(sql);
+  const sent = (await sql.query(opening ? `BEGIN; ${text}` : text)) as unknown as pg.QueryResult | pg.QueryResult[];
   const results = Array.isArray(sent) ? sent : [sent];
   return opening ? results.slice(1) : results;
 }

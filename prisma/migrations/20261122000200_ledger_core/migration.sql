@@ -159,9 +159,11 @@ BEGIN
   END IF;
 
   IF jsonb_array_length(r->'close') > 0 THEN
-    UPDATE "UnitBlock" SET "closedByTxId" = tx_id, "closedAt" = at
-      -- An array, not a subquery: the generic plan then probes the primary key instead of scanning.
-      WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(r->'close'))::bigint)) AND "closedByTxId" IS NULL;
+    -- Joined with the list of ids, so that the cached generic plan probes the primary key for each
+    -- instead of scanning the open blocks (which grows with the registry).
+    UPDATE "UnitBlock" b SET "closedByTxId" = tx_id, "closedAt" = at
+      FROM unnest(ARRAY(SELECT (jsonb_array_elements_text(r->'close'))::bigint)) AS c(id)
+      WHERE b.id = c.id AND b."closedByTxId" IS NULL;
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> jsonb_array_length(r->'close') THEN
       RAISE EXCEPTION 'registry_record: closed % of % blocks; a block changed under its account''s lock', changed, jsonb_array_length(r->'close');

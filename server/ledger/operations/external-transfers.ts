@@ -1,19 +1,20 @@
+import { isRegistryAdmin, statusAllows } from '../account-rules';
 import { refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { remainders } from '../splitting';
 import { prepared, type Sql } from '../sql';
 import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
-import { lockSeriesTop, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
+import { lockSeriesTop, MAX_SERIAL, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
 
 /** The registry's one proxy account (A6R-54), common to all external transfers. */
-async function proxyAccountId(ctx: LedgerContext): Promise<string | null> {
-  // Read before the transaction begins: the proxy account is then locked like any other, and a proxy
-  // account that changed in between is judged by the checks on the locked row.
-  const found = await prepared<{ id: string }>(ctx.pool, `SELECT id FROM "Account" WHERE type = 'PROXY' AND status <> 'TERMINATED' ORDER BY id LIMIT 1`);
+async function proxyAccountId(sql: Sql): Promise<string | null> {
+  // On the transaction's own connection: asking the pool while holding one of its connections would
+  // deadlock once every connection is held. The proxy account is then locked like any other.
+  const found = await prepared<{ id: string }>(sql, `SELECT id FROM "Account" WHERE type = 'PROXY' AND status <> 'TERMINATED' ORDER BY id LIMIT 1`);
   return found.rows[0]?.id ?? null;
 }
 
@@ -23,7 +24,7 @@ async function proxyAccountId(ctx: LedgerContext): Promise<string | null> {
  * in the input, and so in the log.
  */
 export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalTransferProposal): Promise<Plan> {
-  const proxy = await proxyAccountId(ctx);
+  const proxy = await proxyAccountId(sql);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const problems = selectionProblems(proposal.selection);
   const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
@@ -47,14 +48,22 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
  * that partly exist here outside the proxy account are refused: a unit is never in two places.
  */
 export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: ExternalArrivalProposal): Promise<Plan> {
-  const proxy = await proxyAccountId(ctx);
+  const proxy = await proxyAccountId(sql);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const { accounts, chain } = await lockAccounts(sql, [proxy], [proposal.toAccountId]);
   const createdAt = ctx.now();
-  const refusals = acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proxy);
+  const proxyFacts = accounts.get(proxy);
+  const refusals = [
+    // Arrivals come from another registry through the registry itself: registry administrators (and,
+    // later, the authenticated registry-to-registry interface) initiate them, through an operational proxy.
+    ...(isRegistryAdmin(actor) ? [] : [refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: proxy, userId: actor.userId })]),
+    ...(proxyFacts && statusAllows(proxyFacts.status, actor) ? [] : [refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: proxy, status: proxyFacts?.status ?? 'missing' })]),
+    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proxy),
+  ];
   if (refusals.length > 0) return { createdAt, refusals };
   const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n)];
   if (proposal.firstSerial < 1n) seriesChecks.push(refusal('QUANTITY_NOT_POSITIVE', { firstSerial: proposal.firstSerial.toString() }));
+  if (proposal.lastSerial > MAX_SERIAL) seriesChecks.push(refusal('QUANTITY_TOO_LARGE', { lastSerial: proposal.lastSerial.toString(), maximum: MAX_SERIAL.toString() }));
   if (seriesChecks.length === 0) seriesChecks.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (seriesChecks.length > 0) return { createdAt, refusals: seriesChecks };
 

@@ -1,6 +1,7 @@
 import { refusal, type Refusal } from '../check-codes';
 import { selectExplicit, selectImplicit, type HeldBlock, type Take } from '../splitting';
 import { literal, type Sql } from '../sql';
+import { MAX_ISSUANCE, MAX_SERIAL } from './issue-units';
 import type { UnitConstraints, UnitSelection } from '../types';
 
 /** Blocks are read smallest first in pages of this many rows, and only as far as the quantity needs. */
@@ -19,7 +20,11 @@ export function selectionProblems(selection: UnitSelection): Refusal[] {
   if (selection.mode === 'explicit' && (selection.firstSerial < 1n || selection.firstSerial > selection.lastSerial)) {
     return [refusal('QUANTITY_NOT_POSITIVE', { firstSerial: selection.firstSerial.toString(), lastSerial: selection.lastSerial.toString() })];
   }
+  if (selection.mode === 'explicit' && selection.lastSerial > MAX_SERIAL) {
+    return [refusal('RANGE_NOT_HELD', { firstSerial: selection.firstSerial.toString(), lastSerial: selection.lastSerial.toString() })];
+  }
   if (selection.mode === 'implicit' && selection.quantity <= 0n) return [refusal('QUANTITY_NOT_POSITIVE', { quantity: selection.quantity.toString() })];
+  if (selection.mode === 'implicit' && selection.quantity > MAX_ISSUANCE) return [refusal('QUANTITY_TOO_LARGE', { quantity: selection.quantity.toString(), maximum: MAX_ISSUANCE.toString() })];
   return [];
 }
 

@@ -106,6 +106,28 @@ export async function relaxDurability(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Drops a throwaway test database, giving its own `drop` a few seconds first: after a hang (see
+ * KNOWN_ISSUES) pool connections stay checked out and closing the pool would wait forever. Then it
+ * drops the database from the server's maintenance database, which ends those connections too.
+ */
+export async function dropTestDatabase(test: { readonly url: string; drop(): Promise<void> }, graceMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const dropped = await Promise.race([test.drop().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+  clearTimeout(timer);
+  if (dropped) return;
+  const url = new URL(test.url);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs the simulation to the end or to the first disagreement (thrown as SimulationMismatch). */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
   const simulation = new Simulation(options);

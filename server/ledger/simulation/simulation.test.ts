@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../testing/test-database';
-import { relaxDurability, simulate, SimulationMismatch } from './simulate';
+import { dropTestDatabase, relaxDurability, simulate, SimulationMismatch } from './simulate';
 
 /**
  * The seeded simulation inside `npm test`: fixed seeds, so that a regression fails the same way every
@@ -50,7 +50,7 @@ describe('the ledger against its model (seeded simulation)', () => {
         if (error instanceof SimulationMismatch) throw error;
         throw new Error(`simulation seed ${run.seed} failed: ${(error as Error).message}\n  reproduce: npm run ledger:simulate -- --seed ${run.seed} --operations ${run.operations}`, { cause: error });
       } finally {
-        await test.drop();
+        await dropTestDatabase(test);
       }
     });
   }
