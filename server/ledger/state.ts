@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
 import { utc } from './sql';
+import type { SeriesAttributes } from './types';
 
 /**
  * The registry's state at one moment, in a canonical form: what a replay of the log rebuilds and what
@@ -36,22 +37,12 @@ export interface AccountRow {
   readonly openedAt: string;
 }
 
-export interface SeriesRow {
+/** A series as the state holds it: the ledger's attributes, with `extra` as its canonical text. */
+export type SeriesRow = Omit<SeriesAttributes, 'extra'> & {
   readonly id: string;
-  readonly unitType: string;
-  readonly cooperativeApproachId: string | null;
-  readonly originatingRegistry: string;
-  readonly hostParty: string;
-  readonly firstTransferringParty: string;
-  readonly activityId: string;
-  readonly vintage: number;
-  readonly sectors: readonly string[];
-  readonly activityTypes: readonly string[];
-  readonly metric: string;
-  readonly pre2021: boolean;
   readonly extra: string;
   readonly createdAt: string;
-}
+};
 
 /** A block open at the moment: created at or before it, and not closed by then. */
 export interface BlockRow {
