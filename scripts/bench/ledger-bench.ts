@@ -15,6 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { replayLog, rebuildInto } from '../../server/ledger/replay';
 import { seriesIdOf } from '../../server/ledger/operations/issue-units';
@@ -67,6 +68,32 @@ async function concurrently(work: (client: number, i: number) => Promise<void>, 
   return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * CPU seconds spent so far by the local PostgreSQL server's processes, living and exited (Linux /proc;
+ * null elsewhere; includes any other load on the same server). Only for the diagnostic line of phase (a).
+ */
+function postgresCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = /\(([^)]*)\)/.exec(stat)?.[1];
+      if (name !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, and cutime, cstime: the postmaster's exited children (closed backends).
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
 function pgbenchTps(): number {
   const url = new URL(SERVER_URL);
   const name = `bench_pgbench_${randomBytes(4).toString('hex')}`;
@@ -105,13 +132,18 @@ async function main(): Promise<void> {
     // (a) and (c): implicit transfers of 1 to 1,000 units, each client from its own account (one large
     // block, split by every transfer) to another; no two clients contend for an account.
     const deadline = performance.now() + SECONDS * 1000;
+    const cpuBefore = { node: process.cpuUsage(), postgres: postgresCpuSeconds() };
     const a = await concurrently(async (client, i) => {
       const [x, y] = [holding[2 * client] as string, holding[2 * client + 1] as string];
       const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `a-${client}-${i}`, fromAccountId: x, toAccountId: y, selection: { mode: 'implicit', quantity: BigInt(1 + ((i * 7919) % 1000)), constraints: {} } });
       if (outcome.status !== 'RECORDED') throw new Error(`transfer refused: ${JSON.stringify(outcome.refusals)}`);
     }, () => performance.now() > deadline);
     const transfersPerS = a.latencies.length / a.seconds;
-    log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms`);
+    const nodeCpu = process.cpuUsage(cpuBefore.node);
+    const postgresCpu = postgresCpuSeconds();
+    const perTransfer = (seconds: number) => ((seconds * 1000) / a.latencies.length).toFixed(2);
+    const cpuLine = `node ${perTransfer((nodeCpu.user + nodeCpu.system) / 1e6)} ms` + (postgresCpu !== null && cpuBefore.postgres !== null ? `, postgres ${perTransfer(postgresCpu - cpuBefore.postgres)} ms` : '');
+    log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms; CPU per transfer: ${cpuLine}`);
 
     // (b): the reference, right after, on the same server.
     const pgbench = pgbenchTps();
@@ -130,7 +162,7 @@ async function main(): Promise<void> {
     log(`(d) fragmented FRAG into ${perDonor * CLIENTS} blocks in ${fragmenting.seconds.toFixed(1)} s (${(fragmenting.latencies.length / fragmenting.seconds).toFixed(0)} explicit transfers/s)`);
     const fragmented: number[] = [];
     // Quantities 1..25, about 13 units each: as many transfers as the fragments allow, at most 400.
-    const measured = Math.min(400, Math.floor((perDonor * CLIENTS) / 13));
+    const measured = Math.min(400, Math.floor((perDonor * CLIENTS) / 16));
     for (let i = 0; i < measured; i++) {
       const t = performance.now();
       const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `d-${i}`, fromAccountId: 'BENCH-FRAG', toAccountId: holding[0] as string, selection: { mode: 'implicit', quantity: BigInt(1 + (i % 25)), constraints: {} } });
