@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
  */
 export type CanonicalValue =
   | null
+  | Encoded
   | boolean
   | number
   | string
@@ -15,8 +16,24 @@ export type CanonicalValue =
   | readonly CanonicalValue[]
   | { readonly [key: string]: CanonicalValue | undefined };
 
+/**
+ * A value already in canonical JSON, embedded as is where it appears in a larger value: the write path
+ * hashes a proposal's input once and puts the same bytes in the log entry, instead of parsing them back
+ * and encoding them again. Only `encoded` makes one, so its text is always canonicalJson's output.
+ */
+export class Encoded {
+  private constructor(readonly text: string) {}
+
+  static of(value: CanonicalValue): Encoded {
+    return value instanceof Encoded ? value : new Encoded(canonicalJson(value));
+  }
+}
+
+export const encoded = (value: CanonicalValue): Encoded => Encoded.of(value);
+
 export function canonicalJson(value: CanonicalValue): string {
   if (value === null) return 'null';
+  if (value instanceof Encoded) return value.text;
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (typeof value === 'number') {
     // Quantities are bigint; a non-integer number in a chained payload is a bug, not data.

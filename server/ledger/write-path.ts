@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
+import { canonicalJson, encoded, sha256Hex, type CanonicalValue, type Encoded } from './canonical-json';
 import { firstGroup, refusal, type Refusal } from './check-codes';
 import { claimChain, encodeEntry, type EncodedEntry } from './log';
 import { defineReference, openAccount, setAccountStatus } from './operations/account-configuration';
@@ -11,6 +11,7 @@ import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /** The versions of the built-in rules applied; recorded with every transaction (A6R-47). */
 export const RULE_VERSIONS = { 'account-type': 1, 'account-status': 1, initiation: 1, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 } as const;
+const RULE_VERSIONS_JSON = encoded(RULE_VERSIONS);
 
 /** Thrown inside the database transaction to roll it back when the proposal is refused. */
 class Refused extends Error {
@@ -61,7 +62,7 @@ export async function execute(ctx: LedgerContext, actor: Actor, proposal: Propos
 
 async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
   const input = proposalInput(actor, proposal);
-  const inputHash = sha256Hex(input);
+  const inputHash = sha256Hex(input.text);
   const transactionId = ctx.newId();
   try {
     return await inTransaction(ctx.pool, async (sql) => {
@@ -73,7 +74,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
         createdAt: decided.createdAt,
         kind: proposal.kind,
         transactionId,
-        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input: JSON.parse(input) as CanonicalValue, inputHash, ruleVersions: RULE_VERSIONS, operations },
+        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions: RULE_VERSIONS_JSON, operations },
       });
       await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: decided.changes, entry });
       return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false };
@@ -86,8 +87,8 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
 }
 
 /** The complete input, canonical, including who proposed with which grants: what replay feeds back in. */
-function proposalInput(actor: Actor, proposal: Proposal): string {
-  return canonicalJson({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...g })) }, proposal: proposal as unknown as CanonicalValue });
+function proposalInput(actor: Actor, proposal: Proposal): Encoded {
+  return encoded({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...g })) }, proposal: proposal as unknown as CanonicalValue });
 }
 
 /** Invariant 3 at the source: only issuance and arrivals create units; everything else moves them. */
@@ -109,7 +110,7 @@ interface Recorded {
   readonly transactionId: string;
   readonly proposal: Proposal;
   readonly actor: Actor;
-  readonly input: string;
+  readonly input: Encoded;
   readonly inputHash: string;
   readonly createdAt: Date;
   readonly changes: Changes;
@@ -131,9 +132,9 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     kind: r.proposal.kind,
     initiatorId: r.actor.userId,
     impersonatorId: r.actor.impersonatorId,
-    input: r.input,
+    input: r.input.text,
     inputHash: r.inputHash,
-    ruleVersions: canonicalJson(RULE_VERSIONS),
+    ruleVersions: RULE_VERSIONS_JSON.text,
     refusals: '[]',
     createdAt: utc(r.createdAt),
     references: c.references,
@@ -158,14 +159,14 @@ async function record(sql: Sql, input: RecordInput): Promise<void> {
 interface Rejection {
   readonly transactionId: string;
   readonly createdAt: Date;
-  readonly input: string;
+  readonly input: Encoded;
   readonly inputHash: string;
   readonly refusals: readonly Refusal[];
 }
 
 /** A refused proposal changes no state but is recorded and logged with its reasons (invariant 7). */
 async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Proposal, rejection: Rejection): Promise<Outcome> {
-  const refusalsText = canonicalJson(rejection.refusals as unknown as CanonicalValue);
+  const refusals = encoded(rejection.refusals as unknown as CanonicalValue);
   try {
     await inTransaction(ctx.pool, async (sql) => {
       const chain = await claimChain(sql);
@@ -173,7 +174,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         createdAt: rejection.createdAt,
         kind: proposal.kind,
         transactionId: rejection.transactionId,
-        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: JSON.parse(rejection.input) as CanonicalValue, inputHash: rejection.inputHash, ruleVersions: RULE_VERSIONS, refusals: JSON.parse(refusalsText) as CanonicalValue },
+        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions: RULE_VERSIONS_JSON, refusals },
       });
       await record(sql, {
         id: rejection.transactionId,
@@ -182,10 +183,10 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         kind: proposal.kind,
         initiatorId: actor.userId,
         impersonatorId: actor.impersonatorId,
-        input: rejection.input,
+        input: rejection.input.text,
         inputHash: rejection.inputHash,
-        ruleVersions: canonicalJson(RULE_VERSIONS),
-        refusals: refusalsText,
+        ruleVersions: RULE_VERSIONS_JSON.text,
+        refusals: refusals.text,
         createdAt: utc(rejection.createdAt),
         log: entry,
       });
@@ -223,7 +224,7 @@ async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Propo
       createdAt,
       kind: proposal.kind,
       transactionId: null,
-      payload: { status: 'REFUSED_DUPLICATE', idempotencyKey: proposal.idempotencyKey, input: JSON.parse(proposalInput(actor, proposal)) as CanonicalValue, inputHash, refusals: refusals as unknown as CanonicalValue },
+      payload: { status: 'REFUSED_DUPLICATE', idempotencyKey: proposal.idempotencyKey, input: proposalInput(actor, proposal), inputHash, refusals: refusals as unknown as CanonicalValue },
     });
     await record(sql, { id: '', status: 'REFUSED_DUPLICATE', kind: proposal.kind, createdAt: utc(createdAt), log: entry });
   });
