@@ -36,9 +36,11 @@ export function canonicalJson(value: CanonicalValue): string {
   if (value instanceof Encoded) return value.text;
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (typeof value === 'number') {
-    // Quantities are bigint; a non-integer number in a chained payload is a bug, not data.
-    if (!Number.isSafeInteger(value)) throw new Error(`canonicalJson: non-integer number ${value}`);
-    return String(value);
+    // Quantities and serials are bigint. Other numbers (a vintage) are integers in valid input, but
+    // invalid input is logged as it came, so any finite number is encoded, in ECMAScript's shortest
+    // round-trip form (as RFC 8785 does). NaN and infinities cannot come from JSON: a bug, not data.
+    if (!Number.isFinite(value)) throw new Error(`canonicalJson: non-finite number ${value}`);
+    return Object.is(value, -0) ? '0' : JSON.stringify(value);
   }
   if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
   if (value instanceof Date) return JSON.stringify(value.toISOString());

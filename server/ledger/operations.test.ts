@@ -153,3 +153,46 @@ describe('series identity', () => {
     expect(outcome.status === 'REJECTED' && outcome.refusals.map((r) => [r.code, r.judged.field])).toEqual([[4005, 'metric']]);
   });
 });
+
+describe('bad input is refused, never thrown', () => {
+  it('refuses a series naming an unknown cooperative approach (4003) and creates nothing', async () => {
+    const outcome = await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, cooperativeApproachId: 'CA-404' }, quantity: 5n });
+    expect(codes(outcome)).toEqual([4003]);
+    expect(outcome.status === 'REJECTED' && outcome.refusals[0]?.judged).toMatchObject({ field: 'cooperativeApproachId', value: 'CA-404' });
+    expect(await test.db.unitSeries.count({ where: { cooperativeApproachId: 'CA-404' } })).toBe(0);
+  });
+
+  it('refuses a fractional vintage in a series (4003) and in a constraint (no matching units, 4002)', async () => {
+    expect(codes(await run(ghanaAdmin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...local, vintage: 2022.5 }, quantity: 5n }))).toEqual([4003]);
+    expect(codes(await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 1n, constraints: { vintage: 2024.5 } } }))).toEqual([4002]);
+  });
+
+  it('refuses statuses, types and registries that do not exist', async () => {
+    expect(codes(await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'DORMANT' as never }))).toEqual([2009]);
+    const bad = account('GHA-901', 'HOLDING', 'GHA');
+    expect(codes(await run(registryAdmin, { ...bad, account: { ...bad.account, type: 'PIGGY_BANK' as never } }))).toEqual([2008]);
+    expect(codes(await run(registryAdmin, { ...bad, account: { ...bad.account, registry: 'LUNAR' as never } }))).toEqual([2008]);
+    expect(await test.db.account.count({ where: { id: 'GHA-901' } })).toBe(0);
+  });
+});
+
+describe('one-way movement and final statuses', () => {
+  it('never moves units from the international registry back into a mechanism account (3003)', async () => {
+    const mechanism = { kind: 'OPEN_ACCOUNT', account: { id: 'MR-HLD-1', registry: 'MECHANISM', name: 'Mechanism holding', type: 'HOLDING', holderName: 'Holder', sectionId: null, cooperativeApproachId: null } } as const;
+    expect((await run(registryAdmin, mechanism)).status).toBe('RECORDED');
+    expect((await run(registryAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'MR-HLD-1', status: 'ACTIVE' })).status).toBe('RECORDED');
+    expect(codes(await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'MR-HLD-1', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }))).toEqual([3003]);
+  });
+
+  it('terminates an account that could still move units only once it holds none', async () => {
+    expect((await run(ghanaAdmin, account('GHA-300', 'HOLDING', 'GHA'))).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'ACTIVE' })).status).toBe('RECORDED');
+    const funded = await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-300', selection: { mode: 'implicit', quantity: 2n, constraints: {} } });
+    expect(funded.status === 'REJECTED' ? funded.refusals : funded.status).toBe('RECORDED');
+    const refused = await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'TERMINATED' });
+    expect(codes(refused)).toEqual([2009]);
+    expect(refused.status === 'REJECTED' && refused.refusals[0]?.judged.reason).toBe('the account holds units');
+    expect((await run(ghanaAdmin, { kind: 'TRANSFER', fromAccountId: 'GHA-300', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 2n, constraints: {} } })).status).toBe('RECORDED');
+    expect((await run(ghanaAdmin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'TERMINATED' })).status).toBe('RECORDED');
+  });
+});

@@ -1,4 +1,4 @@
-import type { AccountStatus, AccountType, Role } from '../db/generated/enums';
+import type { AccountStatus, AccountType, Registry, Role } from '../db/generated/enums';
 import type { Refusal } from './check-codes';
 
 /** A grant as the ledger sees it: the role and the section or account it is scoped to. */
@@ -142,6 +142,7 @@ export type Outcome =
 /** The account facts that the checks judge. */
 export interface AccountFacts {
   readonly id: string;
+  readonly registry: Registry;
   readonly type: AccountType;
   readonly status: AccountStatus;
   readonly sectionId: string | null;

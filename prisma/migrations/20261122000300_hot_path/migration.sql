@@ -82,3 +82,29 @@ BEGIN
           r->'log'->>'payload', r->'log'->>'prevHash', r->'log'->>'hash', r->'log'->>'signature');
 END;
 $$;
+
+-- The accounts a transaction locks are returned with their registry too: units go from the mechanism
+-- registry to the international registry one way (DOMAIN.md), which the transfer checks.
+CREATE OR REPLACE FUNCTION "registry_lock"(exclusive text[], shared text[], chains integer) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  account_id text;
+  found jsonb := '[]'::jsonb;
+  row jsonb;
+  claimed record;
+BEGIN
+  FOR account_id IN SELECT DISTINCT x FROM unnest(exclusive || shared) AS x ORDER BY x LOOP
+    IF account_id = ANY(exclusive) THEN
+      SELECT jsonb_build_object('id', a.id, 'registry', a.registry, 'type', a.type, 'status', a.status, 'sectionId', a."sectionId") INTO row
+        FROM "Account" a WHERE a.id = account_id FOR NO KEY UPDATE;
+    ELSE
+      SELECT jsonb_build_object('id', a.id, 'registry', a.registry, 'type', a.type, 'status', a.status, 'sectionId', a."sectionId") INTO row
+        FROM "Account" a WHERE a.id = account_id FOR SHARE;
+    END IF;
+    IF row IS NOT NULL THEN found := found || jsonb_build_array(row); END IF;
+    row := NULL;
+  END LOOP;
+  SELECT * INTO claimed FROM "registry_claim_chain"(chains);
+  RETURN jsonb_build_object('accounts', found, 'chain', claimed.chain, 'head', claimed.head);
+END;
+$$;

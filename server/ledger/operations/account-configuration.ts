@@ -1,4 +1,5 @@
-import { isRegistryAdmin, mayChangeStatus, mayOpenAccount } from '../account-rules';
+import { AccountStatus, AccountType, Registry } from '../../db/generated/enums';
+import { canTransferFrom, isRegistryAdmin, mayChangeStatus, mayOpenAccount } from '../account-rules';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { prepared, type Sql } from '../sql';
@@ -6,6 +7,7 @@ import type { Actor, DefineReferenceProposal, LedgerContext, OpenAccountProposal
 import { lockAccounts } from './lock-accounts';
 
 const ACCOUNT_ID = /^[A-Z0-9][A-Z0-9-]{2,63}$/;
+const isOneOf = (values: Record<string, string>, value: unknown): boolean => typeof value === 'string' && Object.values(values).includes(value);
 
 /**
  * Opens an account, as a configuration change recorded and logged like any transaction (A6R-44). The
@@ -23,7 +25,10 @@ export async function openAccount(sql: Sql, ctx: LedgerContext, actor: Actor, pr
   if ((existing.rowCount ?? 0) > 0) refusals.push(refusal('ACCOUNT_ALREADY_EXISTS', { accountId: a.id }));
   if (!ACCOUNT_ID.test(a.id)) refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'id', value: a.id }));
   if (a.name.trim() === '' || a.holderName.trim() === '') refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'name/holderName', value: 'empty' }));
-  if (!mayOpenAccount(actor, a.sectionId, a.type)) refusals.push(refusal('NOT_ALLOWED_TO_OPEN_ACCOUNT', { sectionId: a.sectionId, type: a.type, userId: actor.userId }));
+  // The types name the values: these guard callers that bypass them (the API validates first).
+  if (!isOneOf(Registry, a.registry)) refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'registry', value: String(a.registry) }));
+  if (!isOneOf(AccountType, a.type)) refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'type', value: String(a.type) }));
+  else if (!mayOpenAccount(actor, a.sectionId, a.type)) refusals.push(refusal('NOT_ALLOWED_TO_OPEN_ACCOUNT', { sectionId: a.sectionId, type: a.type, userId: actor.userId }));
   if (a.sectionId !== null) {
     const section = await prepared(sql, 'SELECT 1 FROM "Section" WHERE id = $1', [a.sectionId]);
     if (section.rowCount === 0) refusals.push(refusal('ACCOUNT_DEFINITION_INVALID', { field: 'sectionId', value: a.sectionId }));
@@ -43,8 +48,17 @@ export async function setAccountStatus(sql: Sql, ctx: LedgerContext, actor: Acto
   const createdAt = ctx.now();
   const account = accounts.get(proposal.accountId);
   if (!account) return { createdAt, refusals: [refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId: proposal.accountId })] };
+  if (!isOneOf(AccountStatus, proposal.status)) {
+    return { createdAt, refusals: [refusal('STATUS_CHANGE_NOT_ALLOWED', { accountId: account.id, from: account.status, to: String(proposal.status), reason: 'no such status' })] };
+  }
   if (!mayChangeStatus(actor, account, proposal.status)) {
     return { createdAt, refusals: [refusal('STATUS_CHANGE_NOT_ALLOWED', { accountId: account.id, from: account.status, to: proposal.status, userId: actor.userId })] };
+  }
+  // Terminated is final: units that could still move would be stranded. The account's lock keeps
+  // units from arriving meanwhile. (Units in an end-use account never move again and stay recorded.)
+  if (proposal.status === 'TERMINATED' && canTransferFrom(account.type)) {
+    const held = await prepared(sql, 'SELECT 1 FROM "UnitBlock" WHERE "accountId" = $1 AND "closedByTxId" IS NULL LIMIT 1', [account.id]);
+    if ((held.rowCount ?? 0) > 0) return { createdAt, refusals: [refusal('STATUS_CHANGE_NOT_ALLOWED', { accountId: account.id, from: account.status, to: proposal.status, reason: 'the account holds units' })] };
   }
   const changes: Changes = { ...NO_CHANGES, statusChanges: [{ accountId: account.id, from: account.status, to: proposal.status }] };
   return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };

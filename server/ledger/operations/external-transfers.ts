@@ -5,7 +5,7 @@ import { remainders } from '../splitting';
 import { prepared, type Sql } from '../sql';
 import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
-import { lockSeriesTop, MAX_SERIAL, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
+import { approachProblems, lockSeriesTop, MAX_SERIAL, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
 import { moveChanges, takenQuantity } from './transfer-units';
@@ -61,7 +61,7 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
     ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proxy),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
-  const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n)];
+  const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n), ...(await approachProblems(sql, proposal.series))];
   if (proposal.firstSerial < 1n) seriesChecks.push(refusal('QUANTITY_NOT_POSITIVE', { firstSerial: proposal.firstSerial.toString() }));
   if (proposal.lastSerial > MAX_SERIAL) seriesChecks.push(refusal('QUANTITY_TOO_LARGE', { lastSerial: proposal.lastSerial.toString(), maximum: MAX_SERIAL.toString() }));
   if (seriesChecks.length === 0) seriesChecks.push(...(await nomenclatureProblems(sql, proposal.series)));
@@ -70,8 +70,10 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
   const seriesId = seriesIdOf(proposal.series);
   const quantity = proposal.lastSerial - proposal.firstSerial + 1n;
   await lockSeriesTop(sql, seriesId);
+  // Read again under the series lock, as issuance does: arrivals of a series are timestamped in order.
+  const arrivedAt = ctx.now();
   const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
-  if (conflicts.length > 0) return { createdAt, refusals: conflicts };
+  if (conflicts.length > 0) return { createdAt: arrivedAt, refusals: conflicts };
   const overlapping = await prepared<{ id: bigint; seriesId: string; firstSerial: bigint; lastSerial: bigint; accountId: string }>(sql, 
     `SELECT id, "seriesId", "firstSerial", "lastSerial", "accountId" FROM "UnitBlock"
      WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $3 AND "lastSerial" >= $2`,
@@ -84,15 +86,15 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
     // The series first, so that the units are generated into a series that exists.
     const [series, ...rest] = operationsOf(changes);
     const operations = [series ?? null, { op: 'generate', ...generated }, { op: 'close', ...generated }, ...rest];
-    return { createdAt, chain, quantity, changes, operations };
+    return { createdAt: arrivedAt, chain, quantity, changes, operations };
   }
   const home = overlapping.rows.find((b) => b.accountId === proxy && b.firstSerial <= proposal.firstSerial && proposal.lastSerial <= b.lastSerial);
-  if (!home) return { createdAt, refusals: [refusal('UNITS_ALREADY_EXIST', { seriesId, firstSerial: proposal.firstSerial.toString(), lastSerial: proposal.lastSerial.toString() })] };
+  if (!home) return { createdAt: arrivedAt, refusals: [refusal('UNITS_ALREADY_EXIST', { seriesId, firstSerial: proposal.firstSerial.toString(), lastSerial: proposal.lastSerial.toString() })] };
   const take = { block: home, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial };
   const changes: Changes = {
     ...NO_CHANGES,
     close: [{ ...home, accountId: proxy }],
     create: [{ seriesId, firstSerial: proposal.firstSerial, lastSerial: proposal.lastSerial, accountId: proposal.toAccountId }, ...remainders(take).map((r) => ({ seriesId, ...r, accountId: proxy }))],
   };
-  return { createdAt, chain, quantity, changes, operations: operationsOf(changes) };
+  return { createdAt: arrivedAt, chain, quantity, changes, operations: operationsOf(changes) };
 }

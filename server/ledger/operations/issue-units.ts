@@ -26,7 +26,7 @@ export function seriesProblems(series: SeriesAttributes): Refusal[] {
   const invalid = (field: string, value: string | number) => problems.push(refusal('SERIES_ATTRIBUTES_INVALID', { field, value }));
   if (!ALPHA3.test(series.hostParty)) invalid('hostParty', series.hostParty);
   if (!ALPHA3.test(series.firstTransferringParty)) invalid('firstTransferringParty', series.firstTransferringParty);
-  if (!Number.isInteger(series.vintage) || series.vintage < 1990 || series.vintage > 2100) invalid('vintage', series.vintage);
+  if (!Number.isInteger(series.vintage) || series.vintage < 1990 || series.vintage > 2100) invalid('vintage', String(series.vintage));
   for (const field of ['unitType', 'activityId', 'originatingRegistry', 'metric'] as const) if (series[field].trim() === '') invalid(field, 'empty');
   return problems;
 }
@@ -56,6 +56,13 @@ export async function nomenclatureProblems(sql: Sql, series: SeriesAttributes): 
   return wanted
     .filter(([nomenclature, code]) => (extraNames.has(nomenclature) || defined.has(nomenclature)) && !entries.has(`${nomenclature}\u0000${code}`))
     .map(([nomenclature, code]) => refusal('SERIES_ATTRIBUTES_INVALID', { field: nomenclature, value: code, reason: 'not in the nomenclature' }));
+}
+
+/** A unit's cooperative approach must be one the registry knows (A6R-46): an unknown one is invalid. */
+export async function approachProblems(sql: Sql, series: SeriesAttributes): Promise<Refusal[]> {
+  if (series.cooperativeApproachId === null) return [];
+  const found = await prepared(sql, 'SELECT 1 FROM "CooperativeApproach" WHERE id = $1', [series.cooperativeApproachId]);
+  return (found.rowCount ?? 0) > 0 ? [] : [refusal('SERIES_ATTRIBUTES_INVALID', { field: 'cooperativeApproachId', value: series.cooperativeApproachId, reason: 'unknown cooperative approach' })];
 }
 
 /**
@@ -101,18 +108,20 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     if (!mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
     if (!canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
   }
-  refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity));
+  refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity), ...(await approachProblems(sql, proposal.series)));
   if (refusals.length === 0) refusals.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (refusals.length > 0) return { createdAt, refusals };
 
   const seriesId = seriesIdOf(proposal.series);
   const firstSerial = (await lockSeriesTop(sql, seriesId)) + 1n;
+  // Read again under the series lock: concurrent issuances of a series are timestamped in serial order.
+  const issuedAt = ctx.now();
   const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
-  if (conflicts.length > 0) return { createdAt, refusals: conflicts };
+  if (conflicts.length > 0) return { createdAt: issuedAt, refusals: conflicts };
   const changes: Changes = {
     ...NO_CHANGES,
     series: [{ ...proposal.series, id: seriesId }],
     create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
-  return { createdAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
+  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
 }

@@ -39,7 +39,8 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
   text('"cooperativeApproachId"', c.cooperativeApproachId);
   text('"hostParty"', c.hostParty);
   text('"activityId"', c.activityId);
-  if (c.vintage !== undefined) series.push(`vintage = ${literal(sql, c.vintage)}`);
+  // A vintage is a whole year: any other number matches no series (and is refused as such, 4002).
+  if (c.vintage !== undefined) series.push(Number.isSafeInteger(c.vintage) ? `vintage = ${literal(sql, c.vintage)}` : 'false');
   if (series.length > 0) where.push(`"seriesId" IN (SELECT id FROM "UnitSeries" WHERE ${series.join(' AND ')})`);
   return where.join(' AND ');
 }

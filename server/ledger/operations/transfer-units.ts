@@ -1,7 +1,8 @@
 import { remainders, type Take } from '../splitting';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import type { Sql } from '../sql';
-import type { Actor, LedgerContext, TransferProposal } from '../types';
+import type { AccountFacts, Actor, LedgerContext, TransferProposal } from '../types';
+import { canAcquire } from '../account-rules';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
@@ -21,6 +22,11 @@ export function moveChanges(takes: readonly Take[], fromAccountId: string, toAcc
   };
 }
 
+/** Units go from the mechanism registry to the international registry, one way: they never come back (DOMAIN.md). */
+export function returnsToMechanism(from: AccountFacts | undefined, to: AccountFacts): boolean {
+  return from?.registry === 'INTERNATIONAL' && to.registry === 'MECHANISM';
+}
+
 export const takenQuantity = (takes: readonly Take[]): bigint => takes.reduce((sum, t) => sum + (t.lastSerial - t.firstSerial + 1n), 0n);
 
 /**
@@ -33,7 +39,7 @@ export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const createdAt = ctx.now();
   const refusals = [
     ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
-    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId),
+    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId, (to) => canAcquire(to.type) && !returnsToMechanism(accounts.get(proposal.fromAccountId), to)),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
   if (problems.length > 0) return { createdAt, refusals: problems };

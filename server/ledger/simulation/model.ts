@@ -463,6 +463,9 @@ export class LedgerModel {
     const account = this.accountsById.get(p.accountId);
     if (!account) return { codes: [C.FROM_NOT_FOUND] };
     if (!mayChangeStatus(actor, account, p.status)) return { codes: [C.STATUS_CHANGE_NOT_ALLOWED] };
+    // Terminated is final: units that could still move would be stranded there. (Units in an end-use
+    // account never move again anyway, and stay recorded as used.)
+    if (p.status === 'TERMINATED' && TYPE_RULES[account.type].sends && this.balanceOf(account.id) > 0n) return { codes: [C.STATUS_CHANGE_NOT_ALLOWED] };
     return { quantity: 0n, commit: () => this.accountsById.set(account.id, { ...account, status: p.status }) };
   }
 
@@ -550,6 +553,8 @@ export class LedgerModel {
       return { takes: [{ block, firstSerial: selection.firstSerial, lastSerial: selection.lastSerial }] };
     }
     if (selection.quantity <= 0n) return { codes: [C.QUANTITY_NOT_POSITIVE] };
+    // No operation moves more than the largest block an issuance may create.
+    if (selection.quantity > MODEL_MAX_QUANTITY) return { codes: [C.QUANTITY_TOO_LARGE] };
     const matching = this.matchingBlocks(accountId, selection.constraints);
     if (matching.length === 0) return { codes: [C.NO_MATCHING_UNITS] };
     const chosen = modelImplicitSelection(matching, selection.quantity);
