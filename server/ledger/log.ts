@@ -5,9 +5,10 @@ import type { LogSigner } from './types';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * The number of parallel chains the log is kept in. Each chain is ordered by its own advisory lock,
- * claimed just before the final write and held until commit; with more chains than concurrent writers
- * a writer practically never waits, and commits are not serialized behind one global lock.
+ * The number of parallel chains the log is kept in. Each chain is ordered by the lock on its head row
+ * ("LogChainHead", one row per chain: more chains need a migration), held until commit; with more
+ * chains than concurrent writers a writer practically never waits, and commits are not serialized
+ * behind one global lock.
  */
 export const LOG_CHAINS = 16;
 

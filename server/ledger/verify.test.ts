@@ -155,18 +155,54 @@ describe('verifying the ledger', () => {
     expect(report.disagreement?.message).toMatch(/prevHash .* an entry is missing/);
   });
 
-  it('reports the last entry of a chain deleted, by the transaction row it leaves behind', async () => {
-    // The tail of a chain whose last entry records a transaction (chains are claimed at random, so the
-    // log's last such entry need not end its chain).
-    const last = await one<{ seq: bigint; transactionId: string }>(
-      `SELECT seq, "transactionId" FROM (SELECT DISTINCT ON (chain) seq, "transactionId" FROM "LogEntry" ORDER BY chain, seq DESC) tails
-       WHERE "transactionId" IS NOT NULL ORDER BY seq DESC LIMIT 1`,
-    );
-    const isTail = await one<{ tail: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM "LogEntry" e WHERE e.chain = (SELECT chain FROM "LogEntry" WHERE seq = $1) AND e.seq > $1) AS tail`, [last.seq]);
-    expect(isTail.tail).toBe(true);
-    const report = await verifyTampered((c) => c.query(`DELETE FROM "LogEntry" WHERE seq = $1`, [last.seq]));
-    expect(report.disagreement).toMatchObject({ kind: 'row', table: 'LedgerTransaction', id: last.transactionId });
-    expect(report.disagreement?.message).toMatch(/no log entry records this transaction/);
+  it("reports the last entry of a chain deleted, whatever it recorded, by the chain's head", async () => {
+    // Each chain's tail; chains are claimed at random, so a refused duplicate may end one.
+    const tails = (await pool.query<{ seq: bigint; chain: number; transactionId: string | null }>(`SELECT DISTINCT ON (chain) seq, chain, "transactionId" FROM "LogEntry" ORDER BY chain, seq DESC`)).rows;
+    expect(tails.length).toBeGreaterThan(1);
+    for (const tail of tails) {
+      const report = await verifyTampered((c) => c.query(`DELETE FROM "LogEntry" WHERE seq = $1`, [tail.seq]));
+      expect(report.disagreement).toMatchObject({ kind: 'row', table: 'LogChainHead', id: String(tail.chain) });
+      expect(report.disagreement?.message).toMatch(new RegExp(`but the chain's last entry is seq \\d+ .*an entry at its end is missing`));
+    }
+    const duplicate = await one<{ seq: bigint }>(`SELECT seq FROM "LogEntry" WHERE "transactionId" IS NULL ORDER BY seq DESC LIMIT 1`);
+    expect(duplicate.seq).toBeGreaterThan(0n);
+  });
+
+  it("reports a chain's head moved back, and the database refuses to move it back", async () => {
+    const head = await one<{ chain: number; seq: bigint }>(`SELECT chain, seq FROM "LogChainHead" WHERE seq > 0 ORDER BY seq DESC LIMIT 1`);
+    const previous = await one<{ seq: bigint; hash: string }>(`SELECT seq, hash FROM "LogEntry" WHERE chain = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1`, [head.chain, head.seq]);
+    const report = await verifyTampered((c) => c.query(`UPDATE "LogChainHead" SET seq = $2, hash = $3 WHERE chain = $1`, [head.chain, previous.seq, previous.hash]));
+    expect(report.disagreement).toMatchObject({ kind: 'row', table: 'LogChainHead', id: String(head.chain) });
+    await expect(pool.query(`UPDATE "LogChainHead" SET seq = $2, hash = $3 WHERE chain = $1`, [head.chain, previous.seq, previous.hash])).rejects.toThrow(/only moves forward/);
+    await expect(pool.query(`DELETE FROM "LogChainHead" WHERE chain = $1`, [head.chain])).rejects.toThrow(/rows belong to the migrations/);
+  });
+
+  it('with heads kept from an earlier verification, also catches tail entries removed together with their head', async () => {
+    const clean = await verifyLedger(pool, ctx.publicKeyPem);
+    expect(clean.heads).toHaveLength(16);
+    const head = clean.heads.reduce((a, b) => (b.seq > a.seq ? b : a));
+    const previous = await one<{ seq: bigint; hash: string }>(`SELECT seq, hash FROM "LogEntry" WHERE chain = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1`, [head.chain, head.seq]);
+    const twoChanges = async (c: pg.PoolClient) => {
+      await c.query(`DELETE FROM "LogEntry" WHERE seq = $1`, [head.seq]);
+      await c.query(`UPDATE "LogChainHead" SET seq = $2, hash = $3 WHERE chain = $1`, [head.chain, previous.seq, previous.hash]);
+    };
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await twoChanges(client);
+      // The database alone cannot tell which entry once ended the chain: at most a transaction row
+      // left behind shows it (a refused duplicate leaves none).
+      const unaided = (await verifyLedger(client, ctx.publicKeyPem)).disagreement;
+      expect(unaided === null || (unaided.kind === 'row' && unaided.table === 'LedgerTransaction')).toBe(true);
+      const aided = await verifyLedger(client, ctx.publicKeyPem, { since: clean.heads });
+      expect(aided.disagreement).toMatchObject({ kind: 'entry', seq: head.seq, chain: head.chain });
+      expect(aided.disagreement?.message).toMatch(/kept heads name this entry, and it is not in the log/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect((await verifyLedger(pool, ctx.publicKeyPem, { since: clean.heads })).ok).toBe(true);
   });
 
   it('reports a forged signature, and a log signed by another key', async () => {

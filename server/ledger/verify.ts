@@ -35,7 +35,25 @@ export interface VerifyReport {
   /** UnitBlock rows, open and closed. */
   readonly blocks: number;
   readonly disagreement: Disagreement | null;
+  /**
+   * The chains' heads as verified (chain order; empty when the log did not verify). A copy kept outside
+   * the database (published, or sent to a supervisor) lets a later verification prove that the log
+   * only grew since (`since`): the one change the database alone cannot show is the removal of a
+   * chain's last entries together with its head.
+   */
+  readonly heads: readonly ChainHead[];
   readonly elapsedMs: number;
+}
+
+export interface ChainHead {
+  readonly chain: number;
+  readonly seq: bigint;
+  readonly hash: string;
+}
+
+export interface VerifyOptions {
+  /** Heads kept from an earlier verification: each must still be an entry of its chain, unchanged. */
+  readonly since?: readonly ChainHead[];
 }
 
 export function describeDisagreement(d: Disagreement): string {
@@ -78,22 +96,23 @@ interface Counts {
   chains: number;
   transactions: number;
   blocks: number;
+  heads: ChainHead[];
 }
 
 /**
  * Verifies the ledger in the database against the registry's public key (PEM). Given a pool, reads in
  * one REPEATABLE READ snapshot; given a connection, reads in the caller's transaction as it is.
  */
-export async function verifyLedger(pool: Queryable, publicKeyPem: string): Promise<VerifyReport> {
+export async function verifyLedger(pool: Queryable, publicKeyPem: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   const key = createPublicKey(publicKeyPem);
   if (key.asymmetricKeyType !== 'ed25519') throw new Error('the registry public key must be an Ed25519 key');
-  const counts: Counts = { entries: 0, chains: 0, transactions: 0, blocks: 0 };
+  const counts: Counts = { entries: 0, chains: 0, transactions: 0, blocks: 0, heads: [] };
   let disagreement: Disagreement | null = null;
   try {
     await inSnapshot(pool, async (client) => {
       // The key id as the signer computes it, from the key's own PEM export (whatever the PEM given looked like).
-      const log = await verifyLog(client, key, keyIdOf(key.export({ type: 'spki', format: 'pem' }).toString()), counts);
+      const log = await verifyLog(client, key, keyIdOf(key.export({ type: 'spki', format: 'pem' }).toString()), counts, options.since ?? []);
       await verifyTransactionsHaveEntries(client, counts);
       await verifyState(client, log.finishReplay(), counts);
     });
@@ -101,7 +120,7 @@ export async function verifyLedger(pool: Queryable, publicKeyPem: string): Promi
     if (!(error instanceof Found)) throw error;
     disagreement = error.disagreement;
   }
-  return { ok: disagreement === null, ...counts, disagreement, elapsedMs: performance.now() - started };
+  return { ok: disagreement === null, ...counts, heads: disagreement === null ? counts.heads : [], disagreement, elapsedMs: performance.now() - started };
 }
 
 type LogRow = [
@@ -156,8 +175,9 @@ function verifyOnPool(key: KeyObject, hash: string, signature: string): Promise<
  * Signatures, most of the cost, are checked a page at a time off the main thread; within a page the
  * first failure in sequence order is the one reported.
  */
-async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, counts: Counts): Promise<{ finishReplay(): ReplayResult }> {
+async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, counts: Counts, since: readonly ChainHead[]): Promise<{ finishReplay(): ReplayResult }> {
   const heads = new Map<number, { hash: string; seq: bigint }>();
+  const kept = new Map(since.filter((h) => h.seq > 0n).map((h) => [h.seq, h]));
   const seen = new Set<string>();
   const replayer = new Replayer({ keepTransactions: false });
   let transactionProblem: Disagreement | null = null;
@@ -197,6 +217,11 @@ async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, c
       fail(`prevHash is ${short(prevHash)}, not the hash ${short(head.hash)} of the chain's previous entry (seq ${head.seq}): an entry is missing or was changed`);
     }
     if (entryHash(prevHash, payloadText) !== hash) fail('hash does not match prevHash and the payload: the payload or the hash was changed');
+    const keptHead = kept.get(seq);
+    if (keptHead) {
+      if (keptHead.chain !== chain || keptHead.hash !== hash) fail(`the kept heads name entry seq ${seq} as chain ${keptHead.chain} hash ${short(keptHead.hash)}, but it is chain ${chain} hash ${short(hash)}`);
+      kept.delete(seq);
+    }
     heads.set(chain, { hash, seq });
     let payload: LoggedPayload;
     try {
@@ -227,6 +252,9 @@ async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, c
   }
 
   counts.chains = heads.size;
+  const missing = [...kept.values()].sort((a, b) => (a.seq < b.seq ? -1 : 1))[0];
+  if (missing) atEntry(missing.seq, missing.chain, 'the kept heads name this entry, and it is not in the log: entries at the end of the chain were removed');
+  counts.heads = await verifyChainHeads(client, heads);
   if (transactionProblem) throw new Found(transactionProblem);
   return {
     finishReplay() {
@@ -238,6 +266,26 @@ async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, c
       return result as ReplayResult;
     },
   };
+}
+
+/**
+ * (a), the chains' ends: each chain's head row names the chain's last entry (or the genesis hash at
+ * seq 0 for a chain without entries). An entry deleted from the end of a chain, which no later entry
+ * links to, leaves its head naming an entry that is not there.
+ */
+async function verifyChainHeads(client: pg.PoolClient, heads: ReadonlyMap<number, { hash: string; seq: bigint }>): Promise<ChainHead[]> {
+  const rows = await query<{ chain: number; seq: bigint; hash: string }>(client, `SELECT chain, seq, hash FROM "LogChainHead" ORDER BY chain`);
+  const live = new Map(rows.rows.map((r) => [r.chain, r]));
+  for (let chain = 0; chain < LOG_CHAINS; chain++) {
+    const row = live.get(chain);
+    const last = heads.get(chain) ?? { seq: 0n, hash: GENESIS_HASH };
+    if (!row) atRow('LogChainHead', String(chain), 'the chain has no head row');
+    else if (row.seq !== last.seq || row.hash !== last.hash) {
+      atRow('LogChainHead', String(chain), `the head is seq ${row.seq} hash ${short(row.hash)}, but the chain's last entry is seq ${last.seq} hash ${short(last.hash)}: an entry at its end is missing, or the head was moved`);
+    }
+  }
+  for (const row of rows.rows) if (row.chain < 0 || row.chain >= LOG_CHAINS) atRow('LogChainHead', String(row.chain), `chain ${row.chain} is outside 0..${LOG_CHAINS - 1}`);
+  return Array.from({ length: LOG_CHAINS }, (_, chain) => ({ chain, ...(heads.get(chain) ?? { seq: 0n, hash: GENESIS_HASH }) }));
 }
 
 /** Runs a replay step, turning the log's self-contradiction into a disagreement at the entry. */
