@@ -17,8 +17,16 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function createLedgerPool(connectionString: string, max = 10): pg.Pool {
+export function createLedgerPool(connectionString: string, max = 10, prepare: readonly string[] = []): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, types });
+  // Statements every connection prepares before its first use (the hot path's reads): the query is
+  // queued ahead of anything the connection is then given.
+  // Should it fail (a database not yet migrated), the statements that use them fail with that reason.
+  if (prepare.length > 0) {
+    pool.on('connect', (client) => {
+      client.query(prepare.join(';\n')).catch((error: Error) => console.error(`ledger pool: preparing the hot path's reads failed: ${error.message}`));
+    });
+  }
   // An idle connection that the server ends (restart, failover) must not crash the process; the pool
   // replaces it at the next checkout.
   pool.on('error', (error) => console.error(`ledger pool: idle connection lost: ${error.message}`));

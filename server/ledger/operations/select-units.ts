@@ -45,19 +45,40 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
   return where.join(' AND ');
 }
 
+const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
+
 /**
- * The first read of a selection, as literal SQL to travel in the same message as the locks (it runs
- * after them, so it sees the account as locked). Explicit: the open block of the series that would hold
- * the range. Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need
+ * The hot path's reads, prepared once on every connection of the ledger's pool (createLedgerPool), so
+ * that a transfer neither parses nor plans them: they travel as `EXECUTE name(…)` in the same message as
+ * the locks. The shapes are fixed; only constrained selections, which name series attributes, are
+ * planned per call.
+ */
+export const PREPARED_READS = {
+  ledger_read_explicit: `PREPARE ledger_read_explicit(text, text, bigint) AS
+    SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND "seriesId" = $2 AND "firstSerial" <= $3
+    ORDER BY "firstSerial" DESC LIMIT 1`,
+  ledger_read_first: `PREPARE ledger_read_first(text, bigint) AS
+    (SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND ${SIZE} = $2 ${ORDER} LIMIT 1)
+    UNION ALL
+    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`,
+  ledger_read_next: `PREPARE ledger_read_next(text, bigint, text, bigint) AS
+    SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2, $3, $4)
+    ${ORDER} LIMIT ${PAGE_ROWS}`,
+} as const;
+
+const unconstrained = (c: UnitConstraints | null): boolean => c === null || Object.values(c).every((v) => v === undefined);
+
+/**
+ * The first read of a selection, as SQL to travel in the same message as the locks (it runs after
+ * them, so it sees the account as locked). Explicit: the open block of the series that would hold the
+ * range. Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need
  * nothing more.
  */
 export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): string {
   if (selection.mode === 'explicit') {
-    return `SELECT ${COLUMNS} FROM "UnitBlock"
-      WHERE "seriesId" = ${literal(sql, selection.seriesId)} AND "closedByTxId" IS NULL AND "firstSerial" <= ${literal(sql, selection.firstSerial.toString())}::bigint
-        AND "accountId" = ${literal(sql, accountId)}
-      ORDER BY "firstSerial" DESC LIMIT 1`;
+    return `EXECUTE ledger_read_explicit(${literal(sql, accountId)}, ${literal(sql, selection.seriesId)}, ${literal(sql, selection.firstSerial.toString())})`;
   }
+  if (unconstrained(selection.constraints)) return `EXECUTE ledger_read_first(${literal(sql, accountId)}, ${literal(sql, selection.quantity.toString())})`;
   const where = openBlocksWhere(sql, accountId, selection.constraints);
   return `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
     UNION ALL
@@ -93,12 +114,14 @@ export async function selectUnits(sql: Sql, accountId: string, selection: UnitSe
     if (sum >= selection.quantity || page.length < pageRows) break;
     const last = page[page.length - 1] as HeldBlock;
     pageRows = PAGE_ROWS;
-    // Not a prepared statement: its text names the account, and accounts are many.
-    const next = await sql.query<HeldBlock>(
-      `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${where}
-       AND (${SIZE}, "seriesId", "firstSerial") > (${literal(sql, (last.lastSerial - last.firstSerial + 1n).toString())}::bigint, ${literal(sql, last.seriesId)}, ${literal(sql, last.firstSerial.toString())}::bigint)
-       ${ORDER} LIMIT ${PAGE_ROWS}`,
-    );
+    const after = [(last.lastSerial - last.firstSerial + 1n).toString(), last.seriesId, last.firstSerial.toString()] as const;
+    const next = unconstrained(selection.constraints)
+      ? await sql.query<HeldBlock>(`EXECUTE ledger_read_next(${literal(sql, accountId)}, ${literal(sql, after[0])}, ${literal(sql, after[1])}, ${literal(sql, after[2])})`)
+      : await sql.query<HeldBlock>(
+          `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${where}
+           AND (${SIZE}, "seriesId", "firstSerial") > (${literal(sql, after[0])}::bigint, ${literal(sql, after[1])}, ${literal(sql, after[2])}::bigint)
+           ${ORDER} LIMIT ${PAGE_ROWS}`,
+        );
     page = next.rows;
   }
   if (prefix.length === 0) return { refusals: [refusal('NO_MATCHING_UNITS', { accountId, constraints: JSON.stringify(selection.constraints) })] };
