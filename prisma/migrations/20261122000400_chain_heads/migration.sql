@@ -9,6 +9,9 @@ CREATE TABLE "LogChainHead" (
 
 -- Hand-written from here on.
 
+-- A chain's last entry was looked up through this index; its head row names it now.
+DROP INDEX "LogEntry_chain_seq_idx";
+
 -- Every transaction updates one of these 16 rows. Each row gets most of a page to itself, so that its
 -- updates stay on that page (HOT) and are pruned as they go, and autovacuum visits the table often.
 ALTER TABLE "LogChainHead" SET (fillfactor = 10, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0);
