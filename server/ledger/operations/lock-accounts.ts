@@ -11,8 +11,8 @@ export interface ClaimedChain {
 
 /**
  * Locks the accounts a transaction touches and claims a log chain, in one round trip
- * (`registry_lock`). Accounts are locked in id order so that two transactions never wait for each
- * other in a cycle. An account whose units leave, or whose configuration changes, is locked FOR NO KEY
+ * (`registry_lock`). Accounts are locked in one order, sorted here, so that two transactions never
+ * wait for each other in a cycle. An account whose units leave, or whose configuration changes, is locked FOR NO KEY
  * UPDATE: every change to an account's blocks happens under that lock, so no two writers can close the
  * same block. An account that only receives is locked FOR SHARE: receiving does not conflict with
  * receiving, only with a change of the account itself.
@@ -26,7 +26,10 @@ export async function lockAccounts<R extends QueryResultRow = never>(
   // The transaction's first statement, sent together with its BEGIN and, when given, the first read
   // that needs the locks: one round trip. Within the transaction each statement sees what was
   // committed before it started, so `then` sees the accounts as locked.
-  const results = await beginWith(sql, `SELECT registry_lock(${literal(sql, exclusive)}, ${literal(sql, shared)}, ${literal(sql, LOG_CHAINS)}) AS locked${then ? `; ${then}` : ''}`);
+  // Sorted by code unit, without duplicates: the one order every transaction locks accounts in.
+  const ids = [...new Set([...exclusive, ...shared])].sort();
+  const modes = ids.map((id) => (exclusive.includes(id) ? 'true' : 'false'));
+  const results = await beginWith(sql, `SELECT registry_lock(${literal(sql, ids)}, ARRAY[${modes.join(',')}]::boolean[], ${literal(sql, LOG_CHAINS)}) AS locked${then ? `; ${then}` : ''}`);
   const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
   return {
