@@ -1,10 +1,18 @@
 import { accountRouter } from './routers/account';
+import { grantsRouter } from './routers/grants';
+import { impersonationRouter } from './routers/impersonation';
+import { meRouter } from './routers/me';
 import { transferRouter } from './routers/transfer';
+import { usersRouter } from './routers/users';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
   transfer: transferRouter,
+  me: meRouter,
+  users: usersRouter,
+  grants: grantsRouter,
+  impersonation: impersonationRouter,
 });
 
 export type AppRouter = typeof appRouter;
