@@ -14,6 +14,8 @@ const schema = z.object({
   /** The WebAuthn relying party: its id is the registrable domain of NEXTAUTH_URL. */
   WEBAUTHN_RP_NAME: z.string().default('Article 6 Registry'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Reverse proxies in front of the registry that append to X-Forwarded-For (for sign-in throttling per address). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0, 'TRUSTED_PROXY_HOPS must be 0 or more').max(10).default(0),
 });
 
 export type Env = z.infer<typeof schema>;
