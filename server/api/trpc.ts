@@ -7,7 +7,8 @@ import type { CurrentUser } from '../auth/session-store';
 import type { Db } from '../db/client';
 import { gate, isPolicyName, type PolicyName } from '../access/policy';
 import { ledgerContext } from '../ledger-context';
-import type { Actor, LedgerContext } from '../ledger/types';
+import type { LedgerContext } from '../ledger/types';
+import { actorOf } from '../auth/actor';
 
 /** Per-request context: the database, the signed-in user (null for the public), the ledger and the clock. */
 export interface Context {
@@ -84,11 +85,4 @@ export function policyProcedure(name: PolicyName) {
   });
 }
 
-/**
- * Who acts: the signed-in person, or while impersonating the impersonated user with only that user's
- * grants, the administrator recorded beside him (A6R-43).
- */
-export function actorOf(user: CurrentUser): Actor {
-  if (user.actingAs) return { userId: user.actingAs.userId, impersonatorId: user.userId, grants: user.grants };
-  return { userId: user.userId, impersonatorId: null, grants: user.grants };
-}
+export { actorOf };

@@ -1,0 +1,127 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import pg from 'pg';
+import { addVirtualAuthenticator, expectAccessible, signInAndEnroll, signInWithPassword } from './fixtures';
+
+/** A second person in a browser of their own: a separate context, with its own authenticator. */
+async function personIn(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+  await signInAndEnroll(page, email);
+  return page;
+}
+
+async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the end-to-end tests with `npm run test:e2e`.');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test.describe('identity and access', () => {
+  test('a system administrator reaches no business function, confirms with a passkey, and a suspended user is out at the next click', async ({ page, browser }) => {
+    const applicant = await personIn(browser, 'applicant@demo.registry');
+    await expect(applicant.getByText('Your grants give you no accounts to see.')).toBeVisible();
+
+    await addVirtualAuthenticator(page);
+    await signInAndEnroll(page, 'sysadmin@demo.registry');
+    await expect(page.getByText('Your grants give you no accounts to see.')).toBeVisible();
+    const menu = page.getByRole('navigation', { name: 'Main' });
+    await expect(menu.getByRole('link', { name: 'Users' })).toBeVisible();
+    await expect(menu.getByRole('link', { name: 'Transfer' })).toHaveCount(0);
+    for (const path of ['/transfer', '/accounts/CHE-200-0001']) {
+      await page.goto(path);
+      await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+    }
+    // The API says the same, whatever the page shows.
+    expect(await page.evaluate(() => fetch('/api/trpc/account.list').then((r) => r.status))).toBe(403);
+
+    await page.goto('/admin/users');
+    await expect(page.getByRole('link', { name: 'Pia Petersen' })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Pia Petersen' }).click();
+    await page.getByRole('button', { name: 'Suspend access and end sessions' }).click();
+    // A sensitive act: the passkey again (A6R-7).
+    await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Confirm with passkey' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Access suspended; every session of this user has ended.' })).toBeVisible();
+
+    // The applicant's next click lands on the sign-in page; the password no longer opens a session.
+    await applicant.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Passkeys' }).click();
+    await applicant.waitForURL('**/sign-in**');
+    await signInWithPassword(applicant, 'applicant@demo.registry');
+    await expect(applicant.getByRole('alert').filter({ hasText: 'Your access to the registry is suspended' })).toBeVisible();
+
+    // Within the confirmation's few minutes, the next sensitive act asks nothing more.
+    await page.getByRole('button', { name: 'Restore access' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Access restored.' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toHaveCount(0);
+    const acts = await query<{ kind: string; initiatorId: string }>(`SELECT kind, "initiatorId" FROM "LedgerTransaction" WHERE kind LIKE 'USER_ACCESS_%' ORDER BY "createdAt"`);
+    expect(acts).toEqual([
+      { kind: 'USER_ACCESS_SUSPEND', initiatorId: 'u-sysadmin' },
+      { kind: 'USER_ACCESS_RESTORE', initiatorId: 'u-sysadmin' },
+    ]);
+  });
+
+  test('a suspended grant denies at once; impersonation shows its banner and logs both identities', async ({ page, browser }) => {
+    const holder = await personIn(browser, 'cookstoves@demo.registry');
+    await holder.goto('/accounts/GHA-200-0001');
+    await expect(holder.getByTestId('account-balance')).toBeVisible();
+
+    await addVirtualAuthenticator(page);
+    await signInAndEnroll(page, 'registry.admin@demo.registry');
+    await page.goto('/admin/users/u-gha-holder');
+    await expect(page.getByRole('heading', { level: 1, name: 'Ama Owusu' })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Suspend grant: Account holder or representative, account GHA-200-0001' }).click();
+    await page.getByRole('button', { name: 'Confirm with passkey' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Grant suspended' })).toBeVisible();
+
+    // At once: the holder's next request no longer sees the account.
+    await holder.reload();
+    await expect(holder.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Reinstate grant: Account holder or representative, account GHA-200-0001' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Grant reinstated' })).toBeVisible();
+    await holder.reload();
+    await expect(holder.getByTestId('account-balance')).toBeVisible();
+
+    // Impersonation (A6R-43).
+    await page.getByRole('button', { name: 'Act as this user' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    const banner = page.getByRole('region', { name: 'Impersonation' });
+    await expect(banner).toContainText('You are acting as Ama Owusu');
+    await expect(page.getByRole('link', { name: 'GHA-200-0001' }).first()).toBeVisible();
+    await page.goto('/accounts/GHA-200-0001');
+    await expect(banner).toBeVisible();
+    await expect(page.getByTestId('account-balance')).toBeVisible();
+    await expectAccessible(page);
+    // Never beyond the user's rights: the Swiss accounts stay out of reach, and so do the admin pages.
+    await page.goto('/accounts/CHE-200-0001');
+    await expect(page.getByRole('heading', { level: 1, name: 'Account not found' })).toBeVisible();
+    await page.goto('/admin/users');
+    await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+    await expect(banner).toBeVisible();
+    await banner.getByRole('button', { name: 'End impersonation' }).click();
+    await page.waitForURL('**/admin/users');
+    await expect(page.getByRole('region', { name: 'Impersonation' })).toHaveCount(0);
+
+    const acts = await query<{ kind: string; initiatorId: string; impersonatorId: string | null }>(
+      `SELECT kind, "initiatorId", "impersonatorId" FROM "LedgerTransaction" WHERE kind LIKE 'IMPERSONATION_%' ORDER BY "createdAt"`,
+    );
+    expect(acts).toEqual([
+      { kind: 'IMPERSONATION_START', initiatorId: 'u-regadmin', impersonatorId: null },
+      { kind: 'IMPERSONATION_END', initiatorId: 'u-gha-holder', impersonatorId: 'u-regadmin' },
+    ]);
+    const entries = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "LogEntry" WHERE kind LIKE 'IMPERSONATION_%'`);
+    expect(entries[0]?.n).toBe(2);
+    const reads = await query<{ userId: string; impersonatorId: string | null }>(`SELECT "userId", "impersonatorId" FROM "AccessLogEntry" WHERE resource = 'GHA-200-0001' AND "impersonatorId" IS NOT NULL`);
+    expect(reads).toContainEqual({ userId: 'u-gha-holder', impersonatorId: 'u-regadmin' });
+  });
+});
