@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import pg from 'pg';
+import { readCapturedMail } from '../server/mail/mailer';
 import { addVirtualAuthenticator, expectAccessible, signInAndEnroll, signInWithPassword } from './fixtures';
 
 /** A second person in a browser of their own: a separate context, with its own authenticator. */
@@ -123,5 +124,53 @@ test.describe('identity and access', () => {
     expect(entries[0]?.n).toBe(2);
     const reads = await query<{ userId: string; impersonatorId: string | null }>(`SELECT "userId", "impersonatorId" FROM "AccessLogEntry" WHERE resource = 'GHA-200-0001' AND "impersonatorId" IS NOT NULL`);
     expect(reads).toContainEqual({ userId: 'u-gha-holder', impersonatorId: 'u-regadmin' });
+
+    // A new person: created without grants, identified, then invited by a single-use link (A6R-3, A6R-4, A6R-13).
+    await page.getByLabel('Real name').fill('Nina Novak');
+    await page.getByLabel('Email address').fill('nina.novak@example.test');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Nina Novak was created, without grants.' })).toBeVisible();
+    await page.getByRole('link', { name: 'Nina Novak' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Nina Novak' })).toBeVisible();
+    await page.getByRole('button', { name: 'Send enrollment link' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Verify this user' })).toBeVisible();
+    await page.getByRole('button', { name: 'Record check' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Identity check recorded.' })).toBeVisible();
+    await page.getByRole('button', { name: 'Send enrollment link' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'An enrollment link was sent to nina.novak@example.test' })).toBeVisible();
+    await expectAccessible(page);
+
+    const mailDir = process.env.E2E_MAIL_DIR ?? '';
+    const mail = (await readCapturedMail(mailDir)).filter((m) => m.to === 'nina.novak@example.test');
+    expect(mail).toHaveLength(1);
+    const link = /https?:\/\/\S+\/enroll\/[A-Za-z0-9_-]+/.exec(mail[0]?.text ?? '')?.[0];
+    expect(link, 'the enrollment link in the mail').toBeTruthy();
+
+    const newcomerContext = await browser.newContext();
+    const newcomer = await newcomerContext.newPage();
+    await addVirtualAuthenticator(newcomer);
+    await newcomer.goto(link ?? '');
+    await expect(newcomer.getByRole('heading', { level: 1, name: 'Set up your access' })).toBeVisible();
+    await expectAccessible(newcomer);
+    await newcomer.getByLabel('New password').fill('qwertyuiop123');
+    await newcomer.getByLabel('The same password again').fill('qwertyuiop123');
+    await newcomer.getByRole('button', { name: 'Set password' }).click();
+    await expect(newcomer.getByRole('alert').filter({ hasText: 'common and breached passwords' })).toBeVisible();
+    const password = 'copper meadow lantern ninety';
+    await newcomer.getByLabel('New password').fill(password);
+    await newcomer.getByLabel('The same password again').fill(password);
+    await newcomer.getByRole('button', { name: 'Set password' }).click();
+    await expect(newcomer.getByRole('status').filter({ hasText: 'Your password is set.' })).toBeVisible();
+    await signInWithPassword(newcomer, 'nina.novak@example.test', password);
+    await newcomer.waitForURL('**/passkey/register');
+    await newcomer.getByRole('button', { name: 'Create passkey' }).click();
+    await newcomer.waitForURL((url) => url.pathname === '/');
+    await expect(newcomer.getByText('Your grants give you no accounts to see.')).toBeVisible();
+    // The link worked once.
+    await newcomer.goto(link ?? '');
+    await newcomer.getByLabel('New password').fill(password);
+    await newcomer.getByLabel('The same password again').fill(password);
+    await newcomer.getByRole('button', { name: 'Set password' }).click();
+    await expect(newcomer.getByRole('alert').filter({ hasText: 'This enrollment link is not valid' })).toBeVisible();
   });
 });

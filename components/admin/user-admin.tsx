@@ -13,6 +13,7 @@ import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, Tabl
 import { ROLE_LABELS, scopeLabel } from './labels';
 
 interface Permissions {
+  readonly enroll: boolean;
   readonly verify: boolean;
   readonly suspendAccess: boolean;
   readonly grant: boolean;
@@ -46,6 +47,7 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
   const revoke = useMutation(trpc.grants.revoke.mutationOptions());
   const setAccess = useMutation(trpc.users.setAccessSuspended.mutationOptions());
   const impersonate = useMutation(trpc.impersonation.start.mutationOptions());
+  const enroll = useMutation(trpc.users.sendEnrollmentLink.mutationOptions());
 
   if (user.isPending) return <p role="status">Loading the user…</p>;
   if (user.isError) {
@@ -81,6 +83,11 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
             onClick={() => act(() => setAccess.mutateAsync({ userId, suspended: u.status === 'ACTIVE' }), u.status === 'ACTIVE' ? 'Access suspended; every session of this user has ended.' : 'Access restored.')}
           >
             {u.status === 'ACTIVE' ? 'Suspend access and end sessions' : 'Restore access'}
+          </Button>
+        ) : null}
+        {can.enroll && u.status === 'ACTIVE' ? (
+          <Button variant="secondary" onClick={() => act(() => enroll.mutateAsync({ userId }), `An enrollment link was sent to ${u.email}. It works once and expires in 48 hours.`)}>
+            Send enrollment link
           </Button>
         ) : null}
         {can.impersonate && u.status === 'ACTIVE' ? (
@@ -237,7 +244,7 @@ function IdentityCheckForm({ userId, act }: { userId: string; act: Act }) {
       userId,
       method: String(form.get('method')) as 'GOVERNMENT_ID' | 'RESIDENCE' | 'UN_SYSTEM' | 'OTHER',
       outcome: String(form.get('outcome')) as 'VERIFIED' | 'REJECTED',
-      checkedAt: new Date(`${String(form.get('checkedAt'))}T12:00:00Z`),
+      checkedAt: new Date(`${String(form.get('checkedAt'))}T00:00:00Z`),
       note: String(form.get('note') ?? ''),
     };
     void act(() => record.mutateAsync(input), 'Identity check recorded.');

@@ -27,6 +27,8 @@ export const ACCESS_REFUSALS = {
   NOT_IMPERSONATING: { status: 'CONFLICT', message: 'You are not acting as another user.' },
   SELF_NOT_ALLOWED: { status: 'FORBIDDEN', message: 'You cannot do this to your own account.' },
   PASSKEY_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such passkey.' },
+  TOKEN_INVALID: { status: 'BAD_REQUEST', message: 'This enrollment link is not valid: it was used already, replaced by a newer one, or has expired. Ask your administrator for a new link.' },
+  PASSWORD_REJECTED: { status: 'BAD_REQUEST', message: 'Choose another password.' },
   LAST_PASSKEY: { status: 'CONFLICT', message: 'This is your only passkey: add another one before removing it, since every sign-in needs one.' },
 } as const satisfies Record<string, { status: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN'; message: string }>;
 

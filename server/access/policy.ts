@@ -62,6 +62,7 @@ export const POLICIES = {
   'user.list': policy('list users (system and registry administrators: all; section administrators: their section\'s and those without grants)', ADMINISTRATORS),
   'user.read': policy('read one user\'s identity checks, grants and status', ADMINISTRATORS),
   'user.create': policy('create a user, with no grants (A6R-13)', ADMINISTRATORS, { stepUp: true }),
+  'user.enroll': policy('send a user a single-use enrollment link to set their credentials (A6R-4)', ADMINISTRATORS, { stepUp: true }),
   'user.verify-identity': policy('record an identity check of a user (A6R-3)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
   'user.suspend-access': policy('suspend or restore a user\'s access and end the user\'s sessions (A6R-5, A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
 
@@ -182,6 +183,15 @@ export function mayReadUser(subject: Subject, target: { readonly grants: readonl
     const section = g.sectionId ?? g.accountSectionId;
     return section !== null && sectionAdminOf(subject, section);
   });
+}
+
+/**
+ * Who issues credentials (A6R-4, A6R-50): the administrators who see the user; the credentials of
+ * registry and system administrators only by system administrators.
+ */
+export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+  if (target.grants.some((g) => g.role === 'REGISTRY_ADMIN' || g.role === 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
+  return mayReadUser(subject, target);
 }
 
 /**

@@ -27,6 +27,7 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'users.list': ADMINISTRATORS,
   'users.get': ADMINISTRATORS,
   'users.create': ADMINISTRATORS,
+  'users.sendEnrollmentLink': ADMINISTRATORS,
   'users.recordIdentityCheck': ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'],
   'users.setAccessSuspended': ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'],
   'grants.create': ADMINISTRATORS,
@@ -67,7 +68,7 @@ afterAll(async () => {
 
 function context(user: CurrentUser | null): Context {
   const ledger = database.ledger({ now: () => NOW });
-  return { db: database.db, user, headers: new Headers(), ledger: () => ledger, now: () => NOW };
+  return { db: database.db, user, headers: new Headers(), ledger: () => ledger, mail: () => ({ mailer: { send: () => Promise.reject(new Error('no mail in this test')) }, baseUrl: 'http://localhost' }), now: () => NOW };
 }
 
 /** Calls a procedure by its path with no input; returns the tRPC error code, or 'OK'. */
@@ -120,7 +121,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

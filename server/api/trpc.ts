@@ -7,6 +7,8 @@ import type { CurrentUser } from '../auth/session-store';
 import type { Db } from '../db/client';
 import { gate, isPolicyName, type PolicyName } from '../access/policy';
 import { ledgerContext } from '../ledger-context';
+import type { EnrollmentMail } from '../access/enrollment';
+import { appMail } from '../mail/app-mail';
 import type { LedgerContext } from '../ledger/types';
 import { actorOf } from '../auth/actor';
 
@@ -16,11 +18,12 @@ export interface Context {
   readonly user: CurrentUser | null;
   readonly headers: Headers;
   readonly ledger: () => LedgerContext;
+  readonly mail: () => EnrollmentMail;
   readonly now: () => Date;
 }
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<Context> {
-  return { db: db(), user: await getCurrentUser(), headers: opts.headers, ledger: ledgerContext, now: () => new Date() };
+  return { db: db(), user: await getCurrentUser(), headers: opts.headers, ledger: ledgerContext, mail: appMail, now: () => new Date() };
 }
 
 /** Every procedure declares the policy that decides who may call it (server/access/policy.ts). */

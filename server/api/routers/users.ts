@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listUsers, readUser, createUser, recordIdentityCheck, setUserAccessSuspended, VERIFICATION_METHODS } from '../../access/users';
+import { issueEnrollmentLink } from '../../access/enrollment';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -35,6 +36,10 @@ export const usersRouter = createTRPCRouter({
       if (input.checkedAt.getTime() > ctx.now().getTime() + 60_000) return orRefuse({ ok: false, code: 'GRANT_SHAPE_INVALID', message: 'checkedAt: The date of the check cannot be in the future.' });
       return orRefuse(await recordIdentityCheck(ctx.ledger(), ctx.actor, input));
     }),
+
+  sendEnrollmentLink: policyProcedure('user.enroll')
+    .input(z.object({ userId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await issueEnrollmentLink(ctx.ledger(), ctx.actor, input.userId, ctx.mail()))),
 
   setAccessSuspended: policyProcedure('user.suspend-access')
     .input(z.object({ userId, suspended: z.boolean() }))

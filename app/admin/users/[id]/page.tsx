@@ -13,6 +13,7 @@ export default async function UserPage({ params }: UserPageProps) {
   const user = await requirePolicy('user.read');
   const { id } = await params;
   const can = {
+    enroll: mayUse(user, 'user.enroll'),
     verify: mayUse(user, 'user.verify-identity'),
     suspendAccess: mayUse(user, 'user.suspend-access'),
     grant: mayUse(user, 'grant.create'),
