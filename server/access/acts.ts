@@ -29,6 +29,10 @@ export const ACCESS_REFUSALS = {
   PASSKEY_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such passkey.' },
   TOKEN_INVALID: { status: 'BAD_REQUEST', message: 'This enrollment link is not valid: it was used already, replaced by a newer one, or has expired. Ask your administrator for a new link.' },
   PASSWORD_REJECTED: { status: 'BAD_REQUEST', message: 'Choose another password.' },
+  NO_CHANGE: { status: 'BAD_REQUEST', message: 'The profile is unchanged: change at least one field.' },
+  REQUEST_PENDING: { status: 'CONFLICT', message: 'A change of this profile is already waiting for approval.' },
+  REQUEST_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such pending change request.' },
+  STILL_ACTIVE: { status: 'CONFLICT', message: 'Suspend the user\'s access before anonymising their personal data.' },
   LAST_PASSKEY: { status: 'CONFLICT', message: 'This is your only passkey: add another one before removing it, since every sign-in needs one.' },
 } as const satisfies Record<string, { status: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN'; message: string }>;
 

@@ -52,6 +52,7 @@ const policy = (summary: string, roles: Policy['roles'], options: { stepUp?: boo
 export const POLICIES = {
   'self.read': policy('see one\'s own profile, grants and passkeys', 'SIGNED_IN'),
   'self.passkeys': policy('remove one\'s own passkeys', 'SIGNED_IN', { duringImpersonation: false }),
+  'self.profile': policy('request a change of one\'s own profile (A6R-11)', 'SIGNED_IN'),
   'impersonation.stop': policy('end one\'s impersonation', 'SIGNED_IN'),
 
   'account.list': policy('list the accounts one may see, with balances', BUSINESS_READERS),
@@ -66,6 +67,8 @@ export const POLICIES = {
   'user.verify-identity': policy('record an identity check of a user (A6R-3)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
   'user.suspend-access': policy('suspend or restore a user\'s access and end the user\'s sessions (A6R-5, A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
 
+  'profile.decide': policy('approve or reject a user\'s profile change (A6R-11)', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
+  'user.anonymise': policy('anonymise a user\'s personal data (A6R-49)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'grant.create': policy('grant a role in a section or on an account (A6R-14)', ADMINISTRATORS, { stepUp: true }),
   'grant.suspend': policy('suspend or reinstate a grant (A6R-51)', ADMINISTRATORS, { stepUp: true }),
   'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),

@@ -24,6 +24,11 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'transfer.submit': INITIATORS,
   'me.get': ALL,
   'me.removePasskey': ALL,
+  'profile.get': ALL,
+  'profile.requestChange': ALL,
+  'profile.pending': ADMINISTRATORS,
+  'profile.decide': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'users.anonymise': ['REGISTRY_ADMIN'],
   'users.list': ADMINISTRATORS,
   'users.get': ADMINISTRATORS,
   'users.create': ADMINISTRATORS,
@@ -121,7 +126,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'users.sendEnrollmentLink', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

@@ -2,6 +2,7 @@ import { accountRouter } from './routers/account';
 import { grantsRouter } from './routers/grants';
 import { impersonationRouter } from './routers/impersonation';
 import { meRouter } from './routers/me';
+import { profileRouter } from './routers/profile';
 import { transferRouter } from './routers/transfer';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, createTRPCRouter } from './trpc';
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   transfer: transferRouter,
   me: meRouter,
+  profile: profileRouter,
   users: usersRouter,
   grants: grantsRouter,
   impersonation: impersonationRouter,

@@ -82,9 +82,25 @@ ALTER TABLE "IdentityVerification" ADD CONSTRAINT "IdentityVerification_userId_f
 
 -- Hand-written from here on.
 
--- Identity checks and the access log are evidence: append-only, like the ledger's log.
+-- Identity checks and the access log are evidence: append-only, like the ledger's log. The one change
+-- an identity check accepts is the erasure of its free-text note when its user is anonymised (A6R-49).
+CREATE FUNCTION "registry_identity_verification_guard"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."note" <> '' OR NEW."id" IS DISTINCT FROM OLD."id" OR NEW."userId" IS DISTINCT FROM OLD."userId"
+     OR NEW."method" IS DISTINCT FROM OLD."method" OR NEW."outcome" IS DISTINCT FROM OLD."outcome"
+     OR NEW."verifiedById" IS DISTINCT FROM OLD."verifiedById" OR NEW."checkedAt" IS DISTINCT FROM OLD."checkedAt"
+     OR NEW."createdAt" IS DISTINCT FROM OLD."createdAt" THEN
+    RAISE EXCEPTION 'IdentityVerification % is append-only; only its note can be erased: UPDATE refused', OLD."id";
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER "IdentityVerification_erase_note_only"
+  BEFORE UPDATE ON "IdentityVerification"
+  FOR EACH ROW EXECUTE FUNCTION "registry_identity_verification_guard"();
 CREATE TRIGGER "IdentityVerification_append_only"
-  BEFORE UPDATE OR DELETE ON "IdentityVerification"
+  BEFORE DELETE ON "IdentityVerification"
   FOR EACH ROW EXECUTE FUNCTION "registry_refuse_change"('is append-only');
 CREATE TRIGGER "IdentityVerification_append_only_truncate"
   BEFORE TRUNCATE ON "IdentityVerification"

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listUsers, readUser, createUser, recordIdentityCheck, setUserAccessSuspended, VERIFICATION_METHODS } from '../../access/users';
 import { issueEnrollmentLink } from '../../access/enrollment';
+import { anonymiseUser } from '../../access/profiles';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -40,6 +41,10 @@ export const usersRouter = createTRPCRouter({
   sendEnrollmentLink: policyProcedure('user.enroll')
     .input(z.object({ userId }))
     .mutation(async ({ ctx, input }) => orRefuse(await issueEnrollmentLink(ctx.ledger(), ctx.actor, input.userId, ctx.mail()))),
+
+  anonymise: policyProcedure('user.anonymise')
+    .input(z.object({ userId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await anonymiseUser(ctx.ledger(), ctx.actor, input.userId))),
 
   setAccessSuspended: policyProcedure('user.suspend-access')
     .input(z.object({ userId, suspended: z.boolean() }))
