@@ -28,6 +28,16 @@ test.describe('identity and access', () => {
   test('a system administrator reaches no business function, confirms with a passkey, and a suspended user is out at the next click', async ({ page, browser }) => {
     const applicant = await personIn(browser, 'applicant@demo.registry');
     await expect(applicant.getByText('Your grants give you no accounts to see.')).toBeVisible();
+    // Her own profile: a new contact method applies at once (A6R-10, A6R-11).
+    await applicant.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profile' }).click();
+    await expect(applicant.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
+    await expectAccessible(applicant);
+    await applicant.getByLabel('Contact methods').fill('EMAIL: applicant@demo.registry\nPHONE: +45 33 12 34 56');
+    await applicant.getByRole('button', { name: 'Submit' }).click();
+    await expect(applicant.getByRole('status').filter({ hasText: 'Your profile was updated.' })).toBeVisible();
+    await applicant.goto('/security');
+    await expect(applicant.getByRole('heading', { level: 1, name: 'Your passkeys' })).toBeVisible();
+    await expectAccessible(applicant);
 
     await addVirtualAuthenticator(page);
     await signInAndEnroll(page, 'sysadmin@demo.registry');

@@ -14,6 +14,8 @@ import { ROLE_LABELS, scopeLabel } from './labels';
 
 interface Permissions {
   readonly enroll: boolean;
+  readonly decide: boolean;
+  readonly anonymise: boolean;
   readonly verify: boolean;
   readonly suspendAccess: boolean;
   readonly grant: boolean;
@@ -39,6 +41,7 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
     await run(async () => {
       await what();
       await queryClient.invalidateQueries({ queryKey: trpc.users.get.queryKey({ userId }) });
+      await queryClient.invalidateQueries({ queryKey: trpc.profile.pending.queryKey({ userId }) });
       setMessage({ tone: 'success', text: done });
     }).catch((error: unknown) => setMessage({ tone: 'error', text: errorMessages(error).join(' ') }));
   }
@@ -48,6 +51,9 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
   const setAccess = useMutation(trpc.users.setAccessSuspended.mutationOptions());
   const impersonate = useMutation(trpc.impersonation.start.mutationOptions());
   const enroll = useMutation(trpc.users.sendEnrollmentLink.mutationOptions());
+  const anonymise = useMutation(trpc.users.anonymise.mutationOptions());
+  const decide = useMutation(trpc.profile.decide.mutationOptions());
+  const pending = useQuery(trpc.profile.pending.queryOptions({ userId }));
 
   if (user.isPending) return <p role="status">Loading the user…</p>;
   if (user.isError) {
@@ -88,6 +94,11 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
         {can.enroll && u.status === 'ACTIVE' ? (
           <Button variant="secondary" onClick={() => act(() => enroll.mutateAsync({ userId }), `An enrollment link was sent to ${u.email}. It works once and expires in 48 hours.`)}>
             Send enrollment link
+          </Button>
+        ) : null}
+        {can.anonymise && u.status === 'SUSPENDED' && u.name !== 'Anonymised user' ? (
+          <Button variant="danger" onClick={() => act(() => anonymise.mutateAsync({ userId }), 'Personal data anonymised. The log keeps only digests that no longer link to anyone.')}>
+            Anonymise personal data
           </Button>
         ) : null}
         {can.impersonate && u.status === 'ACTIVE' ? (
@@ -150,6 +161,31 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
           )}
         </TableBody>
       </Table>
+
+      {pending.data && pending.data.length > 0 ? (
+        <section aria-labelledby="pending-title" className="space-y-3 rounded-lg border border-border bg-white p-6">
+          <h2 id="pending-title" className="text-lg font-semibold">
+            Profile change waiting for approval
+          </h2>
+          {pending.data.map((p) => (
+            <div key={p.requestId} className="space-y-2">
+              <p>
+                Name: {p.current?.name} → <strong>{p.proposed.name}</strong>. Affiliations: {p.proposed.affiliations.join(', ') || 'none'}. Contacts: {p.proposed.contacts.map((c) => `${c.kind} ${c.value}`).join(', ')}.
+              </p>
+              {can.decide ? (
+                <div className="flex gap-2">
+                  <Button size="sm" onClick={() => act(() => decide.mutateAsync({ requestId: p.requestId, approve: true }), 'Profile change approved.')}>
+                    Approve change
+                  </Button>
+                  <Button size="sm" variant="secondary" onClick={() => act(() => decide.mutateAsync({ requestId: p.requestId, approve: false }), 'Profile change rejected.')}>
+                    Reject change
+                  </Button>
+                </div>
+              ) : null}
+            </div>
+          ))}
+        </section>
+      ) : null}
 
       <Table>
         <TableCaption>Identity checks</TableCaption>

@@ -14,6 +14,8 @@ export default async function UserPage({ params }: UserPageProps) {
   const { id } = await params;
   const can = {
     enroll: mayUse(user, 'user.enroll'),
+    decide: mayUse(user, 'profile.decide'),
+    anonymise: mayUse(user, 'user.anonymise'),
     verify: mayUse(user, 'user.verify-identity'),
     suspendAccess: mayUse(user, 'user.suspend-access'),
     grant: mayUse(user, 'grant.create'),
