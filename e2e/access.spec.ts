@@ -1,5 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import pg from 'pg';
+import { signingString } from '../server/access/api-clients';
 import { readCapturedMail } from '../server/mail/mailer';
 import { addVirtualAuthenticator, expectAccessible, signInAndEnroll, signInWithPassword } from './fixtures';
 
@@ -182,5 +184,28 @@ test.describe('identity and access', () => {
     await newcomer.getByLabel('The same password again').fill(password);
     await newcomer.getByRole('button', { name: 'Set password' }).click();
     await expect(newcomer.getByRole('alert').filter({ hasText: 'This enrollment link is not valid' })).toBeVisible();
+
+    // An external system (A6R-8): registered with its risk assessment, then answered only within its grant.
+    const keys = generateKeyPairSync('ed25519');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'External systems' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'External systems' })).toBeVisible();
+    await page.getByLabel('Name').fill('Swiss national registry');
+    await page.getByLabel('Ed25519 public key (PEM)').fill(keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await page.getByLabel('Risk assessment').fill('Reads one account; mutual TLS; key in the operator HSM.');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Swiss national registry is registered.' })).toBeVisible();
+    await expectAccessible(page);
+    const clientId = (await page.getByRole('row', { name: /Swiss national registry/ }).locator('td.font-mono').innerText()).trim();
+    const path = '/api/external/v1/accounts/CHE-200-0001';
+    const timestamp = new Date().toISOString();
+    const nonce = randomBytes(16).toString('base64url');
+    const signature = sign(null, Buffer.from(signingString('GET', path, timestamp, nonce, '')), keys.privateKey).toString('base64');
+    const headers = { 'x-registry-client': clientId, 'x-registry-timestamp': timestamp, 'x-registry-nonce': nonce, 'x-registry-signature': signature };
+    const first = await page.request.get(path, { headers });
+    // Authenticated, but without a grant yet: refused by the policy.
+    expect(first.status()).toBe(403);
+    expect((await first.json()) as unknown).toMatchObject({ code: 'ROLE_NOT_ALLOWED' });
+    const replay = await page.request.get(path, { headers });
+    expect((await replay.json()) as unknown).toMatchObject({ code: 'NONCE_REUSED' });
   });
 });

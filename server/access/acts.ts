@@ -33,6 +33,8 @@ export const ACCESS_REFUSALS = {
   REQUEST_PENDING: { status: 'CONFLICT', message: 'A change of this profile is already waiting for approval.' },
   REQUEST_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such pending change request.' },
   STILL_ACTIVE: { status: 'CONFLICT', message: 'Suspend the user\'s access before anonymising their personal data.' },
+  KEY_INVALID: { status: 'BAD_REQUEST', message: 'The public key must be an Ed25519 public key in PEM form (-----BEGIN PUBLIC KEY-----).' },
+  CLIENT_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such active API client.' },
   LAST_PASSKEY: { status: 'CONFLICT', message: 'This is your only passkey: add another one before removing it, since every sign-in needs one.' },
 } as const satisfies Record<string, { status: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN'; message: string }>;
 

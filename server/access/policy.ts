@@ -69,6 +69,9 @@ export const POLICIES = {
 
   'profile.decide': policy('approve or reject a user\'s profile change (A6R-11)', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
   'user.anonymise': policy('anonymise a user\'s personal data (A6R-49)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'api-client.list': policy('list the registered external systems (A6R-8)', ['REGISTRY_ADMIN']),
+  'api-client.manage': policy('register or revoke an external system, with its risk assessment (A6R-8)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'external.account.read': policy('read an account\'s holdings over the signed API, within the external system\'s grant', ['EXTERNAL_SYSTEM']),
   'grant.create': policy('grant a role in a section or on an account (A6R-14)', ADMINISTRATORS, { stepUp: true }),
   'grant.suspend': policy('suspend or reinstate a grant (A6R-51)', ADMINISTRATORS, { stepUp: true }),
   'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),

@@ -29,6 +29,9 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'profile.pending': ADMINISTRATORS,
   'profile.decide': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'users.anonymise': ['REGISTRY_ADMIN'],
+  'apiClients.list': ['REGISTRY_ADMIN'],
+  'apiClients.register': ['REGISTRY_ADMIN'],
+  'apiClients.revoke': ['REGISTRY_ADMIN'],
   'users.list': ADMINISTRATORS,
   'users.get': ADMINISTRATORS,
   'users.create': ADMINISTRATORS,
@@ -126,7 +129,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

@@ -1,4 +1,5 @@
 import { accountRouter } from './routers/account';
+import { apiClientsRouter } from './routers/api-clients';
 import { grantsRouter } from './routers/grants';
 import { impersonationRouter } from './routers/impersonation';
 import { meRouter } from './routers/me';
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   grants: grantsRouter,
   impersonation: impersonationRouter,
+  apiClients: apiClientsRouter,
 });
 
 export type AppRouter = typeof appRouter;
