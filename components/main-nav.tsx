@@ -8,6 +8,7 @@ const links = [
   { href: '/', label: 'Dashboard', matches: (path: string) => path === '/' || path.startsWith('/accounts/'), needs: null },
   { href: '/transfer', label: 'Transfer', matches: (path: string) => path.startsWith('/transfer'), needs: 'transfer' },
   { href: '/admin/users', label: 'Users', matches: (path: string) => path.startsWith('/admin/users'), needs: 'users' },
+  { href: '/admin/credential-log', label: 'Credential log', matches: (path: string) => path.startsWith('/admin/credential-log'), needs: 'credentialLog' },
   { href: '/admin/api-clients', label: 'External systems', matches: (path: string) => path.startsWith('/admin/api-clients'), needs: 'apiClients' },
   { href: '/profile', label: 'Profile', matches: (path: string) => path.startsWith('/profile'), needs: null },
   { href: '/security', label: 'Passkeys', matches: (path: string) => path.startsWith('/security'), needs: null },
@@ -18,6 +19,7 @@ export interface MenuPermissions {
   readonly transfer: boolean;
   readonly users: boolean;
   readonly apiClients: boolean;
+  readonly credentialLog: boolean;
 }
 
 /** The main menu, by role; the current page is marked with aria-current, not only by its look. */

@@ -75,6 +75,10 @@ test.describe('identity and access', () => {
     await page.getByRole('button', { name: 'Restore access' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Access restored.' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toHaveCount(0);
+    // The system administrator reads the credential log (A6R-50).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Credential log' }).click();
+    await expect(page.getByRole('row', { name: /USER_ACCESS_SUSPEND u-sysadmin/ })).toBeVisible();
+    await expectAccessible(page);
     const acts = await query<{ kind: string; initiatorId: string }>(`SELECT kind, "initiatorId" FROM "LedgerTransaction" WHERE kind LIKE 'USER_ACCESS_%' ORDER BY "createdAt"`);
     expect(acts).toEqual([
       { kind: 'USER_ACCESS_SUSPEND', initiatorId: 'u-sysadmin' },

@@ -61,6 +61,7 @@ export const POLICIES = {
   'transfer.submit': policy('propose a transfer from an account one may initiate on', INITIATORS),
 
   'user.list': policy('list users (system and registry administrators: all; section administrators: their section\'s and those without grants)', ADMINISTRATORS),
+  'user.credential-log': policy('read the log of acts on users, credentials and grants (A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN']),
   'user.read': policy('read one user\'s identity checks, grants and status', ADMINISTRATORS),
   'user.create': policy('create a user, with no grants (A6R-13)', ADMINISTRATORS, { stepUp: true }),
   'user.enroll': policy('send a user a single-use enrollment link to set their credentials (A6R-4)', ADMINISTRATORS, { stepUp: true }),

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'apiClients.register': ['REGISTRY_ADMIN'],
   'apiClients.revoke': ['REGISTRY_ADMIN'],
   'users.list': ADMINISTRATORS,
+  'users.credentialLog': ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'],
   'users.get': ADMINISTRATORS,
   'users.create': ADMINISTRATORS,
   'users.sendEnrollmentLink': ADMINISTRATORS,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listUsers, readUser, createUser, recordIdentityCheck, setUserAccessSuspended, VERIFICATION_METHODS } from '../../access/users';
 import { issueEnrollmentLink } from '../../access/enrollment';
 import { anonymiseUser } from '../../access/profiles';
+import { credentialLog } from '../../access/credential-log';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -9,6 +10,8 @@ const userId = z.string().trim().min(1, 'Choose a user.').max(100, 'A user id ha
 
 export const usersRouter = createTRPCRouter({
   list: policyProcedure('user.list').query(({ ctx }) => listUsers(ctx.db, ctx.actor)),
+
+  credentialLog: policyProcedure('user.credential-log').query(({ ctx }) => credentialLog(ctx.db)),
 
   get: policyProcedure('user.read')
     .input(z.object({ userId }))
