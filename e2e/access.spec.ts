@@ -138,8 +138,9 @@ test.describe('identity and access', () => {
     ]);
     const entries = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "LogEntry" WHERE kind LIKE 'IMPERSONATION_%'`);
     expect(entries[0]?.n).toBe(2);
-    const reads = await query<{ userId: string; impersonatorId: string | null }>(`SELECT "userId", "impersonatorId" FROM "AccessLogEntry" WHERE resource = 'GHA-200-0001' AND "impersonatorId" IS NOT NULL`);
-    expect(reads).toContainEqual({ userId: 'u-gha-holder', impersonatorId: 'u-regadmin' });
+    const reads = await query<{ action: string; userId: string; impersonatorId: string | null }>(`SELECT DISTINCT action, "userId", "impersonatorId" FROM "AccessLogEntry" WHERE resource = 'GHA-200-0001' AND "impersonatorId" IS NOT NULL`);
+    expect(reads).toContainEqual({ action: 'account.read', userId: 'u-gha-holder', impersonatorId: 'u-regadmin' });
+    expect(reads).toContainEqual({ action: 'account.list', userId: 'u-gha-holder', impersonatorId: 'u-regadmin' });
 
     // A new person: created without grants, identified, then invited by a single-use link (A6R-3, A6R-4, A6R-13).
     await page.getByLabel('Real name').fill('Nina Novak');

@@ -10,6 +10,12 @@ export async function recordRead(db: Db, actor: Actor, action: string, resource:
   await db.accessLogEntry.create({ data: { userId: actor.userId, impersonatorId: actor.impersonatorId, action, resource, createdAt: now } });
 }
 
+/** One entry per resource seen at once, e.g. every account of a dashboard with its balance. */
+export async function recordReads(db: Db, actor: Actor, action: string, resources: readonly string[], now: Date): Promise<void> {
+  if (resources.length === 0) return;
+  await db.accessLogEntry.createMany({ data: resources.map((resource) => ({ userId: actor.userId, impersonatorId: actor.impersonatorId, action, resource, createdAt: now })) });
+}
+
 export interface AccessLogLine {
   readonly userId: string;
   readonly impersonatorId: string | null;

@@ -1,5 +1,7 @@
 import type { Db } from '../db/client';
-import type { Actor } from '../ledger/types';
+import type { Prisma } from '../db/generated/client';
+import { recordAdministrativeAct } from '../ledger/administrative-act';
+import type { Actor, LogSigner } from '../ledger/types';
 import { abort, lockUser, runAct, type AccessContext, type AccessResult } from './acts';
 
 /**
@@ -19,4 +21,23 @@ export function removeOwnPasskey(ctx: AccessContext, actor: Actor, credentialId:
     await tx.webAuthnCredential.delete({ where: { id: credentialId } });
     return { details: { userId: actor.userId, credentialId }, result: {} };
   });
+}
+
+/**
+ * The log entry of a new passkey (credential issuance, A6R-50), written by the registration ceremony
+ * inside the transaction that stores the credential. The actor is the session's own person: a
+ * passkey is always registered by its holder.
+ */
+export function passkeyRegistrationLogger(signer: LogSigner, userId: string, now: Date, newId: () => string) {
+  return async (tx: Prisma.TransactionClient, credentialId: string): Promise<void> => {
+    const transactionId = newId();
+    await recordAdministrativeAct(tx, signer, {
+      kind: 'PASSKEY_REGISTER',
+      idempotencyKey: `passkey_register:${transactionId}`,
+      transactionId,
+      createdAt: now,
+      actor: { userId, impersonatorId: null, grants: [] },
+      details: { userId, credentialId },
+    });
+  };
 }

@@ -9,6 +9,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { z } from 'zod';
+import type { Prisma } from '../db/generated/client';
 import type { Db } from '../db/client';
 import { markSecondFactor, type CurrentUser, type DbOrTransaction } from './session-store';
 
@@ -187,6 +188,8 @@ export async function finishPasskeyRegistration(
   response: unknown,
   now: Date,
   label?: string,
+  /** Records the new credential in the registry's log, inside the transaction that stores it. */
+  logRegistration?: (tx: Prisma.TransactionClient, credentialId: string) => Promise<void>,
 ): Promise<PasskeyResult<{ credentialId: string }>> {
   const parsed = registrationResponseSchema.safeParse(response);
   if (!parsed.success) return refuse('RESPONSE_MALFORMED', parsed.error.message);
@@ -234,6 +237,7 @@ export async function finishPasskeyRegistration(
       },
     });
     await markSecondFactor(tx, session.sessionId, now);
+    if (logRegistration) await logRegistration(tx, credential.id);
     return { ok: true, credentialId: credential.id };
   });
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, listAccounts, lookupAccount } from '../../ledger/queries';
-import { recordRead } from '../../access/access-log';
+import { recordRead, recordReads } from '../../access/access-log';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64, 'An account number has at most 64 characters.');
@@ -10,6 +10,7 @@ export const accountRouter = createTRPCRouter({
   /** The caller's accounts with balances, and their holdings by vintage for the chart. */
   list: policyProcedure('account.list').query(async ({ ctx }) => {
     const accounts = await listAccounts(ctx.db, ctx.actor);
+    await recordReads(ctx.db, ctx.actor, 'account.list', accounts.map((a) => a.id), ctx.now());
     const byVintage = await holdingsByVintage(ctx.db, accounts.map((a) => a.id));
     return { accounts, byVintage };
   }),

@@ -3,6 +3,7 @@ import { listUsers, readUser, createUser, recordIdentityCheck, setUserAccessSusp
 import { issueEnrollmentLink } from '../../access/enrollment';
 import { anonymiseUser } from '../../access/profiles';
 import { credentialLog } from '../../access/credential-log';
+import { recordRead } from '../../access/access-log';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -15,7 +16,12 @@ export const usersRouter = createTRPCRouter({
 
   get: policyProcedure('user.read')
     .input(z.object({ userId }))
-    .query(async ({ ctx, input }) => orRefuse(await readUser(ctx.db, ctx.actor, input.userId)).user),
+    .query(async ({ ctx, input }) => {
+      const { user } = orRefuse(await readUser(ctx.db, ctx.actor, input.userId));
+      // Personal data seen: who looked at whose record (A6R-25 (j)).
+      await recordRead(ctx.db, ctx.actor, 'user.read', `user:${user.id}`, ctx.now());
+      return user;
+    }),
 
   create: policyProcedure('user.create')
     .input(
