@@ -28,6 +28,17 @@ async function query<T extends pg.QueryResultRow>(text: string, values: unknown[
 
 test.describe('identity and access', () => {
   test('a system administrator reaches no business function, confirms with a passkey, and a suspended user is out at the next click', async ({ page, browser }) => {
+    // Anyone may apply; the application lands with no grants (A6R-13).
+    await page.goto('/sign-in');
+    await page.getByRole('link', { name: 'Apply for access' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Apply for access' })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByLabel('Real name').fill('Kofi Boateng');
+    await page.getByLabel('Email address').fill('kofi.boateng@example.test');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'An administrator will verify your identity' })).toBeVisible();
+    expect(await query(`SELECT 1 FROM "User" u WHERE u.email = 'kofi.boateng@example.test' AND NOT EXISTS (SELECT 1 FROM "Grant" g WHERE g."userId" = u.id)`)).toHaveLength(1);
+
     const applicant = await personIn(browser, 'applicant@demo.registry');
     await expect(applicant.getByText('Your grants give you no accounts to see.')).toBeVisible();
     // Her own profile: a new contact method applies at once (A6R-10, A6R-11).
