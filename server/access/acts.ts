@@ -78,11 +78,15 @@ export async function runAct<T extends object>(
   const now = ctx.now();
   const transactionId = ctx.newId();
   try {
-    return await ctx.db.$transaction(async (tx) => {
-      const { details, result } = await work(tx, now);
-      await recordAdministrativeAct(tx, ctx.signer, { kind, idempotencyKey: `${kind.toLowerCase()}:${transactionId}`, transactionId, createdAt: now, actor, details });
-      return { ok: true as const, ...result, transactionId };
-    });
+    return await ctx.db.$transaction(
+      async (tx) => {
+        const { details, result } = await work(tx, now);
+        await recordAdministrativeAct(tx, ctx.signer, { kind, idempotencyKey: `${kind.toLowerCase()}:${transactionId}`, transactionId, createdAt: now, actor, details });
+        return { ok: true as const, ...result, transactionId };
+      },
+      // Prisma's default of 5 s is too short for an act that hands a message to a mail server.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
   } catch (error) {
     if (error instanceof RefusedAct) return error.refusal as AccessRefusal;
     throw error;

@@ -35,14 +35,15 @@ export function ed25519PublicKey(pem: string): string | null {
   }
 }
 
-export function registerApiClient(ctx: AccessContext, actor: Actor, client: NewApiClient): Promise<AccessResult<{ clientId: string; userId: string }>> {
+export async function registerApiClient(ctx: AccessContext, actor: Actor, client: NewApiClient): Promise<AccessResult<{ clientId: string; userId: string }>> {
+  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   return runAct(ctx, actor, 'API_CLIENT_REGISTER', async (tx, now) => {
     const publicKey = ed25519PublicKey(client.publicKeyPem);
     if (!publicKey) abort('KEY_INVALID');
     const clientId = `c-${randomBytes(9).toString('base64url')}`;
     const userId = `u-${ctx.newId()}`;
     // The system's user: an address that cannot receive mail, a password nobody knows.
-    await tx.user.create({ data: { id: userId, email: `${clientId}@api-clients.invalid`, name: client.name, passwordHash: await hashPassword(randomBytes(32).toString('base64url')), createdAt: now, personalDataKey: newPersonalDataKey() } });
+    await tx.user.create({ data: { id: userId, email: `${clientId}@api-clients.invalid`, name: client.name, passwordHash, createdAt: now, personalDataKey: newPersonalDataKey() } });
     await tx.apiClient.create({ data: { id: clientId, userId, name: client.name, publicKey, riskLevel: client.riskLevel, riskAssessment: client.riskAssessment, registeredById: actor.userId, createdAt: now } });
     // The risk assessment is this user's identification: it lets grants be issued to the system.
     await tx.identityVerification.create({ data: { id: ctx.newId(), userId, method: 'RISK_ASSESSMENT', outcome: 'VERIFIED', verifiedById: actor.userId, checkedAt: now, note: '', createdAt: now } });

@@ -25,10 +25,10 @@ export async function applyForAccess(ctx: AccessContext, application: { name: st
   const name = application.name.trim();
   if (await ctx.db.user.findUnique({ where: { email }, select: { id: true } })) return { ok: true, message: APPLICATION_MESSAGES.RECEIVED };
   const userId = `u-${ctx.newId()}`;
+  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   const result = await runAct(ctx, { userId, impersonatorId: null, grants: [] }, 'USER_APPLY', async (tx) => {
     if (await tx.user.findUnique({ where: { email }, select: { id: true } })) abort('EMAIL_TAKEN');
     const personalDataKey = newPersonalDataKey();
-    const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
     await tx.user.create({ data: { id: userId, email, name, passwordHash, createdAt: now, personalDataKey } });
     return { details: { userId, personalData: personalDataDigest(personalDataKey, { email, name }) }, result: {} };
   });

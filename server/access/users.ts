@@ -27,15 +27,16 @@ export interface NewUser {
  * Creates a user with no grants (A6R-13) and no usable password: credentials are set by the user
  * through an enrollment link, never sent (A6R-4).
  */
-export function createUser(ctx: AccessContext, actor: Actor, user: NewUser): Promise<AccessResult<{ userId: string }>> {
+export async function createUser(ctx: AccessContext, actor: Actor, user: NewUser): Promise<AccessResult<{ userId: string }>> {
+  // A hash of 32 random bytes nobody knows: no password works until the user sets one. Hashed
+  // before the transaction, which should not wait for scrypt.
+  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   return runAct(ctx, actor, 'USER_CREATE', async (tx, now) => {
     const email = user.email.trim().toLowerCase();
     const taken = await tx.user.findUnique({ where: { email }, select: { id: true } });
     if (taken) abort('EMAIL_TAKEN');
     const userId = `u-${ctx.newId()}`;
     const personalDataKey = newPersonalDataKey();
-    // A hash of 32 random bytes nobody knows: no password works until the user sets one.
-    const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
     await tx.user.create({ data: { id: userId, email, name: user.name.trim(), passwordHash, createdAt: now, personalDataKey } });
     return { details: { userId, personalData: personalDataDigest(personalDataKey, { email, name: user.name.trim() }) }, result: { userId } };
   });
