@@ -6,6 +6,8 @@ import type { ReactNode } from 'react';
 import { MainNav } from '@/components/main-nav';
 import { SignOutButton } from '@/components/sign-out-button';
 import { TrpcReactProvider } from '@/components/trpc-provider';
+import { ImpersonationBanner } from '@/components/impersonation-banner';
+import { mayUse } from '@/server/auth/actor';
 import { getCurrentUser } from '@/server/auth/current-user';
 import './globals.css';
 
@@ -39,7 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Article 6 Registry
             </Link>
             {/* Until the passkey step is done, the session reaches nothing but enrollment: no menu. */}
-            {user?.secondFactorVerified ? <MainNav /> : null}
+            {user?.secondFactorVerified ? <MainNav permissions={{ transfer: mayUse(user, 'transfer.submit'), users: mayUse(user, 'user.list'), apiClients: mayUse(user, 'api-client.list'), credentialLog: mayUse(user, 'user.credential-log') }} /> : null}
             {user ? (
               <div className="ml-auto flex items-center gap-3 text-sm">
                 <span>
@@ -52,6 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </div>
         </header>
         <TrpcReactProvider>
+          {user?.secondFactorVerified && user.actingAs ? <ImpersonationBanner adminName={user.name} userName={user.actingAs.name} endsAt={user.actingAs.endsAt.toISOString()} /> : null}
           <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 outline-none sm:px-6">
             {children}
           </main>

@@ -5,17 +5,31 @@ import { usePathname } from 'next/navigation';
 import { cn } from './ui/cn';
 
 const links = [
-  { href: '/', label: 'Dashboard', matches: (path: string) => path === '/' || path.startsWith('/accounts/') },
-  { href: '/transfer', label: 'Transfer', matches: (path: string) => path.startsWith('/transfer') },
+  { href: '/', label: 'Dashboard', matches: (path: string) => path === '/' || path.startsWith('/accounts/'), needs: null },
+  { href: '/transfer', label: 'Transfer', matches: (path: string) => path.startsWith('/transfer'), needs: 'transfer' },
+  { href: '/admin/users', label: 'Users', matches: (path: string) => path.startsWith('/admin/users'), needs: 'users' },
+  { href: '/admin/credential-log', label: 'Credential log', matches: (path: string) => path.startsWith('/admin/credential-log'), needs: 'credentialLog' },
+  { href: '/admin/api-clients', label: 'External systems', matches: (path: string) => path.startsWith('/admin/api-clients'), needs: 'apiClients' },
+  { href: '/profile', label: 'Profile', matches: (path: string) => path.startsWith('/profile'), needs: null },
+  { href: '/security', label: 'Passkeys', matches: (path: string) => path.startsWith('/security'), needs: null },
 ] as const;
 
-/** The main menu; the current page is marked with aria-current, not only by its look. */
-export function MainNav() {
+/** Which menu entries the person's grants open; decided on the server by the policy module. */
+export interface MenuPermissions {
+  readonly transfer: boolean;
+  readonly users: boolean;
+  readonly apiClients: boolean;
+  readonly credentialLog: boolean;
+}
+
+/** The main menu, by role; the current page is marked with aria-current, not only by its look. */
+export function MainNav({ permissions }: { permissions: MenuPermissions }) {
   const pathname = usePathname();
+  const shown = links.filter((link) => link.needs === null || permissions[link.needs]);
   return (
     <nav aria-label="Main">
       <ul className="flex gap-1">
-        {links.map((link) => {
+        {shown.map((link) => {
           const current = link.matches(pathname);
           return (
             <li key={link.href}>

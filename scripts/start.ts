@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { createDb } from '../server/db/client';
-import { DEMO_USERS, seedDemo } from '../server/demo/seed';
+import { DEMO_APPLICANT, DEMO_USERS, seedDemo } from '../server/demo/seed';
 import { createLedgerContext } from '../server/ledger/context';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { ed25519Signer } from '../server/ledger/signer';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   if (embedded || seed) {
     console.log(`\nArticle 6 Registry: http://localhost:${port}`);
     console.log(`Demo users (password for all: ${demoPassword}):`);
-    for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(32)} ${u.description}`);
+    for (const u of [...DEMO_USERS, DEMO_APPLICANT]) console.log(`  ${u.email.padEnd(32)} ${u.description}`);
     console.log('Each user registers a passkey at first sign-in (a device passkey, a security key or the browser’s own).\n');
   }
 

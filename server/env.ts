@@ -14,6 +14,15 @@ const schema = z.object({
   /** The WebAuthn relying party: its id is the registrable domain of NEXTAUTH_URL. */
   WEBAUTHN_RP_NAME: z.string().default('Article 6 Registry'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Outgoing mail: an smtp:// or smtps:// URL with credentials. Unset: messages are captured as files in MAIL_CAPTURE_DIR. */
+  SMTP_URL: z
+    .string()
+    .refine((v) => v.startsWith('smtp://') || v.startsWith('smtps://'), 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Article 6 Registry <no-reply@localhost>'),
+  MAIL_CAPTURE_DIR: z.string().min(1).default('.data/mail'),
+  /** Reverse proxies in front of the registry that append to X-Forwarded-For (for sign-in throttling per address). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0, 'TRUSTED_PROXY_HOPS must be 0 or more').max(10).default(0),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/server/auth/current-user';
 import { SignInForm } from './sign-in-form';
@@ -20,6 +21,9 @@ export default async function SignInPage() {
       <div className="mt-6 rounded-lg border border-border bg-white p-6 shadow-sm">
         <SignInForm />
       </div>
+      <p className="mt-4 text-sm text-muted">
+        No access yet? <Link href="/apply">Apply for access</Link>.
+      </p>
     </div>
   );
 }

@@ -6,10 +6,11 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { SHOWN_AS_IS, SIGN_IN_MESSAGES } from '@/server/auth/sign-in-messages';
 
-// Kept identical to the server's message: the same words whether the email is unknown or the password wrong.
-const INCORRECT = 'Email or password is incorrect.';
-const UNAVAILABLE = 'Sign-in is not available right now. Please try again in a few minutes.';
+// The server's own words: the same whether the email is unknown or the password wrong.
+const INCORRECT = SIGN_IN_MESSAGES.INCORRECT;
+const UNAVAILABLE = SIGN_IN_MESSAGES.UNAVAILABLE;
 
 /** The password step. On success the browser goes on to the passkey step (enrolment or check). */
 export function SignInForm() {
@@ -34,7 +35,8 @@ export function SignInForm() {
         return;
       }
       // "CredentialsSignin" is next-auth's code for a refused password; any other error is ours.
-      message = result?.error === 'CredentialsSignin' ? INCORRECT : UNAVAILABLE;
+      // Throttling and suspension come back as the server's message, shown as it is.
+      message = result?.error === 'CredentialsSignin' ? INCORRECT : result?.error && SHOWN_AS_IS.has(result.error) ? result.error : UNAVAILABLE;
     } catch {
       message = UNAVAILABLE;
     }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { TransferForm } from '@/components/transfer/transfer-form';
-import { requireUser } from '@/server/auth/require-user';
+import { requirePolicy } from '@/server/auth/require-user';
 
 export const metadata: Metadata = { title: 'Transfer units' };
 
@@ -10,7 +10,7 @@ interface TransferPageProps {
 
 /** The query string prefills the form: ?from=<account>&series=<series>&first=<serial>&last=<serial> (links from an account's blocks). */
 export default async function TransferPage({ searchParams }: TransferPageProps) {
-  await requireUser();
+  await requirePolicy('transfer.submit');
   const query = await searchParams;
   const one = (key: string) => {
     const value = query[key];

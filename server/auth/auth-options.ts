@@ -6,6 +6,8 @@ import { db, type Db } from '../db/client';
 import { env } from '../env';
 import { hashPassword, verifyPassword } from './password';
 import { createSession, revokeSession, SESSION_TTL_MS } from './session-store';
+import { SHOWN_AS_IS, SIGN_IN_MESSAGES } from './sign-in-messages';
+import { checkThrottle, clientAddress, recordAttempt } from './throttle';
 
 /*
  * Sign-in, step one (the password). next-auth's credentials provider only works with its JWT strategy,
@@ -28,7 +30,7 @@ declare module 'next-auth/jwt' {
 }
 
 /** The one message for every failed password step, so that it does not reveal which emails exist. */
-export const SIGN_IN_FAILED_MESSAGE = 'Email or password is incorrect.';
+export const SIGN_IN_FAILED_MESSAGE = SIGN_IN_MESSAGES.INCORRECT;
 
 /** Upper bounds keep absurd inputs away from scrypt; no real address or password comes near them. */
 const credentialsSchema = z.object({
@@ -38,7 +40,7 @@ const credentialsSchema = z.object({
 
 export type PasswordSignInResult =
   | { readonly ok: true; readonly userId: string; readonly email: string; readonly name: string; readonly sessionId: string }
-  | { readonly ok: false; readonly code: 'CREDENTIALS_MALFORMED' | 'CREDENTIALS_INVALID'; readonly message: string };
+  | { readonly ok: false; readonly code: 'CREDENTIALS_MALFORMED' | 'ACCOUNT_THROTTLED' | 'ADDRESS_THROTTLED' | 'CREDENTIALS_INVALID' | 'ACCESS_SUSPENDED'; readonly message: string };
 
 let dummyHash: Promise<string> | undefined;
 
@@ -54,21 +56,27 @@ function hashForUnknownUsers(): Promise<string> {
 /**
  * The password step on its own, free of next-auth: checks email and password and, on success, opens
  * a session that still lacks its second factor. Refusals are values, in a fixed order: malformed
- * input first, then wrong credentials (one code for unknown email and wrong password alike).
+ * input, throttled account or address (before the password is even checked), wrong credentials (one
+ * code for unknown email and wrong password alike), then suspended access (told only to someone who
+ * knows the password).
  */
-export async function signInWithPassword(database: Db, input: unknown, now: Date): Promise<PasswordSignInResult> {
+export async function signInWithPassword(database: Db, input: unknown, now: Date, address = 'unknown'): Promise<PasswordSignInResult> {
   const parsed = credentialsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, code: 'CREDENTIALS_MALFORMED', message: SIGN_IN_FAILED_MESSAGE };
   const email = parsed.data.email.toLowerCase();
-  const user = await database.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true } });
+  const throttle = await checkThrottle(database, email, address, now);
+  if (!throttle.allowed) return { ok: false, code: throttle.code, message: throttle.message };
+  const user = await database.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true, status: true } });
   const matches = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await hashForUnknownUsers()));
+  await recordAttempt(database, email, address, Boolean(user && matches), now);
   if (!user || !matches) return { ok: false, code: 'CREDENTIALS_INVALID', message: SIGN_IN_FAILED_MESSAGE };
+  if (user.status !== 'ACTIVE') return { ok: false, code: 'ACCESS_SUSPENDED', message: SIGN_IN_MESSAGES.ACCESS_SUSPENDED };
   const sessionId = await createSession(database, user.id, now);
   return { ok: true, userId: user.id, email: user.email, name: user.name, sessionId };
 }
 
 /** The message shown when sign-in fails for a reason that is not the user's (database down and the like). */
-export const SIGN_IN_UNAVAILABLE_MESSAGE = 'Sign-in is not available right now. Please try again in a few minutes.';
+export const SIGN_IN_UNAVAILABLE_MESSAGE = SIGN_IN_MESSAGES.UNAVAILABLE;
 
 function buildAuthOptions(): AuthOptions {
   const e = env();
@@ -86,15 +94,19 @@ function buildAuthOptions(): AuthOptions {
           email: { label: 'Email', type: 'email' },
           password: { label: 'Password', type: 'password' },
         },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           let result: PasswordSignInResult;
           try {
-            result = await signInWithPassword(db(), credentials, new Date());
+            const forwarded = request?.headers?.['x-forwarded-for'];
+            const address = clientAddress(typeof forwarded === 'string' ? forwarded : null, e.TRUSTED_PROXY_HOPS);
+            result = await signInWithPassword(db(), credentials, new Date(), address);
           } catch (error) {
             // next-auth sends a thrown message to the browser as the error code; keep the cause here.
             console.error('Password sign-in failed unexpectedly:', error);
             throw new Error(SIGN_IN_UNAVAILABLE_MESSAGE);
           }
+          // Throttling and suspension are told as they are; a wrong password is next-auth's null.
+          if (!result.ok && SHOWN_AS_IS.has(result.message)) throw new Error(result.message);
           if (!result.ok) return null;
           return { id: result.userId, email: result.email, name: result.name, sid: result.sessionId };
         },

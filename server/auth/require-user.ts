@@ -1,4 +1,6 @@
-import { redirect } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
+import type { PolicyName } from '../access/policy';
+import { mayUse } from './actor';
 import { getCurrentUser } from './current-user';
 import type { CurrentUser } from './session-store';
 
@@ -20,5 +22,15 @@ export async function requireUser(): Promise<CurrentUser> {
   const user = await getCurrentUser();
   const step = pendingSignInStep(user);
   if (step !== null || !user) redirect(step ?? '/sign-in');
+  return user;
+}
+
+/**
+ * For pages behind a policy: the fully signed-in user whose grants open it. Anyone else gets the
+ * not-found page, which says no more than that there is nothing for them here.
+ */
+export async function requirePolicy(name: PolicyName): Promise<CurrentUser> {
+  const user = await requireUser();
+  if (!mayUse(user, name)) notFound();
   return user;
 }

@@ -45,6 +45,8 @@ describe('server-side sessions', () => {
       hasPasskey: false,
       // Only active grants count; the suspended one is left out.
       grants: [{ role: 'SECTION_ADMIN', sectionId: 'CHE', accountId: null }],
+      stepUpAt: null,
+      actingAs: null,
     });
   });
 

@@ -15,7 +15,15 @@ export interface CurrentUser {
   /** True once this session has passed the passkey ceremony; nothing but enrollment works before. */
   readonly secondFactorVerified: boolean;
   readonly hasPasskey: boolean;
+  /**
+   * The active grants that count for this session: the user's own, or, while impersonating, only
+   * the impersonated user's (A6R-43). A suspended grant is absent from the next request on.
+   */
   readonly grants: readonly ActorGrant[];
+  /** The session's last passkey confirmation for a sensitive act (A6R-7), or null. */
+  readonly stepUpAt: Date | null;
+  /** Set while this session impersonates another user (A6R-43). */
+  readonly actingAs: { readonly userId: string; readonly name: string; readonly endsAt: Date } | null;
 }
 
 export function newSessionId(): string {
@@ -28,13 +36,29 @@ export async function createSession(db: Db, userId: string, now: Date): Promise<
   return id;
 }
 
-/** The live session behind a token, or null when it is unknown, expired or revoked. */
+const toActorGrant = (g: { role: ActorGrant['role']; sectionId: string | null; accountId: string | null }): ActorGrant => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId });
+
+/**
+ * The live session behind a token, or null when it is unknown, expired or revoked, or its user's
+ * access is suspended. An impersonation past its end is ignored: the session is the administrator's
+ * own again.
+ */
 export async function loadSession(db: Db, sessionId: string, now: Date): Promise<CurrentUser | null> {
   const session = await db.authSession.findUnique({
     where: { id: sessionId },
     include: { user: { include: { grants: { where: { status: 'ACTIVE' } }, credentials: { select: { id: true } } } } },
   });
-  if (!session || session.revokedAt || session.expiresAt <= now) return null;
+  if (!session || session.revokedAt || session.expiresAt <= now || session.user.status !== 'ACTIVE') return null;
+  let actingAs: CurrentUser['actingAs'] = null;
+  let grants = session.user.grants.map(toActorGrant);
+  if (session.impersonatedUserId !== null && session.impersonationEndsAt !== null && session.impersonationEndsAt > now) {
+    const target = await db.user.findUnique({ where: { id: session.impersonatedUserId }, include: { grants: { where: { status: 'ACTIVE' } } } });
+    // A target whose access was suspended meanwhile can no longer be acted for: the impersonation is over.
+    if (target && target.status === 'ACTIVE') {
+      actingAs = { userId: target.id, name: target.name, endsAt: session.impersonationEndsAt };
+      grants = target.grants.map(toActorGrant);
+    }
+  }
   return {
     sessionId: session.id,
     userId: session.userId,
@@ -42,7 +66,9 @@ export async function loadSession(db: Db, sessionId: string, now: Date): Promise
     name: session.user.name,
     secondFactorVerified: session.secondFactorAt !== null,
     hasPasskey: session.user.credentials.length > 0,
-    grants: session.user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId })),
+    grants,
+    stepUpAt: session.stepUpAt,
+    actingAs,
   };
 }
 

@@ -408,3 +408,43 @@ describe('relying party', () => {
     expect(() => relyingPartyFrom('http://registry.example.org', 'R')).toThrow(/https/);
   });
 });
+
+describe('step-up before sensitive acts (A6R-7)', () => {
+  it('needs a fully signed-in session, records the confirmation, and never takes a sign-in challenge for one', async () => {
+    const { key, session } = await enrolledUser();
+    expect(await startPasskeyAuthentication(database.db, session, RP, T0, 'step-up')).toMatchObject({ ok: false, code: 'SIGN_IN_INCOMPLETE' });
+    const signIn = await startPasskeyAuthentication(database.db, session, RP, T0);
+    if (!signIn.ok) throw new Error(signIn.code);
+    expect(await finishPasskeyAuthentication(database.db, session, RP, key.assert(signIn.options), at(100))).toMatchObject({ ok: true });
+    const verified = await reload(session, at(100));
+    if (!verified) throw new Error('session lost');
+    expect(verified.stepUpAt).toBeNull();
+
+    // A sign-in challenge answered at the step-up endpoint is refused.
+    const again = await startPasskeyAuthentication(database.db, verified, RP, at(200));
+    if (!again.ok) throw new Error(again.code);
+    expect(await finishPasskeyAuthentication(database.db, verified, RP, key.assert(again.options), at(300), 'step-up')).toMatchObject({ ok: false, code: 'CHALLENGE_MISSING' });
+
+    const stepUp = await startPasskeyAuthentication(database.db, verified, RP, at(400), 'step-up');
+    if (!stepUp.ok) throw new Error(stepUp.code);
+    expect(await finishPasskeyAuthentication(database.db, verified, RP, key.assert(stepUp.options), at(500), 'step-up')).toMatchObject({ ok: true });
+    expect((await reload(session, at(500)))?.stepUpAt).toEqual(at(500));
+  });
+});
+
+describe('credential issuance is logged', () => {
+  it('writes the log entry of a new passkey in the transaction that stores it', async () => {
+    const { ed25519Signer, generateSigningKeyPem } = await import('../ledger/signer');
+    const { passkeyRegistrationLogger } = await import('../access/passkeys');
+    const userId = await newUser();
+    const session = await passwordStage(userId);
+    const key = new SoftwareAuthenticator();
+    const options = await startPasskeyRegistration(database.db, session, RP, T0);
+    if (!options.ok) throw new Error(options.code);
+    const log = passkeyRegistrationLogger(ed25519Signer(generateSigningKeyPem()), userId, T0, () => `tx-${userId}`);
+    expect(await finishPasskeyRegistration(database.db, session, RP, key.register(options.options), T0, undefined, log)).toMatchObject({ ok: true });
+    const entry = await database.db.ledgerTransaction.findUniqueOrThrow({ where: { id: `tx-${userId}` } });
+    expect([entry.kind, entry.initiatorId]).toEqual(['PASSKEY_REGISTER', userId]);
+    expect(entry.input).toContain(key.credentialId);
+  });
+});

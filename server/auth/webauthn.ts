@@ -9,6 +9,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { z } from 'zod';
+import type { Prisma } from '../db/generated/client';
 import type { Db } from '../db/client';
 import { markSecondFactor, type CurrentUser, type DbOrTransaction } from './session-store';
 
@@ -58,6 +59,7 @@ export const PASSKEY_REFUSALS = {
   CHALLENGE_EXPIRED: { status: 400, message: 'The passkey check took too long. Please try again.' },
   CREDENTIAL_UNKNOWN: { status: 400, message: 'This passkey is not registered to your account.' },
   CREDENTIAL_ALREADY_REGISTERED: { status: 400, message: 'This passkey is already registered.' },
+  SIGN_IN_INCOMPLETE: { status: 401, message: 'Finish signing in with your passkey first.' },
   VERIFICATION_FAILED: { status: 400, message: 'The passkey could not be verified.' },
 } as const satisfies Record<string, { status: 400 | 401; message: string }>;
 
@@ -77,7 +79,7 @@ function refuse(code: PasskeyRefusalCode, detail?: string): PasskeyRefusal {
   return { ok: false, code, message: PASSKEY_REFUSALS[code].message, ...(detail === undefined ? {} : { detail }) };
 }
 
-type ChallengeKind = 'registration' | 'authentication';
+type ChallengeKind = 'registration' | 'authentication' | 'step-up';
 
 function encodeChallenge(kind: ChallengeKind, issuedAt: Date, challenge: string): string {
   return `${kind}:${issuedAt.getTime()}:${challenge}`;
@@ -186,6 +188,8 @@ export async function finishPasskeyRegistration(
   response: unknown,
   now: Date,
   label?: string,
+  /** Records the new credential in the registry's log, inside the transaction that stores it. */
+  logRegistration?: (tx: Prisma.TransactionClient, credentialId: string) => Promise<void>,
 ): Promise<PasskeyResult<{ credentialId: string }>> {
   const parsed = registrationResponseSchema.safeParse(response);
   if (!parsed.success) return refuse('RESPONSE_MALFORMED', parsed.error.message);
@@ -233,12 +237,20 @@ export async function finishPasskeyRegistration(
       },
     });
     await markSecondFactor(tx, session.sessionId, now);
+    if (logRegistration) await logRegistration(tx, credential.id);
     return { ok: true, credentialId: credential.id };
   });
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Authentication (the second factor of every later sign-in)
+// Authentication (the second factor of every later sign-in, and the step-up before sensitive acts)
+
+/**
+ * 'sign-in' completes the second factor of a session; 'step-up' confirms a fully signed-in elevated
+ * user again before a sensitive act (A6R-7) and sets the session's `stepUpAt`. Their challenges are
+ * kept apart, so an answer to one is never accepted as the other.
+ */
+export type AuthenticationPurpose = 'sign-in' | 'step-up';
 
 /** Options for navigator.credentials.get(): only this user's passkeys, user verification required. */
 export async function startPasskeyAuthentication(
@@ -246,7 +258,9 @@ export async function startPasskeyAuthentication(
   session: CurrentUser,
   rp: RelyingParty,
   now: Date,
+  purpose: AuthenticationPurpose = 'sign-in',
 ): Promise<PasskeyResult<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
+  if (purpose === 'step-up' && !session.secondFactorVerified) return refuse('SIGN_IN_INCOMPLETE');
   const credentials = await db.webAuthnCredential.findMany({ where: { userId: session.userId }, select: { id: true, transports: true } });
   if (credentials.length === 0) return refuse('NO_PASSKEY_ENROLLED');
   const options = await generateAuthenticationOptions({
@@ -256,7 +270,7 @@ export async function startPasskeyAuthentication(
     timeout: CEREMONY_TIMEOUT_MS,
   });
   if (options.challenge.length < 16) throw new Error('generateAuthenticationOptions returned a short challenge.');
-  await db.authSession.update({ where: { id: session.sessionId }, data: { challenge: encodeChallenge('authentication', now, options.challenge) } });
+  await db.authSession.update({ where: { id: session.sessionId }, data: { challenge: encodeChallenge(purpose === 'step-up' ? 'step-up' : 'authentication', now, options.challenge) } });
   return { ok: true, options };
 }
 
@@ -270,10 +284,12 @@ export async function finishPasskeyAuthentication(
   rp: RelyingParty,
   response: unknown,
   now: Date,
+  purpose: AuthenticationPurpose = 'sign-in',
 ): Promise<PasskeyResult<{ credentialId: string }>> {
+  if (purpose === 'step-up' && !session.secondFactorVerified) return refuse('SIGN_IN_INCOMPLETE');
   const parsed = authenticationResponseSchema.safeParse(response);
   if (!parsed.success) return refuse('RESPONSE_MALFORMED', parsed.error.message);
-  const consumed = await consumeChallenge(db, session.sessionId, 'authentication', now);
+  const consumed = await consumeChallenge(db, session.sessionId, purpose === 'step-up' ? 'step-up' : 'authentication', now);
   if (!consumed.ok) return consumed;
 
   // Looked up by id *and* owner: another account's passkey is unknown here, not a match.
@@ -308,7 +324,8 @@ export async function finishPasskeyAuthentication(
       data: { counter: newCounter, lastUsedAt: now },
     });
     if (updated.count !== 1) return refuse('VERIFICATION_FAILED', 'credential counter changed concurrently');
-    await markSecondFactor(tx, session.sessionId, now);
+    if (purpose === 'step-up') await tx.authSession.update({ where: { id: session.sessionId }, data: { stepUpAt: now, challenge: null } });
+    else await markSecondFactor(tx, session.sessionId, now);
     return { ok: true, credentialId: stored.id };
   });
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
 import { hashPassword } from '../auth/password';
 import { execute } from '../ledger/write-path';
@@ -24,7 +24,11 @@ export const DEMO_USERS: readonly (DemoUser & { readonly id: string; readonly se
   { id: 'u-che-admin', email: 'swiss.admin@demo.registry', name: 'Anna Keller', role: 'SECTION_ADMIN', sectionId: 'CHE', description: 'section administrator, Switzerland' },
   { id: 'u-holder', email: 'holder@demo.registry', name: 'Lukas Brunner', role: 'ACCOUNT_HOLDER', accountIds: ['CHE-200-0001', 'CHE-200-0002'], description: 'account holder, Alpine Climate Partners' },
   { id: 'u-viewer', email: 'viewer@demo.registry', name: 'Vera Viewer', role: 'VIEWER', accountIds: ['CHE-200-0001'], description: 'read-only viewer' },
+  { id: 'u-gha-holder', email: 'cookstoves@demo.registry', name: 'Ama Owusu', role: 'ACCOUNT_HOLDER', accountIds: ['GHA-200-0001'], description: 'account holder, Accra Clean Cookstoves' },
 ];
+
+/** A person who has applied but holds no grant yet (A6R-13), and whose identity is still to be checked. */
+export const DEMO_APPLICANT = { id: 'u-applicant', email: 'applicant@demo.registry', name: 'Pia Petersen', description: 'applicant: no grants, identity not yet checked' } as const;
 
 const CA = 'CA0001';
 
@@ -71,12 +75,18 @@ export async function seedDemo(ctx: LedgerContext, password: string): Promise<vo
     await must(execute(ctx, registryAdmin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: key(`activate-${account.id}`), accountId: account.id, status: 'ACTIVE' }));
   }
 
+  // The demo's people are written directly: the registry's first system and registry administrators
+  // cannot be granted from inside it. Their identity checks are recorded as if done at onboarding.
   const passwordHash = await hashPassword(password);
+  const onboarded = ctx.now();
   for (const u of DEMO_USERS) {
-    await db.user.create({ data: { id: u.id, email: u.email, name: u.name, passwordHash } });
+    await db.user.create({ data: { id: u.id, email: u.email, name: u.name, passwordHash, personalDataKey: randomBytes(32).toString('base64url') } });
     const scopes = u.accountIds ? u.accountIds.map((accountId) => ({ accountId, sectionId: null })) : [{ accountId: null, sectionId: u.sectionId ?? null }];
     await db.grant.createMany({ data: scopes.map((s) => ({ id: randomUUID(), userId: u.id, role: u.role, ...s })) });
+    const checkedBy = u.role === 'REGISTRY_ADMIN' || u.role === 'SYSTEM_ADMIN' ? 'u-sysadmin' : 'u-regadmin';
+    await db.identityVerification.create({ data: { id: randomUUID(), userId: u.id, method: 'GOVERNMENT_ID', outcome: 'VERIFIED', verifiedById: checkedBy, checkedAt: onboarded, createdAt: onboarded } });
   }
+  await db.user.create({ data: { id: DEMO_APPLICANT.id, email: DEMO_APPLICANT.email, name: DEMO_APPLICANT.name, passwordHash, personalDataKey: randomBytes(32).toString('base64url') } });
 
   for (const [vintage, quantity] of [[2021, 50_000n], [2022, 75_000n], [2023, 60_000n]] as const) {
     await must(execute(ctx, ghanaAdmin, { kind: 'ISSUANCE', idempotencyKey: key(`itmo-${vintage}`), accountId: 'GHA-100-0001', series: itmo(vintage), quantity }));

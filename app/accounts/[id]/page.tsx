@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { AccountView } from '@/components/accounts/account-view';
-import { requireUser } from '@/server/auth/require-user';
+import { requirePolicy } from '@/server/auth/require-user';
 
 interface AccountPageProps {
   readonly params: Promise<{ id: string }>;
@@ -21,7 +21,7 @@ export async function generateMetadata({ params }: AccountPageProps): Promise<Me
 }
 
 export default async function AccountPage({ params }: AccountPageProps) {
-  await requireUser();
+  await requirePolicy('account.read');
   const { id } = await params;
   // Whether the account exists and is the caller's is the API's decision (account.get); the view shows its answer.
   return <AccountView id={accountIdOf(id)} />;

@@ -1,22 +1,26 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, listAccounts, lookupAccount } from '../../ledger/queries';
-import { createTRPCRouter, signedInProcedure } from '../trpc';
+import { recordRead, recordReads } from '../../access/access-log';
+import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64, 'An account number has at most 64 characters.');
 
 export const accountRouter = createTRPCRouter({
   /** The caller's accounts with balances, and their holdings by vintage for the chart. */
-  list: signedInProcedure.query(async ({ ctx }) => {
+  list: policyProcedure('account.list').query(async ({ ctx }) => {
     const accounts = await listAccounts(ctx.db, ctx.actor);
+    await recordReads(ctx.db, ctx.actor, 'account.list', accounts.map((a) => a.id), ctx.now());
     const byVintage = await holdingsByVintage(ctx.db, accounts.map((a) => a.id));
     return { accounts, byVintage };
   }),
 
   /** One account the caller may see: its blocks with human-readable serials and its history. */
-  get: signedInProcedure.input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
+  get: policyProcedure('account.read').input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
     const account = await findVisibleAccount(ctx.db, ctx.actor, input.id);
     if (!account) throw new TRPCError({ code: 'NOT_FOUND', message: `Account ${input.id} does not exist or is not yours to see.` });
+    // Who saw which account, when, acting for whom (A6R-25 (j)): written before the data leaves.
+    await recordRead(ctx.db, ctx.actor, 'account.read', account.id, ctx.now());
     const [blocks, history] = await Promise.all([accountBlocks(ctx.db, account.id), accountHistory(ctx.db, account.id)]);
     const balance = blocks.reduce((sum, b) => sum + b.quantity, 0n);
     return { account, balance, blocks, history };
@@ -26,7 +30,7 @@ export const accountRouter = createTRPCRouter({
    * What a transfer form shows about an acquiring account before confirmation: its number, name,
    * holder and type, which registries publish for every account; nothing about its holdings.
    */
-  lookup: signedInProcedure.input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
+  lookup: policyProcedure('account.lookup').input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
     const account = await lookupAccount(ctx.db, input.id);
     if (!account) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no account ${input.id}.` });
     return account;

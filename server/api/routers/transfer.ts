@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { execute } from '../../ledger/write-path';
-import { ledgerContext } from '../../ledger-context';
-import { createTRPCRouter, signedInProcedure } from '../trpc';
+import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64);
 const positiveUnits = (what: string) =>
@@ -31,9 +30,9 @@ export const transferRouter = createTRPCRouter({
    * Proposes a transfer. The client sends a fresh idempotency key per confirmed form, so a repeated
    * click or a retried request never moves units twice. A refusal is a normal answer, not an error.
    */
-  submit: signedInProcedure
+  submit: policyProcedure('transfer.submit')
     .input(z.object({ idempotencyKey: z.string().min(8).max(100).default(() => randomUUID()), fromAccountId: accountId, toAccountId: accountId, selection }))
     .mutation(async ({ ctx, input }) => {
-      return execute(ledgerContext(), ctx.actor, { kind: 'TRANSFER', idempotencyKey: input.idempotencyKey, fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection: input.selection });
+      return execute(ctx.ledger(), ctx.actor, { kind: 'TRANSFER', idempotencyKey: input.idempotencyKey, fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection: input.selection });
     }),
 });

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { applyForAccess } from '@/server/access/applications';
+import { clientAddress } from '@/server/auth/throttle';
+import { env } from '@/server/env';
+import { ledgerContext } from '@/server/ledger-context';
+
+const schema = z.object({
+  name: z.string().trim().min(2, 'Enter your real name.').max(200, 'A name has at most 200 characters.'),
+  email: z.email('Enter a valid email address.').max(320, 'An email address has at most 320 characters.'),
+});
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+}
+
+/** A public application for access (A6R-13). Body: `{ name, email }`. */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const parsed = schema.safeParse(await request.json().catch(() => null));
+    if (!parsed.success) return json(400, { code: 'MALFORMED', error: parsed.error.issues.map((i) => i.message).join(' ') });
+    const address = clientAddress(request.headers.get('x-forwarded-for'), env().TRUSTED_PROXY_HOPS);
+    const result = await applyForAccess(ledgerContext(), parsed.data, address);
+    if (!result.ok) return json(429, { code: result.code, error: result.message });
+    return json(200, { ok: true, message: result.message });
+  } catch (error) {
+    console.error('Application failed unexpectedly:', error);
+    return json(500, { code: 'INTERNAL', error: 'Something went wrong on our side. Nothing was changed; please try again.' });
+  }
+}

@@ -1,0 +1,97 @@
+import type { Role } from '../db/generated/enums';
+import type { Prisma } from '../db/generated/client';
+import type { Actor } from '../ledger/types';
+import { abort, lockUser, runAct, type AccessContext, type AccessResult } from './acts';
+import { grantShapeProblem, mayAdministerGrant, type GrantScope } from './policy';
+
+/**
+ * Grants (A6R-12..15, A6R-51): issued by the administrator of the level above, suspended and
+ * reinstated (the grant and its settings stay), revoked (the grant is deleted; a new grant is needed
+ * to restore it). Each act is logged with both identities when impersonating. A suspended grant no
+ * longer counts from the next request on: sessions read the active grants at every request.
+ */
+
+export interface GrantRequest {
+  readonly userId: string;
+  readonly role: Role;
+  readonly sectionId: string | null;
+  readonly accountId: string | null;
+}
+
+/** The scope of an account-level grant is judged by the account's section: looked up here. */
+async function scopeOf(tx: Prisma.TransactionClient, grant: { role: Role; sectionId: string | null; accountId: string | null }): Promise<GrantScope> {
+  if (grant.sectionId !== null) {
+    const section = await tx.section.findUnique({ where: { id: grant.sectionId }, select: { id: true } });
+    if (!section) abort('SECTION_NOT_FOUND', `There is no section ${grant.sectionId}.`);
+  }
+  let accountSectionId: string | null = null;
+  if (grant.accountId !== null) {
+    const account = await tx.account.findUnique({ where: { id: grant.accountId }, select: { sectionId: true } });
+    if (!account) abort('ACCOUNT_NOT_FOUND', `There is no account ${grant.accountId}.`);
+    accountSectionId = account.sectionId;
+  }
+  return { role: grant.role, sectionId: grant.sectionId, accountId: grant.accountId, accountSectionId };
+}
+
+/** True when the user's latest identity check verified them (A6R-3). */
+export async function identityVerified(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const latest = await tx.identityVerification.findFirst({ where: { userId }, orderBy: [{ checkedAt: 'desc' }, { createdAt: 'desc' }], select: { outcome: true } });
+  return latest?.outcome === 'VERIFIED';
+}
+
+/**
+ * Issues a grant. Checked in this order: the user, the scope's shape, the section or account, the
+ * granting administrator's right, the user's identity check, a duplicate.
+ */
+export function createGrant(ctx: AccessContext, actor: Actor, request: GrantRequest): Promise<AccessResult<{ grantId: string }>> {
+  return runAct(ctx, actor, 'GRANT_CREATE', async (tx, now) => {
+    const user = await lockUser(tx, request.userId);
+    if (!user) abort('USER_NOT_FOUND');
+    if (user.status !== 'ACTIVE') abort('USER_NOT_ACTIVE');
+    const shape = grantShapeProblem(request);
+    if (shape) abort('GRANT_SHAPE_INVALID', shape);
+    const scope = await scopeOf(tx, request);
+    if (!mayAdministerGrant(actor, scope)) abort('NOT_ALLOWED', 'You may not grant this role in this scope.');
+    if (!(await identityVerified(tx, request.userId))) abort('IDENTITY_NOT_VERIFIED');
+    const duplicate = await tx.grant.findFirst({ where: { userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId }, select: { id: true } });
+    if (duplicate) abort('GRANT_EXISTS');
+    const grantId = ctx.newId();
+    await tx.grant.create({ data: { id: grantId, userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId, status: 'ACTIVE', createdAt: now, grantedById: actor.userId } });
+    return { details: { grantId, userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId }, result: { grantId } };
+  });
+}
+
+/** Loads a grant with its user locked, and checks that the actor administers it. */
+async function administeredGrant(tx: Prisma.TransactionClient, actor: Actor, grantId: string) {
+  const found = await tx.grant.findUnique({ where: { id: grantId }, select: { userId: true } });
+  if (!found) abort('GRANT_NOT_FOUND');
+  await lockUser(tx, found.userId);
+  const grant = await tx.grant.findUnique({ where: { id: grantId } });
+  if (!grant) abort('GRANT_NOT_FOUND');
+  const scope = await scopeOf(tx, grant);
+  if (!mayAdministerGrant(actor, scope)) abort('NOT_ALLOWED', 'You do not administer this grant.');
+  return grant;
+}
+
+/** Suspends (true) or reinstates (false) a grant; its settings are kept either way. */
+export function setGrantSuspended(ctx: AccessContext, actor: Actor, grantId: string, suspended: boolean): Promise<AccessResult> {
+  return runAct(ctx, actor, suspended ? 'GRANT_SUSPEND' : 'GRANT_REINSTATE', async (tx, now) => {
+    const grant = await administeredGrant(tx, actor, grantId);
+    if ((grant.status === 'SUSPENDED') === suspended) abort('GRANT_ALREADY_IN_STATE', suspended ? 'The grant is already suspended.' : 'The grant is already active.');
+    if (!suspended && !(await identityVerified(tx, grant.userId))) abort('IDENTITY_NOT_VERIFIED');
+    await tx.grant.update({
+      where: { id: grant.id },
+      data: suspended ? { status: 'SUSPENDED', suspendedAt: now, suspendedById: actor.userId } : { status: 'ACTIVE', suspendedAt: null, suspendedById: null },
+    });
+    return { details: { grantId: grant.id, userId: grant.userId, role: grant.role, sectionId: grant.sectionId, accountId: grant.accountId }, result: {} };
+  });
+}
+
+/** Revokes a grant: it is deleted, and only the log remembers it. */
+export function revokeGrant(ctx: AccessContext, actor: Actor, grantId: string): Promise<AccessResult> {
+  return runAct(ctx, actor, 'GRANT_REVOKE', async (tx) => {
+    const grant = await administeredGrant(tx, actor, grantId);
+    await tx.grant.delete({ where: { id: grant.id } });
+    return { details: { grantId: grant.id, userId: grant.userId, role: grant.role, sectionId: grant.sectionId, accountId: grant.accountId, wasStatus: grant.status }, result: {} };
+  });
+}

@@ -1,0 +1,215 @@
+import type { Role } from '../db/generated/enums';
+import type { Actor, ActorGrant } from '../ledger/types';
+
+/**
+ * The one place that decides who may do what (A6R-12, attribute-based). Every tRPC procedure names
+ * one policy below; the procedure's middleware asks `gate` before anything else runs, and the
+ * service behind it asks the resource rules (`mayAdministerGrant`, `mayImpersonate`, …) once it knows
+ * the section, account or user concerned. A test enumerates every procedure against every role.
+ *
+ * A decision is made for the *subject*: the person acting, or, while a registry administrator
+ * impersonates, the impersonated user with that user's grants only (A6R-43: never beyond them).
+ */
+export type Subject = Actor;
+
+export const ROLES = ['SYSTEM_ADMIN', 'REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'] as const satisfies readonly Role[];
+
+/** Roles whose holders confirm sensitive acts with their passkey again (A6R-7). */
+export const ELEVATED_ROLES: ReadonlySet<Role> = new Set<Role>(['SYSTEM_ADMIN', 'REGISTRY_ADMIN', 'SECTION_ADMIN']);
+
+/** How recent a passkey confirmation must be for a sensitive act. */
+export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
+
+export interface Policy {
+  /** What the policy allows, for the documentation and the refusal message. */
+  readonly summary: string;
+  /**
+   * Who may reach it at all: the roles whose active grants open it, or 'SIGNED_IN' for what every
+   * signed-in person may do about themselves (own profile, own passkeys).
+   */
+  readonly roles: readonly Role[] | 'SIGNED_IN';
+  /** A sensitive act: elevated users must have confirmed with their passkey within STEP_UP_WINDOW_MS. */
+  readonly stepUp: boolean;
+  /** False for acts about one's own credentials, which an impersonating administrator must not touch. */
+  readonly duringImpersonation: boolean;
+}
+
+const BUSINESS_READERS: readonly Role[] = ['REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER', 'VIEWER'];
+const INITIATORS: readonly Role[] = ['REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER'];
+const ADMINISTRATORS: readonly Role[] = ['SYSTEM_ADMIN', 'REGISTRY_ADMIN', 'SECTION_ADMIN'];
+
+const policy = (summary: string, roles: Policy['roles'], options: { stepUp?: boolean; duringImpersonation?: boolean } = {}): Policy => ({
+  summary,
+  roles,
+  stepUp: options.stepUp ?? false,
+  duringImpersonation: options.duringImpersonation ?? true,
+});
+
+/**
+ * Every policy of the registry. System administrators appear only where users, credentials and
+ * registry-administrator grants are concerned: they reach no business function (A6R-50).
+ */
+export const POLICIES = {
+  'self.read': policy('see one\'s own profile, grants and passkeys', 'SIGNED_IN'),
+  'self.passkeys': policy('remove one\'s own passkeys', 'SIGNED_IN', { duringImpersonation: false }),
+  'self.profile': policy('request a change of one\'s own profile (A6R-11)', 'SIGNED_IN'),
+  'impersonation.stop': policy('end one\'s impersonation', 'SIGNED_IN'),
+
+  'account.list': policy('list the accounts one may see, with balances', BUSINESS_READERS),
+  'account.read': policy('read one account one may see: blocks and history', BUSINESS_READERS),
+  'account.lookup': policy('look up an acquiring account\'s public details before a transfer', INITIATORS),
+  'transfer.submit': policy('propose a transfer from an account one may initiate on', INITIATORS),
+
+  'user.list': policy('list users (system and registry administrators: all; section administrators: their section\'s and those without grants)', ADMINISTRATORS),
+  'user.credential-log': policy('read the log of acts on users, credentials and grants (A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN']),
+  'user.read': policy('read one user\'s identity checks, grants and status', ADMINISTRATORS),
+  'user.create': policy('create a user, with no grants (A6R-13)', ADMINISTRATORS, { stepUp: true }),
+  'user.enroll': policy('send a user a single-use enrollment link to set their credentials (A6R-4)', ADMINISTRATORS, { stepUp: true }),
+  'user.verify-identity': policy('record an identity check of a user (A6R-3)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
+  'user.suspend-access': policy('suspend or restore a user\'s access and end the user\'s sessions (A6R-5, A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN'], { stepUp: true }),
+
+  'profile.decide': policy('approve or reject a user\'s profile change (A6R-11)', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
+  'user.anonymise': policy('anonymise a user\'s personal data (A6R-49)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'api-client.list': policy('list the registered external systems (A6R-8)', ['REGISTRY_ADMIN']),
+  'api-client.manage': policy('register or revoke an external system, with its risk assessment (A6R-8)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'external.account.read': policy('read an account\'s holdings over the signed API, within the external system\'s grant', ['EXTERNAL_SYSTEM']),
+  'grant.create': policy('grant a role in a section or on an account (A6R-14)', ADMINISTRATORS, { stepUp: true }),
+  'grant.suspend': policy('suspend or reinstate a grant (A6R-51)', ADMINISTRATORS, { stepUp: true }),
+  'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),
+
+  'impersonation.start': policy('act as another user, within that user\'s rights (A6R-43)', ['REGISTRY_ADMIN'], { stepUp: true, duringImpersonation: false }),
+} as const satisfies Record<string, Policy>;
+
+export type PolicyName = keyof typeof POLICIES;
+
+export function isPolicyName(name: unknown): name is PolicyName {
+  return typeof name === 'string' && Object.hasOwn(POLICIES, name);
+}
+
+const has = (subject: Subject, role: Role) => subject.grants.some((g) => g.role === role);
+
+export function isElevated(subject: Subject): boolean {
+  return subject.grants.some((g) => ELEVATED_ROLES.has(g.role)) || subject.impersonatorId !== null;
+}
+
+/** Refusals of the gate, in their order of precedence. */
+export type GateRefusal = 'IMPERSONATION_NOT_ALLOWED' | 'ROLE_NOT_ALLOWED' | 'STEP_UP_REQUIRED';
+
+export type GateDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: GateRefusal; readonly message: string };
+
+/**
+ * May this subject reach the procedure at all? `stepUpAt` is the session's last passkey confirmation.
+ * Checked in a fixed order: impersonation, role, step-up (asked last, so that nobody is asked for a
+ * passkey for something refused anyway).
+ */
+export function gate(name: PolicyName, subject: Subject, stepUpAt: Date | null, now: Date): GateDecision {
+  const p: Policy = POLICIES[name];
+  if (!p.duringImpersonation && subject.impersonatorId !== null) {
+    return { allowed: false, reason: 'IMPERSONATION_NOT_ALLOWED', message: 'This is not available while you act as another user. End the impersonation first.' };
+  }
+  const roleAllows = p.roles === 'SIGNED_IN' || p.roles.some((role) => has(subject, role));
+  if (!roleAllows) return { allowed: false, reason: 'ROLE_NOT_ALLOWED', message: `Your grants do not allow you to ${p.summary}.` };
+  if (p.stepUp && isElevated(subject) && !stepUpFresh(stepUpAt, now)) {
+    return { allowed: false, reason: 'STEP_UP_REQUIRED', message: 'Confirm with your passkey to continue: this act needs a recent confirmation.' };
+  }
+  return { allowed: true };
+}
+
+export function stepUpFresh(stepUpAt: Date | null, now: Date): boolean {
+  if (stepUpAt === null) return false;
+  const age = now.getTime() - stepUpAt.getTime();
+  return age >= 0 && age <= STEP_UP_WINDOW_MS;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resource rules
+
+/** The scope of a grant as the rules judge it: the account's section is looked up by the caller. */
+export interface GrantScope {
+  readonly role: Role;
+  readonly sectionId: string | null;
+  readonly accountId: string | null;
+  /** The section of `accountId`'s account (null for a registry-level service account). */
+  readonly accountSectionId: string | null;
+}
+
+/** The shape each role's grant must have; returns a message naming what is wrong, or null. */
+export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId'>): string | null {
+  switch (scope.role) {
+    case 'SYSTEM_ADMIN':
+    case 'REGISTRY_ADMIN':
+      return scope.sectionId === null && scope.accountId === null ? null : 'A registry-wide role is granted without a section or an account.';
+    case 'SECTION_ADMIN':
+      return scope.sectionId !== null && scope.accountId === null ? null : 'A section administrator is granted one section, and no account.';
+    case 'ACCOUNT_HOLDER':
+    case 'VIEWER':
+    case 'EXTERNAL_SYSTEM':
+      return scope.accountId !== null && scope.sectionId === null ? null : 'This role is granted on one account; choose the account, not a section.';
+  }
+}
+
+/**
+ * Who administers a grant, i.e. may issue, suspend, reinstate and revoke it (A6R-14, A6R-50, A6R-51):
+ * system administrators the registry administrators' grants; registry administrators the section
+ * administrators' and every account-level grant; section administrators the account-level grants of
+ * their own section's accounts. Higher levels include the lower ones, so a registry administrator may
+ * also resuspend what a section administrator administers. Nobody administers system administrators
+ * from inside the registry: they are created by the operators (see docs/security.md).
+ */
+export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean {
+  switch (scope.role) {
+    case 'SYSTEM_ADMIN':
+      return false;
+    case 'REGISTRY_ADMIN':
+      return has(subject, 'SYSTEM_ADMIN');
+    case 'SECTION_ADMIN':
+      return has(subject, 'REGISTRY_ADMIN');
+    case 'EXTERNAL_SYSTEM':
+      return has(subject, 'REGISTRY_ADMIN');
+    case 'ACCOUNT_HOLDER':
+    case 'VIEWER':
+      if (has(subject, 'REGISTRY_ADMIN')) return true;
+      return scope.accountSectionId !== null && sectionAdminOf(subject, scope.accountSectionId);
+  }
+}
+
+export function sectionAdminOf(subject: Subject, sectionId: string): boolean {
+  return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
+}
+
+/**
+ * Which users an administrator sees and may create: system and registry administrators all;
+ * section administrators those with a grant in their sections (or on their sections' accounts) and
+ * those with no grant yet, whom they may authorize (A6R-13).
+ */
+export function mayReadUser(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+  if (has(subject, 'SYSTEM_ADMIN') || has(subject, 'REGISTRY_ADMIN')) return true;
+  if (!has(subject, 'SECTION_ADMIN')) return false;
+  if (target.grants.length === 0) return true;
+  return target.grants.some((g) => {
+    const section = g.sectionId ?? g.accountSectionId;
+    return section !== null && sectionAdminOf(subject, section);
+  });
+}
+
+/**
+ * Who issues credentials (A6R-4, A6R-50): the administrators who see the user; the credentials of
+ * registry and system administrators only by system administrators.
+ */
+export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+  if (target.grants.some((g) => g.role === 'REGISTRY_ADMIN' || g.role === 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
+  return mayReadUser(subject, target);
+}
+
+/**
+ * Impersonation (A6R-43): registry administrators, of anyone but themselves and the system
+ * administrators (whose functions are kept apart from the registry administrators', A6R-50), and
+ * never from inside another impersonation.
+ */
+export function mayImpersonate(subject: Subject, target: { readonly userId: string; readonly grants: readonly ActorGrant[] }): string | null {
+  if (subject.impersonatorId !== null) return 'End the current impersonation first.';
+  if (!has(subject, 'REGISTRY_ADMIN')) return 'Only registry administrators impersonate users.';
+  if (target.userId === subject.userId) return 'You cannot impersonate yourself.';
+  if (target.grants.some((g) => g.role === 'SYSTEM_ADMIN')) return 'System administrators cannot be impersonated.';
+  return null;
+}

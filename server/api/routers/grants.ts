@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { createGrant, revokeGrant, setGrantSuspended } from '../../access/grants';
+import { orRefuse } from '../refusal';
+import { createTRPCRouter, policyProcedure } from '../trpc';
+
+const optionalId = (what: string) =>
+  z
+    .string()
+    .trim()
+    .max(64, `${what} has at most 64 characters.`)
+    .nullish()
+    .transform((v) => (v ? v : null));
+const grantId = z.string().trim().min(1, 'Choose a grant.').max(100);
+
+export const grantsRouter = createTRPCRouter({
+  create: policyProcedure('grant.create')
+    .input(
+      z.object({
+        userId: z.string().trim().min(1, 'Choose a user.').max(100),
+        role: z.enum(['REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'], 'Choose a role.'),
+        sectionId: optionalId('A section id'),
+        accountId: optionalId('An account number'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => orRefuse(await createGrant(ctx.ledger(), ctx.actor, input))),
+
+  setSuspended: policyProcedure('grant.suspend')
+    .input(z.object({ grantId, suspended: z.boolean() }))
+    .mutation(async ({ ctx, input }) => orRefuse(await setGrantSuspended(ctx.ledger(), ctx.actor, input.grantId, input.suspended))),
+
+  revoke: policyProcedure('grant.revoke')
+    .input(z.object({ grantId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await revokeGrant(ctx.ledger(), ctx.actor, input.grantId))),
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { decideProfileChange, CONTACT_KINDS, ownProfile, pendingChangesOf, requestProfileChange } from '../../access/profiles';
+import { readUser } from '../../access/users';
+import { orRefuse } from '../refusal';
+import { createTRPCRouter, policyProcedure } from '../trpc';
+
+const profileInput = z.object({
+  name: z.string().trim().min(2, 'Enter your real name.').max(200, 'A name has at most 200 characters.'),
+  affiliations: z.array(z.string().trim().min(1, 'An affiliation cannot be empty.').max(200, 'An affiliation has at most 200 characters.')).max(10, 'At most 10 affiliations.'),
+  contacts: z
+    .array(z.object({ kind: z.enum(CONTACT_KINDS, 'Choose the kind of contact.'), value: z.string().trim().min(3, 'Enter the contact.').max(300, 'A contact has at most 300 characters.') }))
+    .min(2, 'Give at least two ways to reach you (A6R-10).')
+    .max(10, 'At most 10 contact methods.'),
+});
+
+export const profileRouter = createTRPCRouter({
+  /** One's own profile (or, while impersonating, the impersonated user's), and one's recent requests. */
+  get: policyProcedure('self.read').query(({ ctx }) => ownProfile(ctx.db, ctx.actor.userId)),
+
+  requestChange: policyProcedure('self.profile')
+    .input(profileInput)
+    .mutation(async ({ ctx, input }) => orRefuse(await requestProfileChange(ctx.ledger(), ctx.actor, input))),
+
+  pending: policyProcedure('user.read')
+    .input(z.object({ userId: z.string().trim().min(1, 'Choose a user.').max(100) }))
+    .query(async ({ ctx, input }) => {
+      orRefuse(await readUser(ctx.db, ctx.actor, input.userId));
+      return pendingChangesOf(ctx.db, input.userId);
+    }),
+
+  decide: policyProcedure('profile.decide')
+    .input(z.object({ requestId: z.string().trim().min(1, 'Choose a request.').max(100), approve: z.boolean() }))
+    .mutation(async ({ ctx, input }) => orRefuse(await decideProfileChange(ctx.ledger(), ctx.actor, input.requestId, input.approve))),
+});

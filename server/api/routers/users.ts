@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { listUsers, readUser, createUser, recordIdentityCheck, setUserAccessSuspended, VERIFICATION_METHODS } from '../../access/users';
+import { issueEnrollmentLink } from '../../access/enrollment';
+import { anonymiseUser } from '../../access/profiles';
+import { credentialLog } from '../../access/credential-log';
+import { recordRead } from '../../access/access-log';
+import { orRefuse } from '../refusal';
+import { createTRPCRouter, policyProcedure } from '../trpc';
+
+const userId = z.string().trim().min(1, 'Choose a user.').max(100, 'A user id has at most 100 characters.');
+
+export const usersRouter = createTRPCRouter({
+  list: policyProcedure('user.list').query(({ ctx }) => listUsers(ctx.db, ctx.actor)),
+
+  credentialLog: policyProcedure('user.credential-log').query(({ ctx }) => credentialLog(ctx.db)),
+
+  get: policyProcedure('user.read')
+    .input(z.object({ userId }))
+    .query(async ({ ctx, input }) => {
+      const { user } = orRefuse(await readUser(ctx.db, ctx.actor, input.userId));
+      // Personal data seen: who looked at whose record (A6R-25 (j)).
+      await recordRead(ctx.db, ctx.actor, 'user.read', `user:${user.id}`, ctx.now());
+      return user;
+    }),
+
+  create: policyProcedure('user.create')
+    .input(
+      z.object({
+        email: z.email('Enter a valid email address.').max(320, 'An email address has at most 320 characters.'),
+        name: z.string().trim().min(2, 'Enter the person\'s real name.').max(200, 'A name has at most 200 characters.'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => orRefuse(await createUser(ctx.ledger(), ctx.actor, input))),
+
+  recordIdentityCheck: policyProcedure('user.verify-identity')
+    .input(
+      z.object({
+        userId,
+        method: z.enum(VERIFICATION_METHODS, 'Choose what was checked.'),
+        outcome: z.enum(['VERIFIED', 'REJECTED'], 'Choose the outcome of the check.'),
+        checkedAt: z.coerce.date('Enter the date of the check.'),
+        note: z.string().trim().max(2000, 'A note has at most 2000 characters.').default(''),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      if (input.checkedAt.getTime() > ctx.now().getTime() + 60_000) return orRefuse({ ok: false, code: 'GRANT_SHAPE_INVALID', message: 'checkedAt: The date of the check cannot be in the future.' });
+      return orRefuse(await recordIdentityCheck(ctx.ledger(), ctx.actor, input));
+    }),
+
+  sendEnrollmentLink: policyProcedure('user.enroll')
+    .input(z.object({ userId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await issueEnrollmentLink(ctx.ledger(), ctx.actor, input.userId, ctx.mail()))),
+
+  anonymise: policyProcedure('user.anonymise')
+    .input(z.object({ userId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await anonymiseUser(ctx.ledger(), ctx.actor, input.userId))),
+
+  setAccessSuspended: policyProcedure('user.suspend-access')
+    .input(z.object({ userId, suspended: z.boolean() }))
+    .mutation(async ({ ctx, input }) => orRefuse(await setUserAccessSuspended(ctx.ledger(), ctx.actor, input.userId, input.suspended))),
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy, crossSiteRefusal } from './headers';
+
+const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+const ORIGIN = 'https://registry.example.org';
+
+describe('content security policy', () => {
+  it('allows scripts only from the registry with the nonce, forbids framing and plugins', () => {
+    const csp = contentSecurityPolicy('bm9uY2Utbm9uY2Utbm9uY2U=', { https: true, development: false });
+    expect(csp).toContain("script-src 'self' 'nonce-bm9uY2Utbm9uY2Utbm9uY2U=' 'strict-dynamic'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain('upgrade-insecure-requests');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(contentSecurityPolicy('bm9uY2Utbm9uY2Utbm9uY2U=', { https: false, development: true })).toContain("'unsafe-eval'");
+    expect(() => contentSecurityPolicy("x' 'unsafe-inline", { https: true, development: false })).toThrow();
+  });
+});
+
+describe('cross-site request refusal', () => {
+  it('lets reads through and same-origin writes', () => {
+    expect(crossSiteRefusal('GET', headers({ origin: 'https://evil.example' }), ORIGIN)).toBeNull();
+    expect(crossSiteRefusal('POST', headers({ origin: ORIGIN }), ORIGIN)).toBeNull();
+    expect(crossSiteRefusal('POST', headers({ 'sec-fetch-site': 'same-origin' }), ORIGIN)).toBeNull();
+    expect(crossSiteRefusal('POST', headers({}), ORIGIN)).toBeNull();
+  });
+
+  it('refuses writes from another origin, a sibling subdomain or another site', () => {
+    expect(crossSiteRefusal('POST', headers({ origin: 'https://evil.example' }), ORIGIN)).toMatch(/evil/);
+    expect(crossSiteRefusal('POST', headers({ origin: 'https://sub.registry.example.org' }), ORIGIN)).not.toBeNull();
+    expect(crossSiteRefusal('POST', headers({ origin: 'http://registry.example.org' }), ORIGIN)).not.toBeNull();
+    expect(crossSiteRefusal('DELETE', headers({ 'sec-fetch-site': 'cross-site' }), ORIGIN)).not.toBeNull();
+    expect(crossSiteRefusal('post', headers({ 'sec-fetch-site': 'same-site' }), ORIGIN)).not.toBeNull();
+  });
+});
