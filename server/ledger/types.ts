@@ -133,7 +133,68 @@ export type ReferenceDefinition =
   | { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string }
   | { readonly type: 'NOMENCLATURE_ENTRY'; readonly nomenclature: string; readonly id: string; readonly name: string };
 
-export type Proposal = DefineReferenceProposal | IssuanceProposal | TransferProposal | ExternalTransferProposal | ExternalArrivalProposal | OpenAccountProposal | SetAccountStatusProposal;
+/** Where a pluggable business rule applies (A6R-38): the whole registry, or one approach, section or account. */
+export type RuleScope =
+  | { readonly type: 'REGISTRY' }
+  | { readonly type: 'COOPERATIVE_APPROACH' | 'SECTION' | 'ACCOUNT'; readonly id: string };
+
+/**
+ * A configuration change (A6R-38): a pluggable rule applies, with these settings, in this scope (or,
+ * `enabled: false`, no longer applies there). Registry administrators; section administrators within
+ * their section where the rule allows it. Settings are plain JSON the rule's version validates.
+ */
+export interface ConfigureRuleProposal {
+  readonly kind: 'CONFIGURE_RULE';
+  readonly idempotencyKey: string;
+  readonly rule: string;
+  readonly scope: RuleScope;
+  readonly enabled: boolean;
+  readonly settings: { readonly [key: string]: string | number | boolean | null };
+}
+
+/** A registry administrator suspends a pluggable rule in a scope for a time window [from, until), with a reason (A6R-17). */
+export interface SuspendRuleProposal {
+  readonly kind: 'SUSPEND_RULE';
+  readonly idempotencyKey: string;
+  readonly rule: string;
+  readonly scope: RuleScope;
+  readonly from: Date;
+  readonly until: Date;
+  readonly reason: string;
+}
+
+/**
+ * A corrective action (A6R-55), registry administrators only, disregarding the business rules it must:
+ * - REVERSE: every unit a recorded transfer delivered goes back to the account it came from;
+ * - CANCEL_ISSUANCE: units of a mistaken issuance are taken out of use into an administrative
+ *   cancellation account;
+ * - WITHHOLD: units are moved to an administrative holding account for the time being.
+ * It records the transaction it corrects (none for WITHHOLD) and every rule it broke.
+ */
+export type CorrectiveTransferProposal =
+  | { readonly kind: 'CORRECTIVE_TRANSFER'; readonly idempotencyKey: string; readonly action: 'REVERSE'; readonly correctsTransactionId: string; readonly reason: string }
+  | {
+      readonly kind: 'CORRECTIVE_TRANSFER';
+      readonly idempotencyKey: string;
+      readonly action: 'CANCEL_ISSUANCE' | 'WITHHOLD';
+      readonly correctsTransactionId: string | null;
+      readonly fromAccountId: string;
+      readonly toAccountId: string;
+      readonly selection: Extract<UnitSelection, { mode: 'explicit' }>;
+      readonly reason: string;
+    };
+
+export type Proposal =
+  | DefineReferenceProposal
+  | IssuanceProposal
+  | TransferProposal
+  | ExternalTransferProposal
+  | ExternalArrivalProposal
+  | OpenAccountProposal
+  | SetAccountStatusProposal
+  | ConfigureRuleProposal
+  | SuspendRuleProposal
+  | CorrectiveTransferProposal;
 
 export type Outcome =
   | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean }

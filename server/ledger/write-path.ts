@@ -6,18 +6,33 @@ import { externalArrival, externalTransfer } from './operations/external-transfe
 import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import type { Changes, Plan } from './plan';
+import { BUILT_IN_VERSIONS } from './rules/catalog';
+import { configureRule, suspendRule } from './rules/configure-rule';
+import { correctiveTransfer } from './rules/corrective-transfer';
+import { applyRules } from './rules/engine';
+import { writeAdministrativeRecords } from './rules/records';
 import { commitWith, inTransaction, isUniqueViolation, literal, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
-/** The versions of the built-in rules applied; recorded with every transaction (A6R-47). */
-export const RULE_VERSIONS = { 'account-type': 1, 'account-status': 1, initiation: 1, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 } as const;
+/**
+ * The versions of the built-in rules applied; recorded with every transaction (A6R-47). The pluggable
+ * rules that governed a transaction are added to them (server/ledger/rules/engine.ts).
+ */
+export const RULE_VERSIONS: Readonly<Record<string, number>> = { ...BUILT_IN_VERSIONS, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 };
 const RULE_VERSIONS_JSON = encoded(RULE_VERSIONS);
+
+/** The versions applied, encoded: the common case (no pluggable rule) is encoded once for all. */
+function ruleVersionsJson(applied: Readonly<Record<string, number>>): Encoded {
+  for (const [name, version] of Object.entries(applied)) if (RULE_VERSIONS[name] !== version) return encoded({ ...RULE_VERSIONS, ...applied });
+  return RULE_VERSIONS_JSON;
+}
 
 /** Thrown inside the database transaction to roll it back when the proposal is refused. */
 class Refused extends Error {
   constructor(
     readonly refusals: readonly Refusal[],
     readonly createdAt: Date,
+    readonly ruleVersions: Readonly<Record<string, number>> = RULE_VERSIONS,
   ) {
     super('proposal refused');
   }
@@ -39,6 +54,12 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
       return openAccount(sql, ctx, actor, proposal);
     case 'SET_ACCOUNT_STATUS':
       return setAccountStatus(sql, ctx, actor, proposal);
+    case 'CONFIGURE_RULE':
+      return configureRule(sql, ctx, actor, proposal);
+    case 'SUSPEND_RULE':
+      return suspendRule(sql, ctx, actor, proposal);
+    case 'CORRECTIVE_TRANSFER':
+      return correctiveTransfer(sql, ctx, actor, proposal);
   }
 }
 
@@ -68,19 +89,24 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
     return await inTransaction(ctx.pool, async (sql) => {
       const decided = await plan(sql, ctx, actor, proposal);
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
-      const operations = decided.operations;
-      assertBalanced(proposal.kind, decided.changes);
+      // Business rules (server/ledger/rules): the pluggable rules in force judge the decided transaction
+      // and may add supplementary operations to it; the versions applied go into the log.
+      const ruled = await applyRules(sql, actor, proposal, decided);
+      if (!ruled.ok) throw new Refused(firstGroup(ruled.refusals), decided.createdAt, ruled.ruleVersions);
+      const ruleVersions = ruleVersionsJson(ruled.ruleVersions);
+      const operations = ruled.operations;
+      assertBalanced(proposal.kind, ruled.changes);
       const entry = encodeEntry(ctx.signer, decided.chain, {
         createdAt: decided.createdAt,
         kind: proposal.kind,
         transactionId,
-        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions: RULE_VERSIONS_JSON, operations },
+        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions, operations },
       });
-      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: decided.changes, entry });
+      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, entry });
       return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false };
     });
   } catch (error) {
-    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt });
+    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions });
     if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, inputHash);
     throw error;
   }
@@ -114,6 +140,7 @@ interface Recorded {
   readonly inputHash: string;
   readonly createdAt: Date;
   readonly changes: Changes;
+  readonly ruleVersions: Encoded;
   readonly entry: EncodedEntry;
 }
 
@@ -125,6 +152,7 @@ interface Recorded {
  */
 async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   const c = r.changes;
+  if (c.records && c.records.length > 0) await writeAdministrativeRecords(sql, r.transactionId, r.createdAt, c.records);
   await record(sql, {
     id: r.transactionId,
     status: 'RECORDED',
@@ -134,7 +162,7 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     impersonatorId: r.actor.impersonatorId,
     input: r.input.text,
     inputHash: r.inputHash,
-    ruleVersions: RULE_VERSIONS_JSON.text,
+    ruleVersions: r.ruleVersions.text,
     refusals: '[]',
     createdAt: utc(r.createdAt),
     references: c.references,
@@ -162,11 +190,13 @@ interface Rejection {
   readonly input: Encoded;
   readonly inputHash: string;
   readonly refusals: readonly Refusal[];
+  readonly ruleVersions: Readonly<Record<string, number>>;
 }
 
 /** A refused proposal changes no state but is recorded and logged with its reasons (invariant 7). */
 async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Proposal, rejection: Rejection): Promise<Outcome> {
   const refusals = encoded(rejection.refusals as unknown as CanonicalValue);
+  const ruleVersions = ruleVersionsJson(rejection.ruleVersions);
   try {
     await inTransaction(ctx.pool, async (sql) => {
       const chain = await claimChain(sql);
@@ -174,7 +204,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         createdAt: rejection.createdAt,
         kind: proposal.kind,
         transactionId: rejection.transactionId,
-        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions: RULE_VERSIONS_JSON, refusals },
+        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions, refusals },
       });
       await record(sql, {
         id: rejection.transactionId,
@@ -185,7 +215,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         impersonatorId: actor.impersonatorId,
         input: rejection.input.text,
         inputHash: rejection.inputHash,
-        ruleVersions: RULE_VERSIONS_JSON.text,
+        ruleVersions: ruleVersions.text,
         refusals: refusals.text,
         createdAt: utc(rejection.createdAt),
         log: entry,

@@ -406,6 +406,8 @@ export class LedgerModel {
         return [p.accountId];
       case 'DEFINE_REFERENCE':
         return [];
+      default:
+        throw new Error(`the simulation model does not predict ${p.kind} proposals`);
     }
   }
 
@@ -425,6 +427,8 @@ export class LedgerModel {
         return this.externalTransfer(actor, p);
       case 'EXTERNAL_ARRIVAL':
         return this.arrival(actor, p);
+      default:
+        throw new Error(`the simulation model does not predict ${p.kind} proposals`);
     }
   }
 
