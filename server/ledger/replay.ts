@@ -247,7 +247,7 @@ export class Replayer {
     const actor = (this.payload.input as { actor?: Actor } | undefined)?.actor ?? { userId: '', impersonatorId: null, grants: [] };
     const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount }, (id) => {
       const account = this.accounts.get(id);
-      return account ? { id, type: account.definition.type, status: account.status, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId } : null;
+      return account ? { id, type: account.definition.type, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId } : null;
     });
     if (problem) this.fail(problem);
   }

@@ -9,9 +9,9 @@ import type { Changes, Plan } from './plan';
 import { BUILT_IN_VERSIONS } from './rules/catalog';
 import { configureRule, suspendRule } from './rules/configure-rule';
 import { correctiveTransfer } from './rules/corrective-transfer';
-import { applyRules } from './rules/engine';
+import { applyRules, rulesChanged } from './rules/engine';
 import { writeAdministrativeRecords } from './rules/records';
-import { commitWith, inTransaction, isUniqueViolation, literal, utc, type Sql } from './sql';
+import { commitWith, inTransaction, isUniqueViolation, literal, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /**
@@ -81,7 +81,7 @@ export async function execute(ctx: LedgerContext, actor: Actor, proposal: Propos
   return outcome;
 }
 
-async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
+async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, attempt = 1): Promise<Outcome> {
   const input = proposalInput(actor, proposal);
   const inputHash = sha256Hex(input.text);
   const transactionId = ctx.newId();
@@ -91,7 +91,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
       // Business rules (server/ledger/rules): the pluggable rules in force judge the decided transaction
       // and may add supplementary operations to it; the versions applied go into the log.
-      const ruled = await applyRules(sql, actor, proposal, decided);
+      const ruled = await applyRules(sql, ctx.pool, actor, proposal, decided);
       if (!ruled.ok) throw new Refused(firstGroup(ruled.refusals), decided.createdAt, ruled.ruleVersions);
       const ruleVersions = ruleVersionsJson(ruled.ruleVersions);
       const operations = ruled.operations;
@@ -102,12 +102,14 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
         transactionId,
         payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions, operations },
       });
-      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, entry });
+      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, guard: ruled.guard, entry });
       return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false };
     });
   } catch (error) {
     if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions });
     if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, inputHash);
+    // The rule settings the transaction was judged by changed before it committed: judge it again.
+    if (rulesChanged(ctx.pool, error) && attempt < MAX_ATTEMPTS) return decide(ctx, actor, proposal, attempt + 1);
     throw error;
   }
 }
@@ -141,6 +143,8 @@ interface Recorded {
   readonly createdAt: Date;
   readonly changes: Changes;
   readonly ruleVersions: Encoded;
+  /** The rules engine's commit-time check, sent first in the record's message ('' for none). */
+  readonly guard: string;
   readonly entry: EncodedEntry;
 }
 
@@ -172,16 +176,17 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     close: c.close.map((b) => b.id.toString()),
     create: c.create.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial.toString(), lastSerial: b.lastSerial.toString(), accountId: b.accountId })),
     log: r.entry,
+    guard: r.guard,
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry };
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: string };
 
-/** One call of `registry_record` with its COMMIT. */
+/** One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one. */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
-  const { log, ...rest } = input;
+  const { log, guard = '', ...rest } = input;
   const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  await commitWith(sql, `SELECT registry_record(${literal(sql, json)}::jsonb)`);
+  await commitWith(sql, `${guard}SELECT registry_record(${literal(sql, json)}::jsonb)`);
 }
 
 interface Rejection {

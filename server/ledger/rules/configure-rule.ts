@@ -5,6 +5,7 @@ import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
 import type { Actor, ConfigureRuleProposal, LedgerContext, RuleScope, SuspendRuleProposal } from '../types';
 import { isPluggableRule, versionsFrom } from './catalog';
+import { forgetRules } from './engine';
 import { scopeIdOf, type NewAdministrativeRecord } from './records';
 
 const RULE_CONFIGURATION_LOCK = 6_274_300;
@@ -88,6 +89,7 @@ export async function configureRule(sql: Sql, ctx: LedgerContext, actor: Actor, 
     validUntil: null,
   };
   const changes: Changes = { ...NO_CHANGES, records: [record] };
+  forgetRules(ctx.pool);
   return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };
 }
 
@@ -120,5 +122,6 @@ export async function suspendRule(sql: Sql, ctx: LedgerContext, actor: Actor, pr
   const validFrom = from < createdAt ? createdAt : from;
   const record: NewAdministrativeRecord = { kind: 'RULE_SUSPENSION', subject: proposal.rule, scopeType: proposal.scope.type, scopeId, body: { reason, requestedFrom: from }, validFrom, validUntil: until };
   const changes: Changes = { ...NO_CHANGES, records: [record] };
+  forgetRules(ctx.pool);
   return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };
 }

@@ -1,3 +1,4 @@
+import type { AccountStatus } from '../../db/generated/enums';
 import { canAcquire, canTransferFrom, isRegistryAdmin, statusAllows } from '../account-rules';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
@@ -133,8 +134,8 @@ async function move(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Extrac
  */
 async function brokenRules(sql: Sql, actor: Actor, fromId: string, toId: string, at: Date): Promise<BrokenRule[]> {
   const { accounts, records } = await loadRuleContext(sql, [fromId, toId], at);
-  const from = accounts.get(fromId) as RuleAccount;
-  const to = accounts.get(toId) as RuleAccount;
+  const from = accounts.get(fromId) as RuleAccount & { readonly status: AccountStatus };
+  const to = accounts.get(toId) as RuleAccount & { readonly status: AccountStatus };
   const broken: BrokenRule[] = [];
   const builtIn = (rule: string, code: number, accountId: string) => broken.push({ rule, version: BUILT_IN_VERSIONS[rule] ?? 0, code, accountId });
   if (!statusAllows(from.status, actor)) builtIn('account-status', 2002, from.id);

@@ -3,7 +3,8 @@ import { canAcquire } from '../account-rules';
 import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, type Changes } from '../plan';
-import { prepared, utc, type Sql } from '../sql';
+import type { Pool } from 'pg';
+import { literal, prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
 import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
 import { divert } from './divert';
@@ -75,7 +76,14 @@ export function ruleOperation(rule: string, version: number, settingId: string, 
 }
 
 export type RuleOutcome =
-  | { readonly ok: true; readonly changes: Changes; readonly operations: readonly CanonicalValue[]; readonly ruleVersions: Readonly<Record<string, number>> }
+  | {
+      readonly ok: true;
+      readonly changes: Changes;
+      readonly operations: readonly CanonicalValue[];
+      readonly ruleVersions: Readonly<Record<string, number>>;
+      /** SQL to send before the record, in the same message (see registry_rules_unchanged); '' for none. */
+      readonly guard: string;
+    }
   | { readonly ok: false; readonly refusals: readonly Refusal[]; readonly ruleVersions: Readonly<Record<string, number>> };
 
 interface Decided {
@@ -103,65 +111,151 @@ function partiesOf(proposal: Proposal, changes: Changes): { kind: RuledKind; fro
   }
 }
 
+/**
+ * What the engine keeps in memory, per connection pool (so per database): every rule setting and
+ * suspension as of `generation`, the immutable facts of the accounts it has met, and the last known
+ * state of the accounts that receive supplementary units. Nothing in it is trusted at commit: the
+ * transaction's last statement checks the generation and those accounts (registry_rules_unchanged),
+ * and fails with RG001 when they changed, after which the write path drops the cache and judges again.
+ * A transfer under rules thus costs no extra round trip once the cache is warm.
+ */
+interface RulesCache {
+  readonly generation: string;
+  readonly records: readonly (RecordRef & { readonly validFrom: string | null; readonly validUntil: string | null })[];
+  readonly accounts: Map<string, RuleAccount>;
+  readonly receivers: Map<string, { readonly type: AccountType; readonly status: AccountStatus }>;
+}
+
+const caches = new WeakMap<Pool, RulesCache>();
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const CACHE_QUERY = `
+  SELECT g.generation::text AS generation,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body,
+                                                      'validFrom', to_char(r."validFrom", ${ISO}), 'validUntil', to_char(r."validUntil", ${ISO}))), '[]'::jsonb)
+            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION')) AS records
+  FROM "RuleGeneration" g WHERE g.id = 1`;
+
+async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
+  const cached = caches.get(pool);
+  if (cached) return cached;
+  const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
+  const row = found.rows[0];
+  if (!row) throw new Error('rules: the RuleGeneration row is missing');
+  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map() };
+  caches.set(pool, cache);
+  return cache;
+}
+
+/** Drops the cache of `pool`: its own configuration changes need not wait for the guard to notice. */
+export function forgetRules(pool: Pool): void {
+  caches.delete(pool);
+}
+
+/** Whether a failure is the rules' commit-time check (RG001); if so the cache of `pool` is dropped. */
+export function rulesChanged(pool: Pool, error: unknown): boolean {
+  if (sqlState(error) !== 'RG001') return false;
+  caches.delete(pool);
+  return true;
+}
+
+/** The facts rules judge of an account never change (only its status does): read once per pool. */
+async function ruleAccounts(sql: Sql, cache: RulesCache, ids: readonly string[]): Promise<Map<string, RuleAccount>> {
+  const missing = ids.filter((id) => !cache.accounts.has(id));
+  if (missing.length > 0) {
+    const found = await prepared<RuleAccount>(sql, 'SELECT id, type, "sectionId", "cooperativeApproachId" FROM "Account" WHERE id = ANY($1::text[])', [missing]);
+    for (const a of found.rows) cache.accounts.set(a.id, { id: a.id, type: a.type, sectionId: a.sectionId, cooperativeApproachId: a.cooperativeApproachId });
+  }
+  return new Map(ids.flatMap((id) => (cache.accounts.has(id) ? [[id, cache.accounts.get(id) as RuleAccount]] : [])));
+}
+
+/** The suspensions in force at `at`, and every setting. */
+function recordsAt(cache: RulesCache, at: string): RecordRef[] {
+  return cache.records.filter((r) => r.kind === 'RULE_SETTING' || (r.validFrom !== null && r.validUntil !== null && r.validFrom <= at && at < r.validUntil));
+}
+
+/**
+ * Runs the rules on a decided transaction, inside its database transaction. Once the cache is warm it
+ * reads nothing: the settings, suspensions and account facts come from memory and are checked by the
+ * guard the write path sends with the record.
+ */
+export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
+  const parties = partiesOf(proposal, decided.changes);
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '' };
+  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+  if (outcome.ok) return outcome;
+  // A refusal never rests on a stale cache: the guard checks only what is recorded.
+  const current = await prepared<{ generation: string }>(sql, 'SELECT generation::text AS generation FROM "RuleGeneration" WHERE id = 1');
+  if (current.rows[0]?.generation === caches.get(pool)?.generation) return outcome;
+  caches.delete(pool);
+  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+}
+
+async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string }, decided: Decided): Promise<RuleOutcome> {
+  const ids = parties.from === null ? [parties.to] : [parties.from, parties.to];
+  const accounts = await ruleAccounts(sql, cache, ids);
+  const to = accounts.get(parties.to);
+  // The operation has locked and judged these accounts already: their absence here is a bug.
+  if (!to || (parties.from !== null && !accounts.has(parties.from))) throw new Error(`rules: the accounts ${ids.join(', ')} are not all there`);
+  const at = utc(decided.createdAt);
+  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity };
+  const judgement = judge(context, recordsAt(cache, at));
+  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
+  let changes = decided.changes;
+  let operations = decided.operations;
+  const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
+  if (receivers.length > 0) {
+    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context);
+    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
+    changes = divert(decided.changes, parties.to, judgement.diversions);
+    operations = operationsOf(changes);
+  }
+  return {
+    ok: true,
+    changes,
+    operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
+    ruleVersions: judgement.ruleVersions,
+    guard: `SELECT registry_rules_unchanged(${literal(sql, cache.generation)}::bigint, ${literal(sql, receivers)}); `,
+  };
+}
+
+/**
+ * The accounts that receive supplementary units must exist, be active and be of a type that receives.
+ * Judged on what the cache knows; a refusal only on what the database says now.
+ */
+async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext): Promise<Refusal[]> {
+  const judgeAll = () =>
+    ids.flatMap((id) => {
+      const account = cache.receivers.get(id);
+      return !account || account.status !== 'ACTIVE' || !canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
+    });
+  let problems = judgeAll();
+  if (problems.length > 0 || ids.some((id) => !cache.receivers.has(id))) {
+    const found = await prepared<{ id: string; type: AccountType; status: AccountStatus }>(sql, 'SELECT id, type, status FROM "Account" WHERE id = ANY($1::text[])', [ids]);
+    for (const id of ids) cache.receivers.delete(id);
+    for (const a of found.rows) cache.receivers.set(a.id, { type: a.type, status: a.status });
+    problems = judgeAll();
+  }
+  const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
+  if (total >= context.quantity) problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { reason: 'the rules would divert every unit', quantity: context.quantity.toString(), diverted: total.toString() }));
+  return problems;
+}
+
 const CONTEXT_QUERY = `
   WITH acc AS (SELECT id, type, status, "sectionId", "cooperativeApproachId" FROM "Account" WHERE id = ANY($1::text[]))
   SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', type, 'status', status, 'sectionId', "sectionId", 'cooperativeApproachId', "cooperativeApproachId")), '[]'::jsonb) FROM acc) AS accounts,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body)), '[]'::jsonb)
             FROM "AdministrativeRecord" r
            WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION')
-             AND (r."scopeType" = 'REGISTRY'
-                  OR (r."scopeType" = 'ACCOUNT' AND r."scopeId" IN (SELECT id FROM acc))
-                  OR (r."scopeType" = 'SECTION' AND r."scopeId" IN (SELECT "sectionId" FROM acc))
-                  OR (r."scopeType" = 'COOPERATIVE_APPROACH' AND r."scopeId" IN (SELECT "cooperativeApproachId" FROM acc)))
              AND (r.kind = 'RULE_SETTING' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
 
-/** The facts of the accounts, and the settings and suspensions that may concern them at `at`: one query. */
-export async function loadRuleContext(sql: Sql, ids: readonly string[], at: Date): Promise<{ accounts: Map<string, RuleAccount>; records: RecordRef[] }> {
-  const found = await prepared<{ accounts: RuleAccount[]; records: RecordRef[] }>(sql, CONTEXT_QUERY, [ids, utc(at)]);
+/**
+ * The facts of the accounts, with their status, and the settings and suspensions in force at `at`,
+ * read from the database (not the cache): for corrective transfers, which are rare and must judge
+ * what holds now.
+ */
+export async function loadRuleContext(sql: Sql, ids: readonly string[], at: Date): Promise<{ accounts: Map<string, RuleAccount & { readonly status: AccountStatus }>; records: RecordRef[] }> {
+  const found = await prepared<{ accounts: (RuleAccount & { status: AccountStatus })[]; records: RecordRef[] }>(sql, CONTEXT_QUERY, [ids, utc(at)]);
   const row = found.rows[0];
   return { accounts: new Map((row?.accounts ?? []).map((a) => [a.id, a])), records: row?.records ?? [] };
-}
-
-/**
- * Runs the rules on a decided transaction, inside its database transaction: one query for the facts
- * and settings, one more only when a rule sends units to another account (which is locked FOR SHARE
- * and must be able to receive them).
- */
-export async function applyRules(sql: Sql, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
-  const parties = partiesOf(proposal, decided.changes);
-  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS };
-  const ids = parties.from === null ? [parties.to] : [parties.from, parties.to];
-  const { accounts: byId, records } = await loadRuleContext(sql, ids, decided.createdAt);
-  const to = byId.get(parties.to);
-  // The operation has locked and judged these accounts already: their absence here is a bug.
-  if (!to || (parties.from !== null && !byId.has(parties.from))) throw new Error(`rules: the accounts ${ids.join(', ')} are not all there`);
-  const context: RuleContext = { kind: parties.kind, at: utc(decided.createdAt), actor, from: parties.from === null ? null : (byId.get(parties.from) ?? null), to, quantity: decided.quantity };
-  const judgement = judge(context, records);
-  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
-  let changes = decided.changes;
-  let operations = decided.operations;
-  if (judgement.diversions.length > 0) {
-    const refused = await supplementaryAccountProblems(sql, judgement.diversions, context);
-    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
-    changes = divert(decided.changes, parties.to, judgement.diversions);
-    operations = operationsOf(changes);
-  }
-  return { ok: true, changes, operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations, ruleVersions: judgement.ruleVersions };
-}
-
-/** The accounts that receive supplementary units must exist, be active and be of a type that receives. */
-async function supplementaryAccountProblems(sql: Sql, diversions: readonly Diversion[], context: RuleContext): Promise<Refusal[]> {
-  const ids = [...new Set(diversions.map((d) => d.accountId))].sort();
-  const found = await prepared<{ id: string; type: AccountType; status: AccountStatus }>(sql, 'SELECT id, type, status FROM "Account" WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE', [ids]);
-  const byId = new Map(found.rows.map((a) => [a.id, a]));
-  const problems: Refusal[] = [];
-  const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
-  if (total >= context.quantity) problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { reason: 'the rules would divert every unit', quantity: context.quantity.toString(), diverted: total.toString() }));
-  for (const id of ids) {
-    const account = byId.get(id);
-    if (!account || account.status !== 'ACTIVE' || !canAcquire(account.type) || id === context.to.id || id === context.from?.id) {
-      problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' }));
-    }
-  }
-  return problems;
 }

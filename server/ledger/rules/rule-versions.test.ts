@@ -13,7 +13,7 @@ import { NO_CHANGES } from '../plan';
 /** Each published version alone: its settings' problems in order, and its rulings. Pure, no database. */
 
 const actor: Actor = { userId: 'u', impersonatorId: null, grants: [] };
-const holding = (id: string, sectionId: string | null = 'GHA'): RuleAccount => ({ id, type: 'HOLDING', status: 'ACTIVE', sectionId, cooperativeApproachId: 'CA1' });
+const holding = (id: string, sectionId: string | null = 'GHA'): RuleAccount => ({ id, type: 'HOLDING', sectionId, cooperativeApproachId: 'CA1' });
 const context = (quantity: bigint, at = '2026-06-01T00:00:00.000Z'): RuleContext => ({ kind: 'TRANSFER', at, actor, from: holding('A-1'), to: holding('B-1'), quantity });
 
 function problems<S>(rule: PluggableRuleVersion<S>, inputs: Parameters<PluggableRuleVersion['parseSettings']>[0][]): string[] {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
+import { createLedgerContext } from '../context';
 import { checkInvariants, describeViolations } from '../invariants';
 import { seriesIdOf } from '../operations/issue-units';
 import { accountBlocks } from '../queries';
@@ -146,6 +147,28 @@ describe('pluggable rules (A6R-37, A6R-38)', () => {
     await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 1_000n });
     expect(await balance('GHA-100')).toBe(before + 950n);
     expect(await balance('AF-1')).toBe(50n);
+  });
+});
+
+describe("the engine's cache, checked at commit", () => {
+  it('judges again when another process changed the settings since it read them', async () => {
+    // A second context is a second pool, with a cache of its own, like a second server process.
+    const other = createLedgerContext({ db: test.db, databaseUrl: test.url, signer: ctx.signer, now: () => new Date(clock++) });
+    const key = () => `rules-other-${n++}`;
+    expect((await execute(other, holder, { ...transfer('GHA-200', 'GHA-300', 10n), idempotencyKey: key() } as Proposal)).status).toBe('RECORDED');
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'ACCOUNT', id: 'GHA-200' }, enabled: true, settings: { maximum: '5' } });
+    // The other cache still has no limit for GHA-300; its commit-time check fails and it judges again.
+    expect(codes(await execute(other, holder, { ...transfer('GHA-200', 'GHA-300', 6n), idempotencyKey: key() } as Proposal))).toEqual([6001]);
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'ACCOUNT', id: 'GHA-200' }, enabled: false, settings: {} });
+    // The fee account is suspended behind the other cache's back: refused, not sent to a suspended account.
+    expect((await execute(other, holder, { ...transfer('GHA-200', 'GHA-300', 100n), idempotencyKey: key() } as Proposal)).status).toBe('RECORDED');
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'FEE-1', status: 'SUSPENDED' });
+    const fee = await balance('FEE-1');
+    expect(codes(await execute(other, holder, { ...transfer('GHA-200', 'GHA-300', 100n), idempotencyKey: key() } as Proposal))).toEqual([6002]);
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'FEE-1', status: 'ACTIVE' });
+    expect((await execute(other, holder, { ...transfer('GHA-200', 'GHA-300', 100n), idempotencyKey: key() } as Proposal)).status).toBe('RECORDED');
+    expect(await balance('FEE-1')).toBe(fee + 1n);
+    await other.close();
   });
 });
 

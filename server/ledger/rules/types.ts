@@ -1,4 +1,4 @@
-import type { AccountStatus, AccountType } from '../../db/generated/enums';
+import type { AccountType } from '../../db/generated/enums';
 import type { Refusal } from '../check-codes';
 import type { Actor } from '../types';
 
@@ -8,11 +8,13 @@ import type { Actor } from '../types';
  * supersedes it from its `effectiveFrom`, and a version with `retiresAt` stops applying then.
  */
 
-/** Facts of an account a rule may judge. */
+/**
+ * Facts of an account a rule may judge: those that never change. Its status is the built-in rules'
+ * concern, judged by the operation before any pluggable rule.
+ */
 export interface RuleAccount {
   readonly id: string;
   readonly type: AccountType;
-  readonly status: AccountStatus;
   readonly sectionId: string | null;
   readonly cooperativeApproachId: string | null;
 }
