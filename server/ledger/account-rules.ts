@@ -1,6 +1,7 @@
 import type { AccountStatus, AccountType } from '../db/generated/enums';
 import { accountStatusV1, statusAllowsV1 } from './rules/account-status/v1';
 import { accountTypeV1, canAcquireV1, canGenerateV1, canTransferFromV1 } from './rules/account-type/v1';
+import { firstTransferV1 } from './rules/first-transfer/v1';
 import { initiationV1, mayInitiateOnV1 } from './rules/initiation/v1';
 import type { Actor, AccountFacts } from './types';
 
@@ -9,7 +10,7 @@ import type { Actor, AccountFacts } from './types';
  * version in force, which `BUILT_IN_RULES` names and every transaction records. The logic lives in the
  * versioned modules under `rules/`; a new version is bound here on the date it supersedes the old.
  */
-export const BUILT_IN_RULES = [accountTypeV1, accountStatusV1, initiationV1] as const;
+export const BUILT_IN_RULES = [accountTypeV1, accountStatusV1, initiationV1, firstTransferV1] as const;
 
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
 

@@ -30,6 +30,8 @@ export const CHECKS = {
   NOT_ALLOWED_TO_CORRECT: { code: 2018, message: 'Only registry administrators initiate corrective actions.' },
   CORRECTED_TRANSACTION_INVALID: { code: 2019, message: 'The transaction to correct does not exist or cannot be corrected this way.' },
   CORRECTION_REASON_MISSING: { code: 2020, message: 'A corrective action needs a reason of 1 to 500 characters.' },
+  NOT_ALLOWED_TO_AUTHORIZE: { code: 2021, message: 'Only registry administrators and the section administrators of the Party record its authorizations.' },
+  DESCRIPTOR_INVALID: { code: 2022, message: 'The descriptor record is invalid.' },
   // 3xxx: the acquiring account
   ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
   ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },
@@ -42,6 +44,7 @@ export const CHECKS = {
   UNITS_ALREADY_EXIST: { code: 4004, message: 'Some of the arriving units already exist in this registry outside the proxy account.' },
   SERIES_ATTRIBUTES_CONFLICT: { code: 4005, message: 'The units belong to an existing series whose attributes differ from those given.' },
   CORRECTED_UNITS_MOVED: { code: 4006, message: 'Some units of the transaction to correct are no longer where it put them.' },
+  AUTHORIZED_UNITS_NOT_FOUND: { code: 4007, message: 'Some of the units to authorize do not exist in this registry.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
   INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },
@@ -49,6 +52,9 @@ export const CHECKS = {
   // 6xxx: pluggable business rules (server/ledger/rules), judged once the transaction is otherwise valid
   TRANSFER_LIMIT_EXCEEDED: { code: 6001, message: 'The quantity exceeds the largest transfer the applicable rule allows.' },
   SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL: { code: 6002, message: 'The account a rule sends a share of the units to does not exist, is not active or cannot receive units.' },
+  UNITS_NOT_AUTHORIZED_FOR_USE: { code: 6003, message: 'Only units authorized for NDC use may enter a use account.' },
+  VINTAGE_OUTSIDE_NDC_PERIOD: { code: 6004, message: 'The vintage of some units does not fit the NDC period of the retirement account.' },
+  UNITS_NOT_AUTHORIZED_FOR_EXPORT: { code: 6005, message: 'Only authorized units may leave for another registry of the cooperative approach.' },
 } as const satisfies Record<string, { code: number; message: string }>;
 
 export type CheckName = keyof typeof CHECKS;

@@ -184,7 +184,29 @@ export type CorrectiveTransferProposal =
       readonly reason: string;
     };
 
+/**
+ * A descriptor record (A6R-45): a Party authorizes units for NDC use, other international mitigation
+ * purposes (OIMP) or both ('NONE' withdraws, for the future, what `supersedes` authorized), either
+ * specific existing units (serial ranges of its own units) or every unit meeting a set of conditions
+ * (its own units, of an approach, activity, unit type, vintages). It applies from `applicableFrom`, by
+ * default and at the earliest 00:00 UTC of the next day and 12 hours after its creation. For OIMP,
+ * `oimpFirstTransfer` says which event is the first transfer. Never recalled: a newer record supersedes.
+ */
+export interface RecordAuthorizationProposal {
+  readonly kind: 'RECORD_AUTHORIZATION';
+  readonly idempotencyKey: string;
+  readonly party: string;
+  readonly uses: 'NDC' | 'OIMP' | 'BOTH' | 'NONE';
+  readonly units:
+    | { readonly mode: 'ranges'; readonly ranges: readonly { readonly seriesId: string; readonly firstSerial: bigint; readonly lastSerial: bigint }[] }
+    | { readonly mode: 'conditions'; readonly conditions: { readonly cooperativeApproachId?: string; readonly activityId?: string; readonly unitType?: string; readonly vintageFrom?: number; readonly vintageTo?: number } };
+  readonly oimpFirstTransfer: 'AUTHORIZATION' | 'ISSUANCE' | 'USE_OR_CANCELLATION' | null;
+  readonly applicableFrom: Date | null;
+  readonly supersedes: string | null;
+}
+
 export type Proposal =
+  | RecordAuthorizationProposal
   | DefineReferenceProposal
   | IssuanceProposal
   | TransferProposal

@@ -6,11 +6,7 @@ import { externalArrival, externalTransfer } from './operations/external-transfe
 import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import type { Changes, Plan } from './plan';
-import { BUILT_IN_VERSIONS } from './rules/catalog';
-import { configureRule, suspendRule } from './rules/configure-rule';
-import { correctiveTransfer } from './rules/corrective-transfer';
-import { applyRules, rulesChanged } from './rules/engine';
-import { writeAdministrativeRecords } from './rules/records';
+import { administrativePlan, applyRules, BUILT_IN_VERSIONS, rulesChanged, writeAdministrativeRecords } from './rules';
 import { commitWith, inTransaction, isUniqueViolation, literal, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
@@ -55,11 +51,10 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
     case 'SET_ACCOUNT_STATUS':
       return setAccountStatus(sql, ctx, actor, proposal);
     case 'CONFIGURE_RULE':
-      return configureRule(sql, ctx, actor, proposal);
     case 'SUSPEND_RULE':
-      return suspendRule(sql, ctx, actor, proposal);
     case 'CORRECTIVE_TRANSFER':
-      return correctiveTransfer(sql, ctx, actor, proposal);
+    case 'RECORD_AUTHORIZATION':
+      return administrativePlan(sql, ctx, actor, proposal);
   }
 }
 

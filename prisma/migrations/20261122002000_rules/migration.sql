@@ -27,7 +27,7 @@ CREATE INDEX "AdministrativeRecord_kind_subject_scopeType_scopeId_idx" ON "Admin
 
 -- Hand-written from here on.
 
--- Rule settings, suspensions and corrections are history: append-only, like the log.
+-- Rule settings, suspensions, corrections and descriptor records are history: append-only, like the log.
 CREATE TRIGGER "AdministrativeRecord_append_only"
   BEFORE UPDATE OR DELETE ON "AdministrativeRecord"
   FOR EACH ROW EXECUTE FUNCTION "registry_refuse_change"('is append-only');
@@ -47,9 +47,9 @@ BEGIN
   INSERT INTO "AdministrativeRecord" (id, kind, subject, "scopeType", "scopeId", body, "validFrom", "validUntil", "transactionId", "createdAt")
     SELECT x.id, x.kind, x.subject, x."scopeType", x."scopeId", x.body, x."validFrom"::timestamp(3), x."validUntil"::timestamp(3), r->>'transactionId', (r->>'createdAt')::timestamp(3)
     FROM jsonb_to_recordset(r->'records') AS x(id text, kind text, subject text, "scopeType" text, "scopeId" text, body text, "validFrom" text, "validUntil" text);
-  -- Rule settings and suspensions change what the rules engine keeps in memory: raise the generation,
-  -- under its row lock, so that transactions judged by the old ones fail their last statement.
-  IF EXISTS (SELECT 1 FROM jsonb_to_recordset(r->'records') AS x(kind text) WHERE x.kind IN ('RULE_SETTING', 'RULE_SUSPENSION')) THEN
+  -- Rule settings, suspensions and authorizations change what the rules engine keeps in memory: raise
+  -- the generation, under its row lock, so that transactions judged by the old ones fail their last statement.
+  IF EXISTS (SELECT 1 FROM jsonb_to_recordset(r->'records') AS x(kind text) WHERE x.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')) THEN
     UPDATE "RuleGeneration" SET generation = generation + 1 WHERE id = 1;
   END IF;
 END;

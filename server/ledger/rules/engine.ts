@@ -7,8 +7,10 @@ import type { Pool } from 'pg';
 import { literal, prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
 import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
+import { authorizationsInForce, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { coveringSuspension, governingSettings, type AdministrativeRecordRow } from './records';
+import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
+import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**
@@ -124,6 +126,7 @@ interface RulesCache {
   readonly records: readonly (RecordRef & { readonly validFrom: string | null; readonly validUntil: string | null })[];
   readonly accounts: Map<string, RuleAccount>;
   readonly receivers: Map<string, { readonly type: AccountType; readonly status: AccountStatus }>;
+  readonly series: Map<string, SeriesFacts>;
 }
 
 const caches = new WeakMap<Pool, RulesCache>();
@@ -133,7 +136,7 @@ const CACHE_QUERY = `
   SELECT g.generation::text AS generation,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body,
                                                       'validFrom', to_char(r."validFrom", ${ISO}), 'validUntil', to_char(r."validUntil", ${ISO}))), '[]'::jsonb)
-            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION')) AS records
+            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')) AS records
   FROM "RuleGeneration" g WHERE g.id = 1`;
 
 async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
@@ -142,7 +145,7 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
-  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map() };
+  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map() };
   caches.set(pool, cache);
   return cache;
 }
@@ -198,8 +201,12 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   // The operation has locked and judged these accounts already: their absence here is a bug.
   if (!to || (parties.from !== null && !accounts.has(parties.from))) throw new Error(`rules: the accounts ${ids.join(', ')} are not all there`);
   const at = utc(decided.createdAt);
-  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity };
-  const judgement = judge(context, recordsAt(cache, at));
+  const arriving = decided.changes.create.filter((b) => b.accountId === parties.to);
+  const series = await seriesFacts(sql, cache, decided.changes, arriving.map((b) => b.seriesId));
+  const units: UnitRange[] = arriving.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
+  const records = recordsAt(cache, at);
+  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: authorizationsInForce(cache.records, at) };
+  const judgement = judge(context, records);
   if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
   let changes = decided.changes;
   let operations = decided.operations;
@@ -210,6 +217,11 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     changes = divert(decided.changes, parties.to, judgement.diversions);
     operations = operationsOf(changes);
   }
+  const markers = await firstTransferMarkers(sql, context);
+  if (markers.length > 0) {
+    changes = { ...changes, records: [...(changes.records ?? []), ...markers] };
+    operations = operationsOf(changes);
+  }
   return {
     ok: true,
     changes,
@@ -217,6 +229,58 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     ruleVersions: judgement.ruleVersions,
     guard: `SELECT registry_rules_unchanged(${literal(sql, cache.generation)}::bigint, ${literal(sql, receivers)}); `,
   };
+}
+
+/** The attributes of series, read from the database (for corrective transfers, which keep no cache). */
+export async function readSeriesFacts(sql: Sql, ids: readonly string[]): Promise<Map<string, SeriesFacts>> {
+  const found = await prepared<SeriesFacts & { id: string }>(sql, 'SELECT id, "unitType", "cooperativeApproachId", "hostParty", "activityId", vintage FROM "UnitSeries" WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
+  return new Map(found.rows.map(({ id, ...facts }) => [id, facts]));
+}
+
+/** The attributes of the series of the units, which never change: from the transaction, the cache, or read once. */
+async function seriesFacts(sql: Sql, cache: RulesCache, changes: Changes, ids: readonly string[]): Promise<Map<string, SeriesFacts>> {
+  for (const s of changes.series) if (!cache.series.has(s.id)) cache.series.set(s.id, { unitType: s.unitType, cooperativeApproachId: s.cooperativeApproachId, hostParty: s.hostParty, activityId: s.activityId, vintage: s.vintage });
+  const missing = [...new Set(ids)].filter((id) => !cache.series.has(id));
+  if (missing.length > 0) {
+    const found = await prepared<SeriesFacts & { id: string }>(sql, 'SELECT id, "unitType", "cooperativeApproachId", "hostParty", "activityId", vintage FROM "UnitSeries" WHERE id = ANY($1::text[])', [missing]);
+    for (const { id, ...facts } of found.rows) cache.series.set(id, facts);
+  }
+  const out = new Map<string, SeriesFacts>();
+  for (const id of ids) {
+    const facts = cache.series.get(id);
+    if (!facts) throw new Error(`rules: series ${id} of units being moved does not exist`);
+    out.set(id, facts);
+  }
+  return out;
+}
+
+/**
+ * First-transfer markers (built-in rule first-transfer): read the markers of the series concerned only
+ * when an authorization in force makes this transaction a first transfer of some of its units.
+ */
+async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<NewAdministrativeRecord[]> {
+  const candidates = firstTransferCandidatesV1(context);
+  if (candidates.length === 0) return [];
+  const seriesIds = [...new Set(candidates.flatMap((c) => c.units.map((u) => u.seriesId)))];
+  const found = await prepared<{ subject: 'NDC' | 'OIMP'; scopeId: string; body: string }>(sql, `SELECT subject, "scopeId", body FROM "AdministrativeRecord" WHERE kind = 'FIRST_TRANSFER_MARKER' AND "scopeId" = ANY($1::text[])`, [seriesIds]);
+  const existing = new Map<'NDC' | 'OIMP', SerialRange[]>();
+  for (const m of found.rows) {
+    const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
+    existing.set(m.subject, [...(existing.get(m.subject) ?? []), { seriesId: m.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
+  }
+  return newMarkersV1(candidates, existing).flatMap((c) =>
+    c.units.map(
+      (u): NewAdministrativeRecord => ({
+        kind: 'FIRST_TRANSFER_MARKER',
+        subject: c.use,
+        scopeType: 'UNITS',
+        scopeId: u.seriesId,
+        body: { firstSerial: u.firstSerial, lastSerial: u.lastSerial, authorization: c.authorization, event: c.event },
+        validFrom: new Date(context.at),
+        validUntil: null,
+      }),
+    ),
+  );
 }
 
 /**
@@ -244,18 +308,18 @@ async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly strin
 const CONTEXT_QUERY = `
   WITH acc AS (SELECT id, type, status, "sectionId", "cooperativeApproachId" FROM "Account" WHERE id = ANY($1::text[]))
   SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', type, 'status', status, 'sectionId', "sectionId", 'cooperativeApproachId', "cooperativeApproachId")), '[]'::jsonb) FROM acc) AS accounts,
-         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body)), '[]'::jsonb)
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body, 'validFrom', to_char(r."validFrom", ${ISO}))), '[]'::jsonb)
             FROM "AdministrativeRecord" r
-           WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION')
-             AND (r.kind = 'RULE_SETTING' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
+           WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')
+             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
 
 /**
  * The facts of the accounts, with their status, and the settings and suspensions in force at `at`,
  * read from the database (not the cache): for corrective transfers, which are rare and must judge
  * what holds now.
  */
-export async function loadRuleContext(sql: Sql, ids: readonly string[], at: Date): Promise<{ accounts: Map<string, RuleAccount & { readonly status: AccountStatus }>; records: RecordRef[] }> {
-  const found = await prepared<{ accounts: (RuleAccount & { status: AccountStatus })[]; records: RecordRef[] }>(sql, CONTEXT_QUERY, [ids, utc(at)]);
+export async function loadRuleContext(sql: Sql, ids: readonly string[], at: Date): Promise<{ accounts: Map<string, RuleAccount & { readonly status: AccountStatus }>; records: (RecordRef & { readonly validFrom: string | null })[] }> {
+  const found = await prepared<{ accounts: (RuleAccount & { status: AccountStatus })[]; records: (RecordRef & { validFrom: string | null })[] }>(sql, CONTEXT_QUERY, [ids, utc(at)]);
   const row = found.rows[0];
   return { accounts: new Map((row?.accounts ?? []).map((a) => [a.id, a])), records: row?.records ?? [] };
 }

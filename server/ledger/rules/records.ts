@@ -4,14 +4,14 @@ import type { RuleScope } from '../types';
 import type { RuleAccount } from './types';
 
 /**
- * Administrative records (table "AdministrativeRecord"): the history of rule settings, suspensions and
- * corrections. Append-only; each is decided by one ledger transaction, logged as an elementary
+ * Administrative records (table "AdministrativeRecord"): the history of rule settings, suspensions,
+ * corrections and descriptor records (authorizations, first-transfer markers). Append-only; each is decided by one ledger transaction, logged as an elementary
  * operation `{ op: 'record', … }` of it, written with it, and rebuilt from the log by replay. Its id is
  * `<transactionId>/<n>`, n counting the transaction's records from 0 in log order.
  */
-export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'CORRECTION';
+export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER';
 
-export type ScopeType = RuleScope['type'] | 'TRANSACTION';
+export type ScopeType = RuleScope['type'] | 'TRANSACTION' | 'UNITS';
 
 export interface NewAdministrativeRecord {
   readonly kind: AdministrativeKind;
@@ -69,7 +69,7 @@ export async function writeAdministrativeRecords(sql: Sql, transactionId: string
   await prepared(sql, 'SELECT registry_record_administrative($1::jsonb)', [JSON.stringify({ transactionId, createdAt: utc(createdAt), records: rows })]);
 }
 
-const SPECIFICITY: Readonly<Record<ScopeType, number>> = { ACCOUNT: 3, SECTION: 2, COOPERATIVE_APPROACH: 1, REGISTRY: 0, TRANSACTION: -1 };
+const SPECIFICITY: Readonly<Record<ScopeType, number>> = { ACCOUNT: 3, SECTION: 2, COOPERATIVE_APPROACH: 1, REGISTRY: 0, TRANSACTION: -1, UNITS: -1 };
 
 /**
  * Which side of the transaction a scope covers: 0 the transferring side, 1 the acquiring side, -1

@@ -1,4 +1,5 @@
 import { canonicalJson, type CanonicalValue } from '../canonical-json';
+import { authorizationsInForce, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import type { Actor } from '../types';
 import { publishedVersion, versionInForce } from './catalog';
 import { recordId, type AdministrativeKind, type AdministrativeRecordRow, type ScopeType } from './records';
@@ -6,8 +7,8 @@ import type { RuleAccount, RuledKind, RuleSettingsInput } from './types';
 
 type Operation = { readonly [field: string]: unknown };
 
-const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'CORRECTION']);
-const SCOPES: ReadonlySet<string> = new Set<ScopeType>(['REGISTRY', 'COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT', 'TRANSACTION']);
+const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'CORRECTION', 'AUTHORIZATION', 'FIRST_TRANSFER_MARKER']);
+const SCOPES: ReadonlySet<string> = new Set<ScopeType>(['REGISTRY', 'COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT', 'TRANSACTION', 'UNITS']);
 const RULED: ReadonlySet<string> = new Set<RuledKind>(['ISSUANCE', 'TRANSFER', 'EXTERNAL_TRANSFER']);
 
 /** What replay knows of one recorded entry when its operations have been applied. */
@@ -19,6 +20,10 @@ export interface ReplayedEntry {
   readonly ruleVersions: unknown;
   /** Units created in each account by the entry. */
   readonly createdByAccount: ReadonlyMap<string, bigint>;
+  /** The blocks the entry created. */
+  readonly created: readonly (SerialRange & { readonly accountId: string })[];
+  /** The attributes of a series replay knows. */
+  readonly seriesOf: (seriesId: string) => SeriesFacts | null;
 }
 
 /**
@@ -48,6 +53,11 @@ export class RulesReplay {
     const id = recordId(transactionId, this.counter++);
     this.records.set(id, { id, kind: kind as AdministrativeKind, subject, scopeType: scopeType as ScopeType, scopeId, body: canonicalJson(body as CanonicalValue), validFrom, validUntil, transactionId, createdAt });
     return null;
+  }
+
+  /** Whether the entry being applied has rule operations to judge. */
+  hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
   /** A `rule` or `rule-suspended` operation, judged when the entry's units are known. */
@@ -92,7 +102,17 @@ export class RulesReplay {
     let moved = 0n;
     for (const [accountId, units] of entry.createdByAccount) if (accountId !== from?.id) moved += units;
     if (moved !== quantity) return `judged ${quantity} units, the entry moves ${moved}`;
-    const verdict = rule.evaluate({ kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity }, parsed.settings);
+    // The units as the rule saw them: everything the entry created outside the transferring account
+    // (supplementary operations split them afterwards; rules judge serials, not block boundaries).
+    const units: UnitRange[] = [];
+    for (const b of entry.created) {
+      if (b.accountId === from?.id) continue;
+      const series = entry.seriesOf(b.seriesId);
+      if (!series) return `series ${b.seriesId} is unknown`;
+      units.push({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series });
+    }
+    const authorizations = authorizationsInForce([...this.records.values()], entry.createdAt);
+    const verdict = rule.evaluate({ kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations }, parsed.settings);
     if (verdict.refusals.length > 0) return `version ${version} refuses what was recorded (${verdict.refusals.map((r) => r.code).join(', ')})`;
     const expected = canonicalJson(verdict.diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })));
     const logged = canonicalJson(op.diversions as CanonicalValue);

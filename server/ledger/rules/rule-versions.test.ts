@@ -6,7 +6,10 @@ import { governingSettings } from './records';
 import { shareOfProceedsV1 } from './share-of-proceeds/v1';
 import { transferFeeV1 } from './transfer-fee/v1';
 import { transferFeeV2 } from './transfer-fee/v2';
+import { authorizedExportV1 } from './authorized-export/v1';
+import { retirementVintageV1 } from './retirement-vintage/v1';
 import { transferLimitV1 } from './transfer-limit/v1';
+import { useAuthorizedUnitsV1 } from './use-authorized-units/v1';
 import type { PluggableRuleVersion, RuleAccount, RuleContext } from './types';
 import { NO_CHANGES } from '../plan';
 
@@ -14,7 +17,7 @@ import { NO_CHANGES } from '../plan';
 
 const actor: Actor = { userId: 'u', impersonatorId: null, grants: [] };
 const holding = (id: string, sectionId: string | null = 'GHA'): RuleAccount => ({ id, type: 'HOLDING', sectionId, cooperativeApproachId: 'CA1' });
-const context = (quantity: bigint, at = '2026-06-01T00:00:00.000Z'): RuleContext => ({ kind: 'TRANSFER', at, actor, from: holding('A-1'), to: holding('B-1'), quantity });
+const context = (quantity: bigint, at = '2026-06-01T00:00:00.000Z'): RuleContext => ({ kind: 'TRANSFER', at, actor, from: holding('A-1'), to: holding('B-1'), quantity, units: [], authorizations: [] });
 
 function problems<S>(rule: PluggableRuleVersion<S>, inputs: Parameters<PluggableRuleVersion['parseSettings']>[0][]): string[] {
   return inputs.map((input) => {
@@ -124,5 +127,47 @@ describe('divert', () => {
       { seriesId: 'S2', firstSerial: 13n, lastSerial: 20n, accountId: 'A-1' },
     ]);
     expect(() => divert(changes, 'B-1', [{ accountId: 'FEE-1', quantity: 9n }])).toThrow(/only 8 arrive/);
+  });
+});
+
+describe('rules that read descriptor records', () => {
+  const series = (vintage: number, hostParty = 'GHA') => ({ unitType: 'ITMO', cooperativeApproachId: 'CA1', hostParty, activityId: 'GHA-1', vintage });
+  const units = [{ seriesId: 'S1', firstSerial: 1n, lastSerial: 10n, series: series(2024) }];
+  const use: RuleAccount = { id: 'USE-1', type: 'USE', sectionId: 'GHA', cooperativeApproachId: null };
+  const authorization = (uses: 'NDC' | 'OIMP' | 'BOTH' | 'NONE', first: bigint, last: bigint) => ({ id: `a-${uses}-${first}`, party: 'GHA', uses, units: { mode: 'ranges' as const, ranges: [{ seriesId: 'S1', firstSerial: first, lastSerial: last }] }, oimpFirstTransfer: null, supersedes: null, applicableFrom: '2026-01-01T00:00:00.000Z' });
+  const into = (to: RuleAccount, authorizations: ReturnType<typeof authorization>[]): RuleContext => ({ ...context(10n), to, units, authorizations });
+
+  const cases: [string, ReturnType<typeof authorization>[], string[]][] = [
+    ['no authorization', [], ['1-10']],
+    ['NDC for part of the units', [authorization('NDC', 1n, 6n)], ['7-10']],
+    ['NDC for all, in two records', [authorization('NDC', 1n, 6n), authorization('BOTH', 7n, 10n)], []],
+    ['OIMP only', [authorization('OIMP', 1n, 10n)], ['1-10']],
+    ['withdrawn (NONE)', [authorization('NONE', 1n, 10n)], ['1-10']],
+  ];
+  for (const [name, authorizations, refused] of cases) it(`use-authorized-units v1, ${name}: refuses ${refused.join(', ') || 'nothing'}`, () => {
+    const verdict = useAuthorizedUnitsV1.evaluate(into(use, authorizations), {});
+    expect(verdict.refusals.map((r) => `${String(r.judged.firstSerial)}-${String(r.judged.lastSerial)}`)).toEqual(refused);
+    expect(new Set(verdict.refusals.map((r) => r.code))).toEqual(new Set(refused.length > 0 ? [6003] : []));
+    // Only use accounts are guarded.
+    expect(useAuthorizedUnitsV1.evaluate(into(holding('B-1'), authorizations), {}).refusals).toEqual([]);
+  });
+
+  it('use-authorized-units v1 counts an authorization only for units of its own Party', () => {
+    const foreign = [{ ...units[0], series: series(2024, 'KEN') }] as typeof units;
+    expect(useAuthorizedUnitsV1.evaluate({ ...into(use, [authorization('NDC', 1n, 10n)]), units: foreign }, {}).refusals.map((r) => r.code)).toEqual([6003]);
+  });
+
+  it('retirement-vintage v1 names what is wrong, then refuses vintages outside the period', () => {
+    expect(problems(retirementVintageV1, [{ firstVintage: 2021 }, { firstVintage: 2026, lastVintage: 2025 }, { firstVintage: 2021, lastVintage: 2025 }])).toEqual(['lastVintage must be a year from 1990 to 2100', 'lastVintage must not be before firstVintage', 'ok']);
+    const mixed = [...units, { seriesId: 'S2', firstSerial: 1n, lastSerial: 5n, series: series(2026) }];
+    const verdict = retirementVintageV1.evaluate({ ...into(use, []), units: mixed }, { firstVintage: 2021, lastVintage: 2025 });
+    expect(verdict.refusals.map((r) => [r.code, r.judged.seriesId])).toEqual([[6004, 'S2']]);
+  });
+
+  it('authorized-export v1 accepts any use but NONE', () => {
+    const out = (authorizations: ReturnType<typeof authorization>[]): RuleContext => ({ ...into(holding('PROXY'), authorizations), kind: 'EXTERNAL_TRANSFER' });
+    expect(authorizedExportV1.evaluate(out([]), {}).refusals.map((r) => r.code)).toEqual([6005]);
+    expect(authorizedExportV1.evaluate(out([authorization('OIMP', 1n, 10n)]), {}).refusals).toEqual([]);
+    expect(authorizedExportV1.evaluate(out([authorization('NONE', 1n, 10n)]), {}).refusals.map((r) => r.code)).toEqual([6005]);
   });
 });

@@ -1,5 +1,6 @@
 import type { AccountType } from '../../db/generated/enums';
 import type { Refusal } from '../check-codes';
+import type { Authorization, UnitRange } from '../descriptors/coverage';
 import type { Actor } from '../types';
 
 /**
@@ -35,6 +36,10 @@ export interface RuleContext {
   readonly from: RuleAccount | null;
   readonly to: RuleAccount;
   readonly quantity: bigint;
+  /** The units issued or moved, as they arrive in `to` before any supplementary operation. */
+  readonly units: readonly UnitRange[];
+  /** The authorizations (descriptor records, A6R-45) in force at `at`. */
+  readonly authorizations: readonly Authorization[];
 }
 
 /**
