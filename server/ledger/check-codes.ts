@@ -32,6 +32,9 @@ export const CHECKS = {
   CORRECTION_REASON_MISSING: { code: 2020, message: 'A corrective action needs a reason of 1 to 500 characters.' },
   NOT_ALLOWED_TO_AUTHORIZE: { code: 2021, message: 'Only registry administrators and the section administrators of the Party record its authorizations.' },
   DESCRIPTOR_INVALID: { code: 2022, message: 'The descriptor record is invalid.' },
+  APPROVER_IS_INITIATOR: { code: 2023, message: 'A transfer is approved by a second person, not by the one who proposed it.' },
+  RESERVATION_NOT_PENDING: { code: 2024, message: 'The transfer no longer waits: it was approved, rejected or has expired, or it never waited.' },
+  RESERVATION_NOT_EXPIRED: { code: 2025, message: 'The reservation has not expired yet.' },
   // 3xxx: the acquiring account
   ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
   ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },

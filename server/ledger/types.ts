@@ -205,7 +205,21 @@ export interface RecordAuthorizationProposal {
   readonly supersedes: string | null;
 }
 
+/**
+ * The answer to a transfer that waits (A6R-47): APPROVE (a second authorized person, never its
+ * initiator, before it expires) sends the reserved units on to the acquiring account; REJECT sends them
+ * back to the transferring account; EXPIRE does the same once the reservation has expired.
+ */
+export interface ReleaseReservationProposal {
+  readonly kind: 'RELEASE_RESERVATION';
+  readonly idempotencyKey: string;
+  readonly reservationTransactionId: string;
+  readonly decision: 'APPROVE' | 'REJECT' | 'EXPIRE';
+  readonly reason: string;
+}
+
 export type Proposal =
+  | ReleaseReservationProposal
   | RecordAuthorizationProposal
   | DefineReferenceProposal
   | IssuanceProposal
@@ -219,7 +233,7 @@ export type Proposal =
   | CorrectiveTransferProposal;
 
 export type Outcome =
-  | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean }
+  | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean; /** Waits for an approval, its units reserved (A6R-47). */ readonly pending?: boolean }
   | { readonly status: 'REJECTED'; readonly transactionId: string | null; readonly refusals: readonly Refusal[]; readonly replayed: boolean };
 
 /** The account facts that the checks judge. */

@@ -54,6 +54,7 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
     case 'SUSPEND_RULE':
     case 'CORRECTIVE_TRANSFER':
     case 'RECORD_AUTHORIZATION':
+    case 'RELEASE_RESERVATION':
       return administrativePlan(sql, ctx, actor, proposal);
   }
 }
@@ -98,7 +99,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
         payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions, operations },
       });
       await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, guard: ruled.guard, entry });
-      return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false };
+      return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false, ...(ruled.pending ? { pending: true } : {}) };
     });
   } catch (error) {
     if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions });

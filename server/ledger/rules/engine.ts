@@ -29,6 +29,8 @@ export interface Judgement {
   readonly diversions: readonly Diversion[];
   /** The `rule` and `rule-suspended` operations to log. */
   readonly operations: readonly CanonicalValue[];
+  /** The transaction waits (A6R-47): what arrives after the other diversions goes to escrow, reserved. */
+  readonly hold: { readonly rule: string; readonly escrowAccountId: string; readonly expiresAt: string; readonly quantity: bigint } | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
   const refusals: Refusal[] = [];
   const diversions: Diversion[] = [];
   const operations: CanonicalValue[] = [];
+  let hold: { rule: string; version: number; settingId: string; settings: CanonicalValue; escrowAccountId: string; expiresAt: string } | null = null;
   for (const setting of governingSettings(records, accounts)) {
     const rule = versionInForce(setting.rule, context.at);
     // Retired without a successor, or not yet in force: the rule does not apply.
@@ -58,9 +61,15 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
     ruleVersions[rule.name] = rule.version;
     refusals.push(...verdict.refusals);
     diversions.push(...verdict.diversions);
-    operations.push(ruleOperation(rule.name, rule.version, setting.recordId, setting.body.settings, context, verdict.diversions));
+    // A holding rule's operation is logged last, once it is known how many units it reserves.
+    if (verdict.hold && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
+    else operations.push(ruleOperation(rule.name, rule.version, setting.recordId, setting.body.settings, context, verdict.diversions));
   }
-  return { ruleVersions, refusals, diversions, operations };
+  if (!hold) return { ruleVersions, refusals, diversions, operations, hold: null };
+  const reserved = context.quantity - diversions.reduce((sum, d) => sum + d.quantity, 0n);
+  const escrow = { accountId: hold.escrowAccountId, quantity: reserved };
+  operations.push(ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]));
+  return { ruleVersions, refusals, diversions: [...diversions, escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: reserved } };
 }
 
 export function ruleOperation(rule: string, version: number, settingId: string, settings: CanonicalValue, context: RuleContext, diversions: readonly Diversion[]): CanonicalValue {
@@ -85,6 +94,8 @@ export type RuleOutcome =
       readonly ruleVersions: Readonly<Record<string, number>>;
       /** SQL to send before the record, in the same message (see registry_rules_unchanged); '' for none. */
       readonly guard: string;
+      /** The transaction waits for an approval; its units are reserved in escrow. */
+      readonly pending: boolean;
     }
   | { readonly ok: false; readonly refusals: readonly Refusal[]; readonly ruleVersions: Readonly<Record<string, number>> };
 
@@ -184,7 +195,7 @@ function recordsAt(cache: RulesCache, at: string): RecordRef[] {
  */
 export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
   const parties = partiesOf(proposal, decided.changes);
-  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '' };
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '', pending: false };
   const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
   if (outcome.ok) return outcome;
   // A refusal never rests on a stale cache: the guard checks only what is recorded.
@@ -212,14 +223,15 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   let operations = decided.operations;
   const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
   if (receivers.length > 0) {
-    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context);
+    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null);
     if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
     changes = divert(decided.changes, parties.to, judgement.diversions);
     operations = operationsOf(changes);
   }
-  const markers = await firstTransferMarkers(sql, context);
-  if (markers.length > 0) {
-    changes = { ...changes, records: [...(changes.records ?? []), ...markers] };
+  // A held transfer has not happened yet: no first transfer, only a reservation.
+  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context);
+  if (added.length > 0) {
+    changes = { ...changes, records: [...(changes.records ?? []), ...added] };
     operations = operationsOf(changes);
   }
   return {
@@ -228,6 +240,20 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
     ruleVersions: judgement.ruleVersions,
     guard: `SELECT registry_rules_unchanged(${literal(sql, cache.generation)}::bigint, ${literal(sql, receivers)}); `,
+    pending: judgement.hold !== null,
+  };
+}
+
+/** The reservation a held transfer leaves: what waits, where, for whom, until when. */
+function reservationRecord(context: RuleContext, hold: NonNullable<Judgement['hold']>): NewAdministrativeRecord {
+  return {
+    kind: 'RESERVATION',
+    subject: hold.rule,
+    scopeType: 'TRANSACTION',
+    scopeId: '',
+    body: { fromAccountId: context.from?.id ?? null, toAccountId: context.to.id, escrowAccountId: hold.escrowAccountId, quantity: hold.quantity, initiatorId: context.actor.userId, impersonatorId: context.actor.impersonatorId },
+    validFrom: new Date(context.at),
+    validUntil: new Date(hold.expiresAt),
   };
 }
 
@@ -287,7 +313,7 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<New
  * The accounts that receive supplementary units must exist, be active and be of a type that receives.
  * Judged on what the cache knows; a refusal only on what the database says now.
  */
-async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext): Promise<Refusal[]> {
+async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean): Promise<Refusal[]> {
   const judgeAll = () =>
     ids.flatMap((id) => {
       const account = cache.receivers.get(id);
@@ -301,7 +327,7 @@ async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly strin
     problems = judgeAll();
   }
   const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
-  if (total >= context.quantity) problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { reason: 'the rules would divert every unit', quantity: context.quantity.toString(), diverted: total.toString() }));
+  if (holding ? total !== context.quantity : total >= context.quantity) problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { reason: 'the rules would divert every unit', quantity: context.quantity.toString(), diverted: total.toString() }));
   return problems;
 }
 

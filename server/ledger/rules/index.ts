@@ -1,6 +1,7 @@
 import type { Plan } from '../plan';
 import type { Sql } from '../sql';
-import type { Actor, ConfigureRuleProposal, CorrectiveTransferProposal, LedgerContext, RecordAuthorizationProposal, SuspendRuleProposal } from '../types';
+import type { Actor, ConfigureRuleProposal, CorrectiveTransferProposal, LedgerContext, RecordAuthorizationProposal, ReleaseReservationProposal, SuspendRuleProposal } from '../types';
+import { releaseReservation } from '../reservations/release-reservation';
 import { recordAuthorization } from '../descriptors/record-authorization';
 import { configureRule, suspendRule } from './configure-rule';
 import { correctiveTransfer } from './corrective-transfer';
@@ -10,7 +11,7 @@ export { BUILT_IN_VERSIONS } from './catalog';
 export { applyRules, rulesChanged } from './engine';
 export { writeAdministrativeRecords } from './records';
 
-export type AdministrativeProposal = ConfigureRuleProposal | SuspendRuleProposal | CorrectiveTransferProposal | RecordAuthorizationProposal;
+export type AdministrativeProposal = ConfigureRuleProposal | SuspendRuleProposal | CorrectiveTransferProposal | RecordAuthorizationProposal | ReleaseReservationProposal;
 
 /** The operations of rule configuration, suspension, corrective actions and descriptor records. */
 export function administrativePlan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: AdministrativeProposal): Promise<Plan> {
@@ -23,5 +24,7 @@ export function administrativePlan(sql: Sql, ctx: LedgerContext, actor: Actor, p
       return correctiveTransfer(sql, ctx, actor, proposal);
     case 'RECORD_AUTHORIZATION':
       return recordAuthorization(sql, ctx, actor, proposal);
+    case 'RELEASE_RESERVATION':
+      return releaseReservation(sql, ctx, actor, proposal);
   }
 }

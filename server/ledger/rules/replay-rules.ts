@@ -7,7 +7,7 @@ import type { RuleAccount, RuledKind, RuleSettingsInput } from './types';
 
 type Operation = { readonly [field: string]: unknown };
 
-const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'CORRECTION', 'AUTHORIZATION', 'FIRST_TRANSFER_MARKER']);
+const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'CORRECTION', 'AUTHORIZATION', 'FIRST_TRANSFER_MARKER', 'RESERVATION', 'RESERVATION_RELEASE']);
 const SCOPES: ReadonlySet<string> = new Set<ScopeType>(['REGISTRY', 'COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT', 'TRANSACTION', 'UNITS']);
 const RULED: ReadonlySet<string> = new Set<RuledKind>(['ISSUANCE', 'TRANSFER', 'EXTERNAL_TRANSFER']);
 
@@ -114,10 +114,14 @@ export class RulesReplay {
     const authorizations = authorizationsInForce([...this.records.values()], entry.createdAt);
     const verdict = rule.evaluate({ kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations }, parsed.settings);
     if (verdict.refusals.length > 0) return `version ${version} refuses what was recorded (${verdict.refusals.map((r) => r.code).join(', ')})`;
-    const expected = canonicalJson(verdict.diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })));
+    // A holding rule reserves, in escrow, whatever the entry's other rules did not divert.
+    let otherwise = 0n;
+    for (const other of this.pending) if (other !== op && Array.isArray(other.diversions)) for (const d of other.diversions as { quantity?: unknown }[]) otherwise += typeof d.quantity === 'string' ? BigInt(d.quantity) : 0n;
+    const diversions = verdict.hold ? [...verdict.diversions, { accountId: verdict.hold.escrowAccountId, quantity: quantity - otherwise }] : verdict.diversions;
+    const expected = canonicalJson(diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })));
     const logged = canonicalJson(op.diversions as CanonicalValue);
     if (expected !== logged) return `version ${version} gives the supplementary operations ${expected}, the entry logged ${logged}`;
-    for (const d of verdict.diversions) diverted.set(d.accountId, (diverted.get(d.accountId) ?? 0n) + d.quantity);
+    for (const d of diversions) diverted.set(d.accountId, (diverted.get(d.accountId) ?? 0n) + d.quantity);
     return null;
   }
 

@@ -7,6 +7,7 @@ import { shareOfProceedsV1 } from './share-of-proceeds/v1';
 import { transferFeeV1 } from './transfer-fee/v1';
 import { transferFeeV2 } from './transfer-fee/v2';
 import { authorizedExportV1 } from './authorized-export/v1';
+import { fourEyesV1 } from './four-eyes/v1';
 import { retirementVintageV1 } from './retirement-vintage/v1';
 import { transferLimitV1 } from './transfer-limit/v1';
 import { useAuthorizedUnitsV1 } from './use-authorized-units/v1';
@@ -169,5 +170,32 @@ describe('rules that read descriptor records', () => {
     expect(authorizedExportV1.evaluate(out([]), {}).refusals.map((r) => r.code)).toEqual([6005]);
     expect(authorizedExportV1.evaluate(out([authorization('OIMP', 1n, 10n)]), {}).refusals).toEqual([]);
     expect(authorizedExportV1.evaluate(out([authorization('NONE', 1n, 10n)]), {}).refusals.map((r) => r.code)).toEqual([6005]);
+  });
+});
+
+describe('four-eyes v1', () => {
+  it('names what is wrong with its settings, in order', () => {
+    expect(problems(fourEyesV1, [{ escrowAccountId: 'ESC-1', expiresAfterHours: 24 }, { threshold: '500', expiresAfterHours: 24 }, { threshold: '500', escrowAccountId: 'ESC-1', expiresAfterHours: 0 }, { threshold: '500', escrowAccountId: 'ESC-1', expiresAfterHours: 24 }])).toEqual([
+      'threshold must be a positive whole number of units, written as a decimal string',
+      'escrowAccountId must be an account number',
+      'expiresAfterHours must be a whole number of hours from 1 to 720',
+      'ok',
+    ]);
+  });
+
+  it('holds transfers above the threshold until a set time, and nothing else', () => {
+    const settings = { threshold: 500n, escrowAccountId: 'ESC-1', expiresAfterHours: 24 };
+    expect(fourEyesV1.evaluate(context(500n), settings)).toEqual({ refusals: [], diversions: [] });
+    expect(fourEyesV1.evaluate(context(501n), settings).hold).toEqual({ escrowAccountId: 'ESC-1', expiresAt: '2026-06-02T00:00:00.000Z' });
+  });
+
+  it('reserves, when judged with other rules, what they do not divert', () => {
+    const records = [
+      { id: 'f', kind: 'RULE_SETTING' as const, subject: 'four-eyes', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { threshold: '500', escrowAccountId: 'ESC-1', expiresAfterHours: 24 } }) },
+      { id: 't', kind: 'RULE_SETTING' as const, subject: 'transfer-fee', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { accountId: 'FEE-1', basisPoints: 100 } }) },
+    ];
+    const judged = judge(context(1_000n), records);
+    expect(judged.diversions).toEqual([{ accountId: 'FEE-1', quantity: 10n }, { accountId: 'ESC-1', quantity: 990n }]);
+    expect(judged.hold).toMatchObject({ rule: 'four-eyes', quantity: 990n });
   });
 });

@@ -52,10 +52,15 @@ export interface Diversion {
   readonly quantity: bigint;
 }
 
-/** A rule's ruling: refusals (6xxx codes) or nothing against, and any supplementary operations. */
+/**
+ * A rule's ruling: refusals (6xxx codes) or nothing against, and any supplementary operations. `hold`
+ * makes the transaction wait (A6R-47): the units that would arrive go to the escrow account instead,
+ * reserved, until a second person approves (they go on) or it is rejected or expires (they go back).
+ */
 export interface RuleVerdict {
   readonly refusals: readonly Refusal[];
   readonly diversions: readonly Diversion[];
+  readonly hold?: { readonly escrowAccountId: string; readonly expiresAt: string };
 }
 
 export const ALLOW: RuleVerdict = { refusals: [], diversions: [] };
