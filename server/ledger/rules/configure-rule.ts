@@ -4,9 +4,11 @@ import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
 import type { Actor, ConfigureRuleProposal, LedgerContext, RuleScope, SuspendRuleProposal } from '../types';
+import { complianceVersionsFrom, isComplianceRule } from '../compliance/catalog';
 import { isPluggableRule, versionsFrom } from './catalog';
 import { forgetRules } from './engine';
 import { scopeIdOf, type NewAdministrativeRecord } from './records';
+import type { PluggableRuleVersion, RuleSettingsInput } from './types';
 
 const RULE_CONFIGURATION_LOCK = 6_274_300;
 const MAX_REASON_LENGTH = 500;
@@ -55,12 +57,16 @@ export async function configureRule(sql: Sql, ctx: LedgerContext, actor: Actor, 
   await lockRuleScope(sql, proposal.rule, proposal.scope);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
-  const versions = versionsFrom(proposal.rule, utc(createdAt));
-  if (!isPluggableRule(proposal.rule)) return { createdAt, refusals: [refusal('RULE_UNKNOWN', { rule: proposal.rule })] };
+  // Compliance rules (A6R-19) are configured the same way, for the whole registry.
+  const compliance = isComplianceRule(proposal.rule);
+  const versions: readonly Pick<PluggableRuleVersion, 'name' | 'version' | 'parseSettings' | 'sectionConfigurable'>[] = compliance
+    ? complianceVersionsFrom(proposal.rule, utc(createdAt)).map((v) => ({ name: v.name, version: v.version, parseSettings: (input: RuleSettingsInput) => v.parseSettings(input), sectionConfigurable: false }))
+    : versionsFrom(proposal.rule, utc(createdAt));
+  if (!isPluggableRule(proposal.rule) && !compliance) return { createdAt, refusals: [refusal('RULE_UNKNOWN', { rule: proposal.rule })] };
   if (versions.length === 0) return { createdAt, refusals: [refusal('RULE_UNKNOWN', { rule: proposal.rule, reason: 'retired' })] };
   const scope = await scopeFacts(sql, proposal.scope);
   const scopeId = scopeIdOf(proposal.scope);
-  if (!scope.exists) refusals.push(refusal('RULE_SCOPE_INVALID', { scopeType: proposal.scope.type, scopeId }));
+  if (!scope.exists || (compliance && proposal.scope.type !== 'REGISTRY')) refusals.push(refusal('RULE_SCOPE_INVALID', { scopeType: proposal.scope.type, scopeId }));
   else if (!mayConfigureRule(actor, versions.every((v) => v.sectionConfigurable), proposal.scope, scope.sectionId)) refusals.push(refusal('NOT_ALLOWED_TO_CONFIGURE', { rule: proposal.rule, scopeType: proposal.scope.type, scopeId, userId: actor.userId }));
   if (proposal.enabled) {
     // One refusal per problem, naming the versions that have it: versions often share their settings.
