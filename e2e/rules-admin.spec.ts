@@ -26,7 +26,7 @@ test('a registry administrator configures a rule, sees a refusal with its reason
   await form.getByLabel('Settings').fill('{"maximum": "1000000000"}');
   await form.getByRole('button', { name: 'Record the configuration' }).click();
   await expect(form.getByRole('status')).toContainText('The configuration is recorded.');
-  await expect(page.getByRole('rowheader', { name: 'transfer-limit' })).toBeVisible();
+  await expect(page.getByRole('table', { name: /latest setting of each rule/ }).getByRole('rowheader', { name: 'transfer-limit' })).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Corrections' }).click();
