@@ -36,6 +36,6 @@ test('a registry administrator configures a rule, sees a refusal with its reason
   await page.getByLabel('Transaction to correct').fill('no-such-transaction');
   await page.getByLabel('Reason').fill('entered by mistake');
   await page.getByRole('button', { name: 'Record the correction' }).click();
-  await expect(page.getByRole('alert')).toContainText('2019');
+  await expect(page.getByRole('alert').filter({ hasText: 'Refused' })).toContainText('2019: The transaction to correct does not exist');
   await expectAccessible(page);
 });

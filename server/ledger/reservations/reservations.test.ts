@@ -7,6 +7,7 @@ import { liveStateAt, stateHash } from '../state';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
+import { expireReservations } from './expire-reservations';
 
 /**
  * Transfers that wait (A6R-47) under the four-eyes rule: reserved units out of reach of everything
@@ -119,7 +120,11 @@ describe('four-eyes and reservations (A6R-47)', () => {
     expect(await balance('ESCROW')).toBe(594n);
     clock += 24 * 3_600_000;
     expect(codes(await run(second, release(waiting.transactionId, 'APPROVE')))).toEqual([2024]);
-    await recorded(admin, release(waiting.transactionId, 'EXPIRE'));
+    // The scheduler's job: every expired reservation, once.
+    const expired = await expireReservations(ctx, admin);
+    expect(expired.map((e) => [e.transactionId, e.outcome.status])).toEqual([[waiting.transactionId, 'RECORDED']]);
+    expect(await expireReservations(ctx, admin)).toEqual([]);
+    expect(codes(await run(admin, release(waiting.transactionId, 'EXPIRE')))).toEqual([2024]);
     expect(await balance('ESCROW')).toBe(0n);
     expect(await balance('GHA-200')).toBe(before - 6n);
   });
