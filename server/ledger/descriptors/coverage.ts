@@ -73,7 +73,13 @@ export function authorizationOf(record: RecordLike): Authorization {
  * itself applicable by then. Never recalled, only superseded (A6R-45).
  */
 export function authorizationsInForce(records: readonly RecordLike[], at: string): Authorization[] {
-  const applicable = records.filter((r) => r.kind === 'AUTHORIZATION' && r.validFrom !== null && r.validFrom <= at).map(authorizationOf);
+  return inForce(records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf), at);
+}
+
+/** The same, over authorizations already parsed (the rules engine keeps them so, per pool). */
+export function inForce(all: readonly Authorization[], at: string): Authorization[] {
+  const applicable = all.filter((a) => a.applicableFrom <= at);
+  if (applicable.length === 0) return [];
   const superseded = new Set(applicable.flatMap((a) => (a.supersedes ? [a.supersedes] : [])));
   return applicable.filter((a) => !superseded.has(a.id));
 }

@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import { literal, prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
 import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
-import { authorizationsInForce, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
+import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
 import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
 import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
@@ -138,6 +138,8 @@ interface RulesCache {
   readonly accounts: Map<string, RuleAccount>;
   readonly receivers: Map<string, { readonly type: AccountType; readonly status: AccountStatus }>;
   readonly series: Map<string, SeriesFacts>;
+  /** Every authorization, parsed once. */
+  readonly authorizations: readonly Authorization[];
 }
 
 const caches = new WeakMap<Pool, RulesCache>();
@@ -156,7 +158,7 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
-  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map() };
+  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: row.records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
   caches.set(pool, cache);
   return cache;
 }
@@ -185,7 +187,7 @@ async function ruleAccounts(sql: Sql, cache: RulesCache, ids: readonly string[])
 
 /** The suspensions in force at `at`, and every setting. */
 function recordsAt(cache: RulesCache, at: string): RecordRef[] {
-  return cache.records.filter((r) => r.kind === 'RULE_SETTING' || (r.validFrom !== null && r.validUntil !== null && r.validFrom <= at && at < r.validUntil));
+  return cache.records.filter((r) => r.kind === 'RULE_SETTING' || (r.kind === 'RULE_SUSPENSION' && r.validFrom !== null && r.validUntil !== null && r.validFrom <= at && at < r.validUntil));
 }
 
 /**
@@ -216,7 +218,7 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   const series = await seriesFacts(sql, cache, decided.changes, arriving.map((b) => b.seriesId));
   const units: UnitRange[] = arriving.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
   const records = recordsAt(cache, at);
-  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: authorizationsInForce(cache.records, at) };
+  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: inForce(cache.authorizations, at) };
   const judgement = judge(context, records);
   if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
   let changes = decided.changes;
