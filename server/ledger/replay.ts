@@ -242,12 +242,12 @@ export class Replayer {
 
   /** The entry's pluggable rules, judged again by the versions and settings it logged. */
   private judgeRules(): void {
-    if (!this.rules.hasPending()) return;
+    if (!this.rules.needsJudging(this.kind)) return;
     const createdByAccount = new Map<string, bigint>();
     for (const b of this.txCreated) createdByAccount.set(b.accountId, (createdByAccount.get(b.accountId) ?? 0n) + (b.lastSerial - b.firstSerial + 1n));
     const actor = (this.payload.input as { actor?: Actor } | undefined)?.actor ?? { userId: '', impersonatorId: null, grants: [] };
     const seriesOf = (id: string) => this.series.get(id) ?? null;
-    const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount, created: this.txCreated, seriesOf }, (id) => {
+    const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount, created: this.txCreated, seriesOf, input: this.payload.input }, (id) => {
       const account = this.accounts.get(id);
       return account ? { id, type: account.definition.type, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId } : null;
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { checkInvariants, describeViolations } from '../invariants';
 import { seriesIdOf } from '../operations/issue-units';
-import { replayLog } from '../replay';
+import { replayLog, Replayer, type LoggedPayload } from '../replay';
 import { liveStateAt, stateHash } from '../state';
 import type { Actor, LedgerContext, Outcome, Proposal, RecordAuthorizationProposal, SeriesAttributes } from '../types';
 import { describeDisagreement, verifyLedger } from '../verify';
@@ -162,5 +162,23 @@ describe('authorizations (A6R-45)', () => {
     const report = await verifyLedger(ctx.pool, ctx.publicKeyPem);
     expect(report.disagreement && describeDisagreement(report.disagreement)).toBeNull();
     expect(describeViolations(await checkInvariants(ctx.pool))).toBe(describeViolations([]));
+  });
+
+  it('replay judges the markers again: one that does not follow from the authorizations stops it', async () => {
+    const entries = await ctx.pool.query<{ seq: bigint; chain: number; payload: string }>('SELECT seq, chain, payload FROM "LogEntry" ORDER BY seq');
+    const target = entries.rows.find((e) => e.payload.includes('"event":"INTERNATIONAL_TRANSFER"'));
+    if (!target) throw new Error('no entry with a first-transfer marker');
+    const replay = (payloadOf: (e: { seq: bigint; payload: string }) => string) => {
+      const replayer = new Replayer();
+      for (const e of entries.rows) {
+        const text = payloadOf(e);
+        replayer.apply(e.seq, e.chain, text, JSON.parse(text) as LoggedPayload);
+      }
+    };
+    expect(() => replay((e) => e.payload)).not.toThrow();
+    // The same entry without its marker, as if the rule had not run: replay says what it should have made.
+    const unmarked = (e: { seq: bigint; payload: string }) => (e.seq === target.seq ? e.payload.replace(/,\{"body":\{"authorization":"[^"]*","event":"INTERNATIONAL_TRANSFER"[^}]*\},"kind":"FIRST_TRANSFER_MARKER"[^}]*\}/, '') : e.payload);
+    expect(unmarked(target)).not.toBe(target.payload);
+    expect(() => replay(unmarked)).toThrow(/first-transfer: the entry records markers none, version 1 makes NDC/);
   });
 });

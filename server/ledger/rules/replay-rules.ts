@@ -3,7 +3,8 @@ import { authorizationsInForce, type SerialRange, type SeriesFacts, type UnitRan
 import type { Actor } from '../types';
 import { publishedVersion, versionInForce } from './catalog';
 import { recordId, type AdministrativeKind, type AdministrativeRecordRow, type ScopeType } from './records';
-import type { RuleAccount, RuledKind, RuleSettingsInput } from './types';
+import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
+import type { RuleAccount, RuleContext, RuledKind, RuleSettingsInput } from './types';
 
 type Operation = { readonly [field: string]: unknown };
 
@@ -24,6 +25,20 @@ export interface ReplayedEntry {
   readonly created: readonly (SerialRange & { readonly accountId: string })[];
   /** The attributes of a series replay knows. */
   readonly seriesOf: (seriesId: string) => SeriesFacts | null;
+  /** The entry's input (actor and proposal). */
+  readonly input: unknown;
+}
+
+/** Ranges grouped by key, merged where adjacent, as one comparable text. */
+function mergedRanges(ranges: readonly { key: string; firstSerial: bigint; lastSerial: bigint }[]): string {
+  const sorted = [...ranges].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.firstSerial < b.firstSerial ? -1 : a.firstSerial > b.firstSerial ? 1 : 0));
+  const out: { key: string; firstSerial: bigint; lastSerial: bigint }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.key === r.key && last.lastSerial + 1n === r.firstSerial) last.lastSerial = r.lastSerial;
+    else out.push({ ...r });
+  }
+  return out.map((r) => `${r.key} ${r.firstSerial}-${r.lastSerial}`).join('; ');
 }
 
 /**
@@ -37,10 +52,16 @@ export class RulesReplay {
   private readonly records = new Map<string, AdministrativeRecordRow>();
   private readonly pending: Operation[] = [];
   private counter = 0;
+  private authorizations = 0;
+  /** The first-transfer markers and reservation the entry being applied records. */
+  private readonly entryMarkers: AdministrativeRecordRow[] = [];
+  private entryHolds = false;
 
   beginEntry(): void {
     this.counter = 0;
     this.pending.length = 0;
+    this.entryMarkers.length = 0;
+    this.entryHolds = false;
   }
 
   /** A `record` operation; returns what is wrong with it, or null. */
@@ -51,8 +72,20 @@ export class RulesReplay {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'record body is not an object';
     if ((validFrom !== null && typeof validFrom !== 'string') || (validUntil !== null && typeof validUntil !== 'string')) return 'record validity is neither a time nor null';
     const id = recordId(transactionId, this.counter++);
-    this.records.set(id, { id, kind: kind as AdministrativeKind, subject, scopeType: scopeType as ScopeType, scopeId, body: canonicalJson(body as CanonicalValue), validFrom, validUntil, transactionId, createdAt });
+    const row: AdministrativeRecordRow = { id, kind: kind as AdministrativeKind, subject, scopeType: scopeType as ScopeType, scopeId, body: canonicalJson(body as CanonicalValue), validFrom, validUntil, transactionId, createdAt };
+    this.records.set(id, row);
+    if (kind === 'AUTHORIZATION') this.authorizations++;
+    if (kind === 'FIRST_TRANSFER_MARKER') this.entryMarkers.push(row);
+    if (kind === 'RESERVATION') this.entryHolds = true;
     return null;
+  }
+
+  /**
+   * Whether the entry being applied must be judged again: it has rule operations, or it is a ruled
+   * transaction in a registry with authorizations (first-transfer markers), or it records markers.
+   */
+  needsJudging(kind: string): boolean {
+    return this.pending.length > 0 || this.entryMarkers.length > 0 || (this.authorizations > 0 && RULED.has(kind));
   }
 
   /** Whether the entry being applied has rule operations to judge. */
@@ -67,6 +100,8 @@ export class RulesReplay {
 
   /** Judges the entry's rule operations again; returns the first problem, or null. */
   endEntry(entry: ReplayedEntry, accountOf: (id: string) => RuleAccount | null): string | null {
+    const markers = this.judgeMarkers(entry, accountOf);
+    if (markers) return `first-transfer: ${markers}`;
     if (this.pending.length === 0) return null;
     if (!RULED.has(entry.kind)) return `${entry.kind} transactions are not judged by pluggable rules`;
     const versions = (typeof entry.ruleVersions === 'object' && entry.ruleVersions !== null ? entry.ruleVersions : {}) as Record<string, unknown>;
@@ -123,6 +158,66 @@ export class RulesReplay {
     if (expected !== logged) return `version ${version} gives the supplementary operations ${expected}, the entry logged ${logged}`;
     for (const d of diversions) diverted.set(d.accountId, (diverted.get(d.accountId) ?? 0n) + d.quantity);
     return null;
+  }
+
+  /**
+   * The built-in rule first-transfer, judged again: the markers an entry records must be exactly those
+   * its version makes of the entry's units, the authorizations in force and the markers before it.
+   * Compared as serial sets per use, series, authorization and event: block boundaries do not matter.
+   */
+  private judgeMarkers(entry: ReplayedEntry, accountOf: (id: string) => RuleAccount | null): string | null {
+    if (entry.kind === 'AUTHORIZATION' || entry.kind === 'RECORD_AUTHORIZATION') return null;
+    const logged = this.entryMarkers.map((m) => {
+      const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string; authorization: string | null; event: string };
+      return { key: `${m.subject} ${m.scopeId} ${String(body.authorization)} ${body.event}`, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial), validFrom: m.validFrom };
+    });
+    if (!RULED.has(entry.kind)) return logged.length > 0 ? `${entry.kind} transactions create no markers` : null;
+    for (const m of logged) if (m.validFrom !== entry.createdAt) return `a marker dated ${String(m.validFrom)}, the entry is of ${entry.createdAt}`;
+    const versions = (typeof entry.ruleVersions === 'object' && entry.ruleVersions !== null ? entry.ruleVersions : {}) as Record<string, unknown>;
+    // Entries from before the rule existed name no version of it and may have no markers.
+    if (versions['first-transfer'] === undefined) return logged.length > 0 ? 'markers from an entry that names no version of first-transfer' : null;
+    if (versions['first-transfer'] !== 1) return `version ${String(versions['first-transfer'])} is not in the rule catalog`;
+    const expected: { key: string; firstSerial: bigint; lastSerial: bigint }[] = [];
+    if (!this.entryHolds) {
+      const context = this.markerContext(entry, accountOf);
+      if (typeof context === 'string') return context;
+      if (context) {
+        const candidates = firstTransferCandidatesV1(context);
+        if (candidates.length > 0) {
+          const existing = new Map<'NDC' | 'OIMP', SerialRange[]>();
+          for (const r of this.records.values()) {
+            if (r.kind !== 'FIRST_TRANSFER_MARKER' || r.transactionId === entry.transactionId) continue;
+            const body = JSON.parse(r.body) as { firstSerial: string; lastSerial: string };
+            const use = r.subject as 'NDC' | 'OIMP';
+            existing.set(use, [...(existing.get(use) ?? []), { seriesId: r.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
+          }
+          for (const c of newMarkersV1(candidates, existing)) for (const u of c.units) expected.push({ key: `${c.use} ${u.seriesId} ${c.authorization} ${c.event}`, firstSerial: u.firstSerial, lastSerial: u.lastSerial });
+        }
+      }
+    }
+    const a = mergedRanges(logged);
+    const b = mergedRanges(expected);
+    return a === b ? null : `the entry records markers ${a || 'none'}, version 1 makes ${b || 'none'}`;
+  }
+
+  /** The rule context of a ruled entry, as the engine built it (null: nothing to judge). */
+  private markerContext(entry: ReplayedEntry, accountOf: (id: string) => RuleAccount | null): RuleContext | string | null {
+    const proposal = (entry.input as { proposal?: { fromAccountId?: string; toAccountId?: string; accountId?: string } } | undefined)?.proposal ?? {};
+    const fromId = entry.kind === 'ISSUANCE' ? null : (proposal.fromAccountId ?? null);
+    const toId = entry.kind === 'ISSUANCE' ? proposal.accountId : entry.kind === 'TRANSFER' ? proposal.toAccountId : entry.created[0]?.accountId;
+    if (toId === undefined) return null;
+    const to = accountOf(toId);
+    const from = fromId === null ? null : accountOf(fromId);
+    if (!to || (fromId !== null && !from)) return 'names an account that does not exist';
+    const units: UnitRange[] = [];
+    for (const b of entry.created) {
+      if (b.accountId === fromId) continue;
+      const series = entry.seriesOf(b.seriesId);
+      if (!series) return `series ${b.seriesId} is unknown`;
+      units.push({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series });
+    }
+    const quantity = units.reduce((sum, u) => sum + (u.lastSerial - u.firstSerial + 1n), 0n);
+    return { kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations: authorizationsInForce([...this.records.values()], entry.createdAt) };
   }
 
   private suspended(op: Operation, entry: ReplayedEntry): string | null {
