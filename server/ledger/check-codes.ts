@@ -48,6 +48,7 @@ export const CHECKS = {
   SERIES_ATTRIBUTES_CONFLICT: { code: 4005, message: 'The units belong to an existing series whose attributes differ from those given.' },
   CORRECTED_UNITS_MOVED: { code: 4006, message: 'Some units of the transaction to correct are no longer where it put them.' },
   AUTHORIZED_UNITS_NOT_FOUND: { code: 4007, message: 'Some of the units to authorize do not exist in this registry.' },
+  MARKER_REISSUE_NOT_ALLOWED: { code: 4008, message: 'A first-transfer marker is re-issued only for marked units not transferred to another registry since, unless that transfer was reversed.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
   INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },

@@ -218,7 +218,22 @@ export interface ReleaseReservationProposal {
   readonly reason: string;
 }
 
+/**
+ * Re-issues a first-transfer marker (A6R-45) for specific units of the Party, for one use: the latest
+ * marker by date applies. Only for units not transferred to another registry since their latest marker,
+ * unless that transfer was reversed by a corrective transfer.
+ */
+export interface ReissueMarkerProposal {
+  readonly kind: 'REISSUE_MARKER';
+  readonly idempotencyKey: string;
+  readonly party: string;
+  readonly use: 'NDC' | 'OIMP';
+  readonly ranges: readonly { readonly seriesId: string; readonly firstSerial: bigint; readonly lastSerial: bigint }[];
+  readonly reason: string;
+}
+
 export type Proposal =
+  | ReissueMarkerProposal
   | ReleaseReservationProposal
   | RecordAuthorizationProposal
   | DefineReferenceProposal

@@ -55,6 +55,7 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
     case 'CORRECTIVE_TRANSFER':
     case 'RECORD_AUTHORIZATION':
     case 'RELEASE_RESERVATION':
+    case 'REISSUE_MARKER':
       return administrativePlan(sql, ctx, actor, proposal);
   }
 }

@@ -147,6 +147,29 @@ describe('authorizations (A6R-45)', () => {
     expect((await markers()).filter((m) => m.transactionId === cancelled).map((m) => [m.subject, JSON.parse(m.body).event, JSON.parse(m.body).firstSerial, JSON.parse(m.body).lastSerial])).toEqual([['OIMP', 'USE_OR_CANCELLATION', '300', '304']]);
   });
 
+  it('re-issues a marker only for units not transferred to another registry since, unless reversed', async () => {
+    const reissue = (first: bigint, last: bigint, over: Partial<{ party: string; reason: string; seriesId: string }> = {}) =>
+      ({ kind: 'REISSUE_MARKER', party: over.party ?? 'GHA', use: 'NDC', ranges: [{ seriesId: over.seriesId ?? s2024, firstSerial: first, lastSerial: last }], reason: over.reason ?? 'marker lost in transmission' }) as const;
+    const walked: number[] = [];
+    for (const [actor, proposal] of [
+      [kenyaAdmin, reissue(30n, 39n)],
+      [ghanaAdmin, reissue(30n, 39n, { reason: ' ' })],
+      [ghanaAdmin, reissue(30n, 39n, { seriesId: 'S-unknown' })],
+      [ghanaAdmin, reissue(500n, 510n)],
+      [ghanaAdmin, reissue(20n, 29n)],
+    ] as const) {
+      walked.push(...codes(await run(actor, proposal)));
+    }
+    // 2021 not the Party's; 2022 no reason; 4007 not the Party's units; 4008 never marked; 4008 exported since.
+    expect(walked).toEqual([2021, 2022, 4007, 4008, 4008]);
+    const reissued = await recorded(ghanaAdmin, reissue(30n, 39n));
+    expect((await markers()).filter((m) => m.transactionId === reissued).map((m) => JSON.parse(m.body).event)).toEqual(['REISSUE']);
+    // Once the transfer to the other registry is reversed, its units may have their marker re-issued.
+    const exported = await test.db.ledgerTransaction.findFirstOrThrow({ where: { kind: 'EXTERNAL_TRANSFER', status: 'RECORDED' } });
+    await recorded(admin, { kind: 'CORRECTIVE_TRANSFER', action: 'REVERSE', correctsTransactionId: exported.id, reason: 'never accepted by the other registry' });
+    await recorded(ghanaAdmin, reissue(20n, 29n));
+  });
+
   it('is never recalled: a newer record supersedes it from its own date', async () => {
     const first = await test.db.administrativeRecord.findFirstOrThrow({ where: { kind: 'AUTHORIZATION', body: { contains: '"firstSerial":"1","lastSerial":"100"' } } });
     expect(codes(await run(kenyaAdmin, authorize({ uses: 'NONE', supersedes: first.id, party: 'KEN', units: { mode: 'conditions', conditions: {} } })))).toEqual([2022]);

@@ -48,14 +48,15 @@ async function correctedTransaction(sql: Sql, id: string): Promise<Corrected | n
 }
 
 /**
- * Reverses a recorded transfer (or a withholding): every unit it took out of its transferring account
- * goes back there, including units rules diverted to other accounts. Refused when any of them has
+ * Reverses a recorded transfer, a transfer to another registry (the units come back out of the proxy
+ * account, where the other registry never accepted them), or a withholding: every unit it took out of
+ * its transferring account goes back there, including units rules diverted to other accounts. Refused when any of them has
  * moved on since (4006): a reversal never takes units from someone who did not receive them here.
  */
 async function reverse(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Extract<CorrectiveTransferProposal, { action: 'REVERSE' }>): Promise<Plan> {
   const corrected = await correctedTransaction(sql, proposal.correctsTransactionId);
   const parsed = corrected ? (JSON.parse(corrected.input) as { proposal?: { kind?: string; action?: string; fromAccountId?: string } }).proposal : undefined;
-  const reversible = corrected?.status === 'RECORDED' && (parsed?.kind === 'TRANSFER' || (parsed?.kind === 'CORRECTIVE_TRANSFER' && parsed.action === 'WITHHOLD'));
+  const reversible = corrected?.status === 'RECORDED' && (parsed?.kind === 'TRANSFER' || parsed?.kind === 'EXTERNAL_TRANSFER' || (parsed?.kind === 'CORRECTIVE_TRANSFER' && parsed.action === 'WITHHOLD'));
   const origin = reversible ? (parsed?.fromAccountId ?? null) : null;
   // The accounts the transaction delivered units to: facts of created records, which never change.
   const delivered = origin === null ? [] : (await prepared<{ accountId: string }>(sql, 'SELECT DISTINCT "accountId" FROM "UnitBlock" WHERE "createdByTxId" = $1 AND "accountId" <> $2 ORDER BY 1', [proposal.correctsTransactionId, origin])).rows.map((r) => r.accountId);

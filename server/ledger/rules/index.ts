@@ -1,8 +1,9 @@
 import type { Plan } from '../plan';
 import type { Sql } from '../sql';
-import type { Actor, ConfigureRuleProposal, CorrectiveTransferProposal, LedgerContext, RecordAuthorizationProposal, ReleaseReservationProposal, SuspendRuleProposal } from '../types';
+import type { Actor, ConfigureRuleProposal, CorrectiveTransferProposal, LedgerContext, RecordAuthorizationProposal, ReissueMarkerProposal, ReleaseReservationProposal, SuspendRuleProposal } from '../types';
 import { releaseReservation } from '../reservations/release-reservation';
 import { recordAuthorization } from '../descriptors/record-authorization';
+import { reissueMarker } from '../descriptors/reissue-marker';
 import { configureRule, suspendRule } from './configure-rule';
 import { correctiveTransfer } from './corrective-transfer';
 
@@ -11,7 +12,7 @@ export { BUILT_IN_VERSIONS } from './catalog';
 export { applyRules, rulesChanged } from './engine';
 export { writeAdministrativeRecords } from './records';
 
-export type AdministrativeProposal = ConfigureRuleProposal | SuspendRuleProposal | CorrectiveTransferProposal | RecordAuthorizationProposal | ReleaseReservationProposal;
+export type AdministrativeProposal = ConfigureRuleProposal | SuspendRuleProposal | CorrectiveTransferProposal | RecordAuthorizationProposal | ReleaseReservationProposal | ReissueMarkerProposal;
 
 /** The operations of rule configuration, suspension, corrective actions and descriptor records. */
 export function administrativePlan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: AdministrativeProposal): Promise<Plan> {
@@ -26,5 +27,7 @@ export function administrativePlan(sql: Sql, ctx: LedgerContext, actor: Actor, p
       return recordAuthorization(sql, ctx, actor, proposal);
     case 'RELEASE_RESERVATION':
       return releaseReservation(sql, ctx, actor, proposal);
+    case 'REISSUE_MARKER':
+      return reissueMarker(sql, ctx, actor, proposal);
   }
 }

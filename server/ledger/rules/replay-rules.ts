@@ -166,7 +166,8 @@ export class RulesReplay {
    * Compared as serial sets per use, series, authorization and event: block boundaries do not matter.
    */
   private judgeMarkers(entry: ReplayedEntry, accountOf: (id: string) => RuleAccount | null): string | null {
-    if (entry.kind === 'AUTHORIZATION' || entry.kind === 'RECORD_AUTHORIZATION') return null;
+    // Markers made by an authorization (OIMP at authorization) or re-issued are the operation's own.
+    if (entry.kind === 'RECORD_AUTHORIZATION' || entry.kind === 'REISSUE_MARKER') return null;
     const logged = this.entryMarkers.map((m) => {
       const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string; authorization: string | null; event: string };
       return { key: `${m.subject} ${m.scopeId} ${String(body.authorization)} ${body.event}`, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial), validFrom: m.validFrom };
