@@ -1,7 +1,8 @@
 /**
  * The benchmark's rules phase (A6R-36, cost of the rules engine): the transfers of phase (a) again,
  * with the full default rule set active (server/ledger/rules/defaults.ts): a registry-wide transfer
- * limit, a transfer fee of 1 % to a fee account, and the share of proceeds at issuance. Every
+ * limit, a transfer fee of 1 % to a fee account, the share of proceeds and the OMGE cancellation at
+ * issuance. Every
  * transfer is judged by all of them and pays its fee, a supplementary operation in the same transaction.
  *
  * Separate from ledger-bench.ts so that the phase can be wired in (or left out) in one place:
@@ -38,11 +39,12 @@ async function must(ctx: LedgerContext, admin: Actor, proposal: Parameters<typeo
 export async function activateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH'): Promise<void> {
   const feeAccountId = `${prefix}-FEE`;
   const adaptationFundAccountId = `${prefix}-AF`;
-  for (const [id, type] of [[feeAccountId, 'HOLDING'], [adaptationFundAccountId, 'ADAPTATION_FUND']] as const) {
+  const omgeAccountId = `${prefix}-OMGE`;
+  for (const [id, type] of [[feeAccountId, 'HOLDING'], [adaptationFundAccountId, 'ADAPTATION_FUND'], [omgeAccountId, 'CANCELLATION']] as const) {
     await must(ctx, admin, { kind: 'OPEN_ACCOUNT', idempotencyKey: `rules-open-${id}`, account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Registry', sectionId: null, cooperativeApproachId: null } });
     await must(ctx, admin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `rules-activate-${id}`, accountId: id, status: 'ACTIVE' });
   }
-  for (const [i, proposal] of defaultRuleSet({ feeAccountId, adaptationFundAccountId }).entries()) await must(ctx, admin, { ...proposal, idempotencyKey: `rules-default-${i}` });
+  for (const [i, proposal] of defaultRuleSet({ feeAccountId, adaptationFundAccountId, omgeAccountId }).entries()) await must(ctx, admin, { ...proposal, idempotencyKey: `rules-default-${i}` });
 }
 
 /** Activates the default rules, then runs implicit transfers of 1 to 1,000 units on every pair for `seconds`. */

@@ -1,6 +1,7 @@
 import { BUILT_IN_RULES } from '../account-rules';
 import { authorizedExportV1 } from './authorized-export/v1';
 import { fourEyesV1 } from './four-eyes/v1';
+import { omgeCancellationV1 } from './omge-cancellation/v1';
 import { retirementVintageV1 } from './retirement-vintage/v1';
 import { shareOfProceedsV1 } from './share-of-proceeds/v1';
 import { transferFeeV1 } from './transfer-fee/v1';
@@ -15,7 +16,7 @@ import type { BuiltInRuleVersion, PluggableRuleVersion } from './types';
  */
 // The settings type differs per rule; the catalog hands each version only settings it parsed itself.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const PLUGGABLE_RULES: readonly PluggableRuleVersion<any>[] = [transferLimitV1, transferFeeV1, transferFeeV2, shareOfProceedsV1, useAuthorizedUnitsV1, retirementVintageV1, authorizedExportV1, fourEyesV1];
+export const PLUGGABLE_RULES: readonly PluggableRuleVersion<any>[] = [transferLimitV1, transferFeeV1, transferFeeV2, shareOfProceedsV1, useAuthorizedUnitsV1, retirementVintageV1, authorizedExportV1, fourEyesV1, omgeCancellationV1];
 
 export const BUILT_IN_RULE_VERSIONS: readonly BuiltInRuleVersion[] = BUILT_IN_RULES;
 

@@ -8,6 +8,7 @@ import { transferFeeV1 } from './transfer-fee/v1';
 import { transferFeeV2 } from './transfer-fee/v2';
 import { authorizedExportV1 } from './authorized-export/v1';
 import { fourEyesV1 } from './four-eyes/v1';
+import { omgeCancellationV1 } from './omge-cancellation/v1';
 import { retirementVintageV1 } from './retirement-vintage/v1';
 import { transferLimitV1 } from './transfer-limit/v1';
 import { useAuthorizedUnitsV1 } from './use-authorized-units/v1';
@@ -197,5 +198,26 @@ describe('four-eyes v1', () => {
     const judged = judge(context(1_000n), records);
     expect(judged.diversions).toEqual([{ accountId: 'FEE-1', quantity: 10n }, { accountId: 'ESC-1', quantity: 990n }]);
     expect(judged.hold).toMatchObject({ rule: 'four-eyes', quantity: 990n });
+  });
+});
+
+describe('omge-cancellation v1', () => {
+  it('names what is wrong with its settings, and cancels at least 2 %, rounded up, at issuance', () => {
+    expect(problems(omgeCancellationV1, [{ accountId: 'OMGE-1', basisPoints: 199 }, { accountId: 'OMGE-1', basisPoints: 200 }])).toEqual(['basisPoints must be at least 200 (2 %)', 'ok']);
+    const issuance = (quantity: bigint): RuleContext => ({ ...context(quantity), kind: 'ISSUANCE', from: null });
+    const settings = { accountId: 'OMGE-1', basisPoints: 200n };
+    expect(omgeCancellationV1.evaluate(issuance(1_000n), settings).diversions).toEqual([{ accountId: 'OMGE-1', quantity: 20n }]);
+    expect(omgeCancellationV1.evaluate(issuance(101n), settings).diversions).toEqual([{ accountId: 'OMGE-1', quantity: 3n }]);
+    expect(omgeCancellationV1.evaluate(issuance(1n), settings).diversions).toEqual([]);
+  });
+
+  it('is judged together with the share of proceeds: both shares leave the same issuance', () => {
+    const records = [
+      { id: 'o', kind: 'RULE_SETTING' as const, subject: 'omge-cancellation', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { accountId: 'OMGE-1', basisPoints: 200 } }) },
+      { id: 's', kind: 'RULE_SETTING' as const, subject: 'share-of-proceeds', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { accountId: 'AF-1', basisPoints: 500 } }) },
+    ];
+    const judged = judge({ ...context(1_000n), kind: 'ISSUANCE', from: null }, records);
+    expect(judged.diversions).toEqual([{ accountId: 'OMGE-1', quantity: 20n }, { accountId: 'AF-1', quantity: 50n }]);
+    expect(judged.ruleVersions).toMatchObject({ 'omge-cancellation': 1, 'share-of-proceeds': 1 });
   });
 });
