@@ -1,5 +1,5 @@
 import { canonicalJson, type CanonicalValue } from '../canonical-json';
-import { authorizationsInForce, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
+import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import type { Actor } from '../types';
 import { publishedVersion, versionInForce } from './catalog';
 import { recordId, type AdministrativeKind, type AdministrativeRecordRow, type ScopeType } from './records';
@@ -52,7 +52,9 @@ export class RulesReplay {
   private readonly records = new Map<string, AdministrativeRecordRow>();
   private readonly pending: Operation[] = [];
   private counter = 0;
-  private authorizations = 0;
+  /** Authorizations parsed as they are recorded, and first-transfer markers by use and series: indexes for judging. */
+  private readonly authorizations: Authorization[] = [];
+  private readonly markers = new Map<string, SerialRange[]>();
   /** The first-transfer markers and reservation the entry being applied records. */
   private readonly entryMarkers: AdministrativeRecordRow[] = [];
   private entryHolds = false;
@@ -71,10 +73,11 @@ export class RulesReplay {
     if (typeof subject !== 'string' || typeof scopeType !== 'string' || !SCOPES.has(scopeType) || typeof scopeId !== 'string') return 'record lacks subject or scope';
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'record body is not an object';
     if ((validFrom !== null && typeof validFrom !== 'string') || (validUntil !== null && typeof validUntil !== 'string')) return 'record validity is neither a time nor null';
+    if (kind === 'AUTHORIZATION' && validFrom === null) return 'an authorization without the moment it applies from';
     const id = recordId(transactionId, this.counter++);
     const row: AdministrativeRecordRow = { id, kind: kind as AdministrativeKind, subject, scopeType: scopeType as ScopeType, scopeId, body: canonicalJson(body as CanonicalValue), validFrom, validUntil, transactionId, createdAt };
     this.records.set(id, row);
-    if (kind === 'AUTHORIZATION') this.authorizations++;
+    if (kind === 'AUTHORIZATION') this.authorizations.push(authorizationOf(row));
     if (kind === 'FIRST_TRANSFER_MARKER') this.entryMarkers.push(row);
     if (kind === 'RESERVATION') this.entryHolds = true;
     return null;
@@ -85,7 +88,7 @@ export class RulesReplay {
    * transaction in a registry with authorizations (first-transfer markers), or it records markers.
    */
   needsJudging(kind: string): boolean {
-    return this.pending.length > 0 || this.entryMarkers.length > 0 || (this.authorizations > 0 && RULED.has(kind));
+    return this.pending.length > 0 || this.entryMarkers.length > 0 || (this.authorizations.length > 0 && RULED.has(kind));
   }
 
   /** Whether the entry being applied has rule operations to judge. */
@@ -102,6 +105,7 @@ export class RulesReplay {
   endEntry(entry: ReplayedEntry, accountOf: (id: string) => RuleAccount | null): string | null {
     const markers = this.judgeMarkers(entry, accountOf);
     if (markers) return `first-transfer: ${markers}`;
+    this.indexMarkers();
     if (this.pending.length === 0) return null;
     if (!RULED.has(entry.kind)) return `${entry.kind} transactions are not judged by pluggable rules`;
     const versions = (typeof entry.ruleVersions === 'object' && entry.ruleVersions !== null ? entry.ruleVersions : {}) as Record<string, unknown>;
@@ -146,7 +150,7 @@ export class RulesReplay {
       if (!series) return `series ${b.seriesId} is unknown`;
       units.push({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series });
     }
-    const authorizations = authorizationsInForce([...this.records.values()], entry.createdAt);
+    const authorizations = inForce(this.authorizations, entry.createdAt);
     const verdict = rule.evaluate({ kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations }, parsed.settings);
     if (verdict.refusals.length > 0) return `version ${version} refuses what was recorded (${verdict.refusals.map((r) => r.code).join(', ')})`;
     // A holding rule reserves, in escrow, whatever the entry's other rules did not divert.
@@ -185,13 +189,10 @@ export class RulesReplay {
       if (context) {
         const candidates = firstTransferCandidatesV1(context);
         if (candidates.length > 0) {
+          // The markers before this entry, of the series concerned.
           const existing = new Map<'NDC' | 'OIMP', SerialRange[]>();
-          for (const r of this.records.values()) {
-            if (r.kind !== 'FIRST_TRANSFER_MARKER' || r.transactionId === entry.transactionId) continue;
-            const body = JSON.parse(r.body) as { firstSerial: string; lastSerial: string };
-            const use = r.subject as 'NDC' | 'OIMP';
-            existing.set(use, [...(existing.get(use) ?? []), { seriesId: r.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
-          }
+          const seriesIds = new Set(candidates.flatMap((c) => c.units.map((u) => u.seriesId)));
+          for (const use of ['NDC', 'OIMP'] as const) existing.set(use, [...seriesIds].flatMap((id) => this.markers.get(`${use} ${id}`) ?? []));
           for (const c of newMarkersV1(candidates, existing)) for (const u of c.units) expected.push({ key: `${c.use} ${u.seriesId} ${c.authorization} ${c.event}`, firstSerial: u.firstSerial, lastSerial: u.lastSerial });
         }
       }
@@ -199,6 +200,17 @@ export class RulesReplay {
     const a = mergedRanges(logged);
     const b = mergedRanges(expected);
     return a === b ? null : `the entry records markers ${a || 'none'}, version 1 makes ${b || 'none'}`;
+  }
+
+  /** Adds the entry's markers to the index, once it has been judged. */
+  private indexMarkers(): void {
+    for (const m of this.entryMarkers) {
+      const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
+      const key = `${m.subject} ${m.scopeId}`;
+      const list = this.markers.get(key) ?? [];
+      list.push({ seriesId: m.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) });
+      this.markers.set(key, list);
+    }
   }
 
   /** The rule context of a ruled entry, as the engine built it (null: nothing to judge). */
@@ -218,7 +230,7 @@ export class RulesReplay {
       units.push({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series });
     }
     const quantity = units.reduce((sum, u) => sum + (u.lastSerial - u.firstSerial + 1n), 0n);
-    return { kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations: authorizationsInForce([...this.records.values()], entry.createdAt) };
+    return { kind: entry.kind as RuledKind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations: inForce(this.authorizations, entry.createdAt) };
   }
 
   private suspended(op: Operation, entry: ReplayedEntry): string | null {
