@@ -29,6 +29,14 @@ test('a registry administrator configures a rule, sees a refusal with its reason
   await expect(page.getByRole('table', { name: /latest setting of each rule/ }).getByRole('rowheader', { name: 'transfer-limit' })).toBeVisible();
   await expectAccessible(page);
 
+  // An authorization by the Ghana section, of its units from vintage 2021.
+  const authorization = page.locator('form').filter({ has: page.getByRole('button', { name: 'Record the authorization' }) });
+  await authorization.getByLabel('Authorizing Party').fill('GHA');
+  await authorization.getByLabel('Vintages from (optional)').fill('2021');
+  await authorization.getByRole('button', { name: 'Record the authorization' }).click();
+  await expect(authorization.getByRole('status')).toContainText('The authorization is recorded.');
+  await expect(page.getByRole('table', { name: /Descriptor records/ }).getByRole('rowheader', { name: 'GHA' })).toBeVisible();
+
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Corrections' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Corrective actions' })).toBeVisible();
   await page.getByRole('button', { name: 'Record the correction' }).click();

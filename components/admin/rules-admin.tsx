@@ -58,6 +58,7 @@ export function RulesAdmin() {
       <SuspendForm catalog={data.catalog} />
       <Waiting data={data} />
       <Authorizations data={data} />
+      <AuthorizeForm />
       <Compliance />
     </div>
   );
@@ -465,6 +466,80 @@ function Authorizations({ data }: { data: Overview }) {
           </TableBody>
         </Table>
       )}
+    </Card>
+  );
+}
+
+/** Records an authorization of a Party's units by conditions (the common case: a Party authorizes its units of a vintage range). */
+function AuthorizeForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const authorize = useMutation(trpc.rules.authorize.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const [party, setParty] = useState('');
+  const [uses, setUses] = useState<'NDC' | 'OIMP' | 'BOTH'>('NDC');
+  const [oimpFirstTransfer, setOimpFirstTransfer] = useState<'ISSUANCE' | 'USE_OR_CANCELLATION'>('USE_OR_CANCELLATION');
+  const [vintageFrom, setVintageFrom] = useState('');
+  const [vintageTo, setVintageTo] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!/^[A-Z]{3}$/.test(party.trim())) found.party = 'Enter the Party as an ISO 3166-1 alpha-3 code, e.g. GHA.';
+    for (const [field, value] of [['vintageFrom', vintageFrom], ['vintageTo', vintageTo]] as const) if (value.trim() !== '' && !/^(19|20|21)[0-9]{2}$/.test(value.trim())) found[field] = 'Enter a year, e.g. 2025, or leave it empty.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const conditions = { ...(vintageFrom.trim() ? { vintageFrom: Number(vintageFrom.trim()) } : {}), ...(vintageTo.trim() ? { vintageTo: Number(vintageTo.trim()) } : {}) };
+    authorize.mutate({ party: party.trim(), uses, units: { mode: 'conditions', conditions }, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null });
+  };
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Record an authorization</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={submit} className="space-y-4" noValidate>
+          <p className="text-sm text-muted">The Party authorizes its units of the vintages given (all its units when both are empty). It applies from 00:00 UTC of the next day, and at least 12 hours from now.</p>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field label="Authorizing Party" error={errors.party}>
+              {(control) => <Input {...control} value={party} onChange={(e) => setParty(e.target.value.toUpperCase())} maxLength={3} />}
+            </Field>
+            <Field label="Authorized use">
+              {(control) => (
+                <Select {...control} value={uses} onChange={(e) => setUses(e.target.value as 'NDC' | 'OIMP' | 'BOTH')}>
+                  <option value="NDC">NDC use</option>
+                  <option value="OIMP">Other international mitigation purposes</option>
+                  <option value="BOTH">Both</option>
+                </Select>
+              )}
+            </Field>
+          </div>
+          {uses === 'NDC' ? null : (
+            <Field label="First transfer for OIMP">
+              {(control) => (
+                <Select {...control} value={oimpFirstTransfer} onChange={(e) => setOimpFirstTransfer(e.target.value as 'ISSUANCE' | 'USE_OR_CANCELLATION')}>
+                  <option value="USE_OR_CANCELLATION">When the units are used or cancelled</option>
+                  <option value="ISSUANCE">At issuance</option>
+                </Select>
+              )}
+            </Field>
+          )}
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field label="Vintages from (optional)" error={errors.vintageFrom}>
+              {(control) => <Input {...control} inputMode="numeric" value={vintageFrom} onChange={(e) => setVintageFrom(e.target.value)} />}
+            </Field>
+            <Field label="Vintages to (optional)" error={errors.vintageTo}>
+              {(control) => <Input {...control} inputMode="numeric" value={vintageTo} onChange={(e) => setVintageTo(e.target.value)} />}
+            </Field>
+          </div>
+          <Button type="submit" disabled={authorize.isPending}>
+            {authorize.isPending ? 'Recording…' : 'Record the authorization'}
+          </Button>
+          {authorize.isError ? <Failure error={authorize.error} /> : null}
+          {authorize.data ? <OutcomeMessage outcome={authorize.data} recorded="The authorization is recorded." /> : null}
+        </form>
+      </CardContent>
     </Card>
   );
 }

@@ -66,6 +66,36 @@ export const rulesRouter = createTRPCRouter({
       return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
     }),
 
+  /** Records an authorization (descriptor record, A6R-45); the ledger checks the Party and every field. */
+  authorize: signedInProcedure
+    .input(
+      z.object({
+        idempotencyKey,
+        party: z.string().trim().regex(/^[A-Z]{3}$/, 'The Party is an ISO 3166-1 alpha-3 code, e.g. GHA.'),
+        uses: z.enum(['NDC', 'OIMP', 'BOTH', 'NONE']),
+        units: z.discriminatedUnion('mode', [
+          z.object({ mode: z.literal('ranges'), ranges: z.array(z.object({ seriesId: z.string().trim().min(1, 'Enter the series.').max(64), firstSerial: serial('The first serial'), lastSerial: serial('The last serial') })).min(1).max(1000) }),
+          z.object({
+            mode: z.literal('conditions'),
+            conditions: z.object({
+              cooperativeApproachId: z.string().trim().min(1).max(32).optional(),
+              activityId: z.string().trim().min(1).max(64).optional(),
+              unitType: z.string().trim().min(1).max(32).optional(),
+              vintageFrom: z.number().int().min(1990).max(2100).optional(),
+              vintageTo: z.number().int().min(1990).max(2100).optional(),
+            }),
+          }),
+        ]),
+        oimpFirstTransfer: z.enum(['AUTHORIZATION', 'ISSUANCE', 'USE_OR_CANCELLATION']).nullable().default(null),
+        applicableFrom: z.coerce.date().nullable().default(null),
+        supersedes: z.string().trim().min(1).max(200).nullable().default(null),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      requireRole(ctx.actor, 'registry-or-section-admin');
+      return execute(ledgerContext(), ctx.actor, { kind: 'RECORD_AUTHORIZATION', ...input });
+    }),
+
   /** Approves or rejects a transfer that waits (or expires it); the ledger judges who may. */
   answer: policyProcedure('rules.answer')
     .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
