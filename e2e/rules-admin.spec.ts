@@ -20,6 +20,8 @@ test('a registry administrator configures a rule, sees a refusal with its reason
   await form.getByLabel('Id of the approach, section or account').fill('GHA');
   await form.getByLabel('Settings').fill('{"maximum": 5}');
   await form.getByRole('button', { name: 'Record the configuration' }).click();
+  // A sensitive act: the registry asks for a fresh passkey confirmation once (valid five minutes).
+  await form.getByRole('button', { name: 'Confirm with passkey' }).click();
   await expect(form.getByRole('alert')).toContainText('2015');
   await expect(form.getByRole('alert')).toContainText('maximum must be a positive whole number of units');
 

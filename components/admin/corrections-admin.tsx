@@ -10,6 +10,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
+import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import { OutcomeMessage } from './outcome-message';
 
 type Action = 'REVERSE' | 'CANCEL_ISSUANCE' | 'WITHHOLD';
@@ -29,6 +30,7 @@ export function CorrectionsAdmin() {
   const queryClient = useQueryClient();
   const overview = useQuery(trpc.rules.overview.queryOptions());
   const correct = useMutation(trpc.rules.correct.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
   const [action, setAction] = useState<Action>('REVERSE');
   const [corrects, setCorrects] = useState('');
   const [from, setFrom] = useState('');
@@ -54,8 +56,14 @@ export function CorrectionsAdmin() {
     }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
-    if (action === 'REVERSE') correct.mutate({ action, correctsTransactionId: corrects.trim(), reason });
-    else correct.mutate({ action, correctsTransactionId: corrects.trim() === '' ? null : corrects.trim(), fromAccountId: from.trim(), toAccountId: to.trim(), seriesId: series.trim(), firstSerial: BigInt(first.trim()), lastSerial: BigInt(last.trim()), reason });
+    const input =
+      action === 'REVERSE'
+        ? { action, correctsTransactionId: corrects.trim(), reason }
+        : { action, correctsTransactionId: corrects.trim() === '' ? null : corrects.trim(), fromAccountId: from.trim(), toAccountId: to.trim(), seriesId: series.trim(), firstSerial: BigInt(first.trim()), lastSerial: BigInt(last.trim()), reason };
+    // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
+    void run(async () => {
+      await correct.mutateAsync(input);
+    }).catch(() => undefined);
   };
 
   return (
@@ -109,7 +117,8 @@ export function CorrectionsAdmin() {
             <Button type="submit" disabled={correct.isPending}>
               {correct.isPending ? 'Recording…' : 'Record the correction'}
             </Button>
-            {correct.isError ? (
+            {prompt}
+            {correct.isError && !needsStepUp(correct.error) ? (
               <Alert tone="error" role="alert">
                 <AlertTitle>The request failed</AlertTitle>
                 {errorMessages(correct.error).map((m) => (

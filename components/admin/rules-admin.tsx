@@ -12,6 +12,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
+import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import { OutcomeMessage } from './outcome-message';
 
 type Overview = RouterOutputs['rules']['overview'];
@@ -26,8 +27,9 @@ const SCOPES: readonly [ScopeType, string][] = [
 const when = (date: Date | null) => (date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
 const scopeText = (type: string, id: string) => (type === 'REGISTRY' ? 'registry' : `${type.toLowerCase().replace('_', ' ')} ${id}`);
 
-/** Errors of a failed call, as an alert. */
+/** Errors of a failed call, as an alert; a request for a passkey confirmation is the step-up prompt's. */
 function Failure({ error }: { error: unknown }) {
+  if (needsStepUp(error)) return null;
   return (
     <Alert tone="error" role="alert">
       <AlertTitle>The request failed</AlertTitle>
@@ -184,6 +186,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const configure = useMutation(trpc.rules.configure.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
   const names = [...new Set(catalog.filter((r) => r.kind !== 'built-in').map((r) => r.name))];
   const [rule, setRule] = useState(names[0] ?? '');
   const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
@@ -204,7 +207,11 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
       return;
     }
     setSettingsError(undefined);
-    configure.mutate({ rule, scope: scopeOf(scopeType, scopeId), enabled, settings });
+    const input = { rule, scope: scopeOf(scopeType, scopeId), enabled, settings };
+    // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
+    void run(async () => {
+      await configure.mutateAsync(input);
+    }).catch(() => undefined);
   };
 
   return (
@@ -240,6 +247,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
           <Button type="submit" disabled={configure.isPending}>
             {configure.isPending ? 'Recording…' : 'Record the configuration'}
           </Button>
+          {prompt}
           {configure.isError ? <Failure error={configure.error} /> : null}
           {configure.data ? <OutcomeMessage outcome={configure.data} recorded="The configuration is recorded." /> : null}
         </form>
@@ -300,6 +308,7 @@ function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const suspend = useMutation(trpc.rules.suspend.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
   const names = [...new Set(catalog.filter((r) => r.kind === 'pluggable').map((r) => r.name))];
   const [rule, setRule] = useState(names[0] ?? '');
   const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
@@ -317,7 +326,10 @@ function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     // The inputs are in UTC, as the registry keeps its times.
-    suspend.mutate({ rule, scope: scopeOf(scopeType, scopeId), from: from === '' ? new Date() : new Date(`${from}:00Z`), until: new Date(`${until}:00Z`), reason });
+    const input = { rule, scope: scopeOf(scopeType, scopeId), from: from === '' ? new Date() : new Date(`${from}:00Z`), until: new Date(`${until}:00Z`), reason };
+    void run(async () => {
+      await suspend.mutateAsync(input);
+    }).catch(() => undefined);
   };
 
   return (
@@ -354,6 +366,7 @@ function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
           <Button type="submit" disabled={suspend.isPending}>
             {suspend.isPending ? 'Recording…' : 'Record the suspension'}
           </Button>
+          {prompt}
           {suspend.isError ? <Failure error={suspend.error} /> : null}
           {suspend.data ? <OutcomeMessage outcome={suspend.data} recorded="The suspension is recorded." /> : null}
         </form>
@@ -475,6 +488,7 @@ function AuthorizeForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const authorize = useMutation(trpc.rules.authorize.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
   const [party, setParty] = useState('');
   const [uses, setUses] = useState<'NDC' | 'OIMP' | 'BOTH'>('NDC');
   const [oimpFirstTransfer, setOimpFirstTransfer] = useState<'ISSUANCE' | 'USE_OR_CANCELLATION'>('USE_OR_CANCELLATION');
@@ -490,7 +504,10 @@ function AuthorizeForm() {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     const conditions = { ...(vintageFrom.trim() ? { vintageFrom: Number(vintageFrom.trim()) } : {}), ...(vintageTo.trim() ? { vintageTo: Number(vintageTo.trim()) } : {}) };
-    authorize.mutate({ party: party.trim(), uses, units: { mode: 'conditions', conditions }, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null });
+    const input = { party: party.trim(), uses, units: { mode: 'conditions' as const, conditions }, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null };
+    void run(async () => {
+      await authorize.mutateAsync(input);
+    }).catch(() => undefined);
   };
 
   return (
@@ -536,6 +553,7 @@ function AuthorizeForm() {
           <Button type="submit" disabled={authorize.isPending}>
             {authorize.isPending ? 'Recording…' : 'Record the authorization'}
           </Button>
+          {prompt}
           {authorize.isError ? <Failure error={authorize.error} /> : null}
           {authorize.data ? <OutcomeMessage outcome={authorize.data} recorded="The authorization is recorded." /> : null}
         </form>

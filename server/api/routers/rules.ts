@@ -67,7 +67,7 @@ export const rulesRouter = createTRPCRouter({
     }),
 
   /** Records an authorization (descriptor record, A6R-45); the ledger checks the Party and every field. */
-  authorize: signedInProcedure
+  authorize: policyProcedure('rules.authorize')
     .input(
       z.object({
         idempotencyKey,
@@ -91,10 +91,7 @@ export const rulesRouter = createTRPCRouter({
         supersedes: z.string().trim().min(1).max(200).nullable().default(null),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      requireRole(ctx.actor, 'registry-or-section-admin');
-      return execute(ledgerContext(), ctx.actor, { kind: 'RECORD_AUTHORIZATION', ...input });
-    }),
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RECORD_AUTHORIZATION', ...input })),
 
   /** Approves or rejects a transfer that waits (or expires it); the ledger judges who may. */
   answer: policyProcedure('rules.answer')
