@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { addVirtualAuthenticator, expectAccessible, signInAndEnroll } from './fixtures';
 
-// The registry administrator is signed in once (a passkey lives in one browser context).
+// A registry administrator of its own: a passkey lives in one browser context, and other specs enroll the others.
 test.describe.configure({ mode: 'serial' });
 
 test('a registry administrator configures a rule, sees a refusal with its reason, and corrects nothing by mistake', async ({ page }) => {
   await addVirtualAuthenticator(page);
-  await signInAndEnroll(page, 'registry.admin@demo.registry');
+  await signInAndEnroll(page, 'registry.deputy@demo.registry');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Business rules' })).toBeVisible();
