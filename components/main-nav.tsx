@@ -10,6 +10,8 @@ const links = [
   { href: '/admin/users', label: 'Users', matches: (path: string) => path.startsWith('/admin/users'), needs: 'users' },
   { href: '/admin/credential-log', label: 'Credential log', matches: (path: string) => path.startsWith('/admin/credential-log'), needs: 'credentialLog' },
   { href: '/admin/api-clients', label: 'External systems', matches: (path: string) => path.startsWith('/admin/api-clients'), needs: 'apiClients' },
+  { href: '/admin/rules', label: 'Rules', matches: (path: string) => path.startsWith('/admin/rules'), needs: 'rules' },
+  { href: '/admin/corrections', label: 'Corrections', matches: (path: string) => path.startsWith('/admin/corrections'), needs: 'corrections' },
   { href: '/profile', label: 'Profile', matches: (path: string) => path.startsWith('/profile'), needs: null },
   { href: '/security', label: 'Passkeys', matches: (path: string) => path.startsWith('/security'), needs: null },
 ] as const;
@@ -20,6 +22,8 @@ export interface MenuPermissions {
   readonly users: boolean;
   readonly apiClients: boolean;
   readonly credentialLog: boolean;
+  readonly rules: boolean;
+  readonly corrections: boolean;
 }
 
 /** The main menu, by role; the current page is marked with aria-current, not only by its look. */

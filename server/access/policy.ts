@@ -78,6 +78,15 @@ export const POLICIES = {
   'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),
 
   'impersonation.start': policy('act as another user, within that user\'s rights (A6R-43)', ['REGISTRY_ADMIN'], { stepUp: true, duringImpersonation: false }),
+
+  // Business rules, descriptors, corrections (docs/rules.md); the ledger then judges each act itself.
+  'rules.read': policy('see the business rules, their settings, suspensions, corrections and waiting transfers', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
+  'rules.configure': policy('configure where a pluggable rule applies (A6R-38)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
+  'rules.suspend': policy('suspend a business rule for a scope and a time window (A6R-17)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'rules.correct': policy('make a corrective transfer (A6R-55)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'rules.authorize': policy('record an authorization of units (A6R-45)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
+  'rules.answer': policy('approve, reject or expire a transfer that waits (A6R-47)', INITIATORS),
+  'rules.compliance': policy('run the compliance rules (A6R-19)', ['REGISTRY_ADMIN']),
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof POLICIES;

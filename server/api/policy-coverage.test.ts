@@ -44,10 +44,17 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'grants.revoke': ADMINISTRATORS,
   'impersonation.start': ['REGISTRY_ADMIN'],
   'impersonation.stop': ALL,
+  'rules.overview': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.configure': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.suspend': ['REGISTRY_ADMIN'],
+  'rules.correct': ['REGISTRY_ADMIN'],
+  'rules.authorize': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.answer': INITIATORS,
+  'rules.compliance': ['REGISTRY_ADMIN'],
 };
 
 /** Business functions: a system administrator must reach none of them (A6R-50). */
-const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start'];
+const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer'];
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
@@ -130,7 +137,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended', 'rules.configure', 'rules.suspend', 'rules.correct', 'rules.authorize']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

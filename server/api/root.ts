@@ -4,6 +4,7 @@ import { grantsRouter } from './routers/grants';
 import { impersonationRouter } from './routers/impersonation';
 import { meRouter } from './routers/me';
 import { profileRouter } from './routers/profile';
+import { rulesRouter } from './routers/rules';
 import { transferRouter } from './routers/transfer';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, createTRPCRouter } from './trpc';
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   grants: grantsRouter,
   impersonation: impersonationRouter,
   apiClients: apiClientsRouter,
+  rules: rulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,7 @@ export interface DemoUser {
 export const DEMO_USERS: readonly (DemoUser & { readonly id: string; readonly sectionId?: string; readonly accountIds?: readonly string[] })[] = [
   { id: 'u-sysadmin', email: 'sysadmin@demo.registry', name: 'Sam Sysadmin', role: 'SYSTEM_ADMIN', description: 'system administrator' },
   { id: 'u-regadmin', email: 'registry.admin@demo.registry', name: 'Rita Registrar', role: 'REGISTRY_ADMIN', description: 'registry administrator' },
+  { id: 'u-regdeputy', email: 'registry.deputy@demo.registry', name: 'Dora Deputy', role: 'REGISTRY_ADMIN', description: 'registry administrator, the second pair of eyes for transfers that wait' },
   { id: 'u-gha-admin', email: 'ghana.admin@demo.registry', name: 'Kwame Mensah', role: 'SECTION_ADMIN', sectionId: 'GHA', description: 'section administrator, Ghana' },
   { id: 'u-che-admin', email: 'swiss.admin@demo.registry', name: 'Anna Keller', role: 'SECTION_ADMIN', sectionId: 'CHE', description: 'section administrator, Switzerland' },
   { id: 'u-holder', email: 'holder@demo.registry', name: 'Lukas Brunner', role: 'ACCOUNT_HOLDER', accountIds: ['CHE-200-0001', 'CHE-200-0002'], description: 'account holder, Alpine Climate Partners' },

@@ -1,49 +1,30 @@
 import type { AccountStatus, AccountType } from '../db/generated/enums';
+import { accountStatusV1, statusAllowsV1 } from './rules/account-status/v1';
+import { accountTypeV1, canAcquireV1, canGenerateV1, canTransferFromV1 } from './rules/account-type/v1';
+import { firstTransferV1 } from './rules/first-transfer/v1';
+import { initiationV1, mayInitiateOnV1 } from './rules/initiation/v1';
 import type { Actor, AccountFacts } from './types';
 
 /**
- * Built-in rules by account type (A6R-37, DOMAIN.md): which types may generate units, send them and
- * receive them. End-use accounts (use, cancellation, administrative cancellation) only receive; only a
- * registry administrator's corrective transfer can take units out of them again.
+ * The built-in rules (A6R-37, DOMAIN.md) as the operations call them: each predicate is that of the
+ * version in force, which `BUILT_IN_RULES` names and every transaction records. The logic lives in the
+ * versioned modules under `rules/`; a new version is bound here on the date it supersedes the old.
  */
-const GENERATES: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING']);
-// The proxy account is left out: units leave it only when they arrive back (A6R-54), never by an internal transfer.
-const TRANSFERS: ReadonlySet<AccountType> = new Set<AccountType>(['ISSUANCE', 'PENDING', 'HOLDING', 'ADAPTATION_FUND', 'ADMIN_HOLDING']);
-const ACQUIRES: ReadonlySet<AccountType> = new Set<AccountType>(['HOLDING', 'USE', 'CANCELLATION', 'ADMIN_CANCELLATION', 'ADMIN_HOLDING', 'ADAPTATION_FUND']);
+export const BUILT_IN_RULES = [accountTypeV1, accountStatusV1, initiationV1, firstTransferV1] as const;
+
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
 
-export const canGenerate = (type: AccountType): boolean => GENERATES.has(type);
-export const canTransferFrom = (type: AccountType): boolean => TRANSFERS.has(type);
+export const canGenerate = canGenerateV1;
+export const canTransferFrom = canTransferFromV1;
 /** The proxy account receives only units leaving for another registry, never an internal transfer (A6R-54). */
-export const canAcquire = (type: AccountType): boolean => ACQUIRES.has(type);
+export const canAcquire = canAcquireV1;
 
 export function isRegistryAdmin(actor: Actor): boolean {
   return actor.grants.some((g) => g.role === 'REGISTRY_ADMIN');
 }
 
-/**
- * Account status (A6R-41): Active accounts are fully operational; Restricted ones only when a registry
- * administrator initiates; Initial, Suspended, Frozen and Terminated accounts take part in nothing.
- */
-export function statusAllows(status: AccountStatus, actor: Actor): boolean {
-  if (status === 'ACTIVE') return true;
-  if (status === 'RESTRICTED') return isRegistryAdmin(actor);
-  return false;
-}
-
-/**
- * Initiation by grants (A6R-37): a registry administrator on any account; a section administrator on
- * the accounts of his section; an account holder or representative on his own account. Viewers and
- * system administrators initiate nothing (A6R-50).
- */
-export function mayInitiateOn(actor: Actor, account: AccountFacts): boolean {
-  return actor.grants.some((g) => {
-    if (g.role === 'REGISTRY_ADMIN') return true;
-    if (g.role === 'SECTION_ADMIN') return g.sectionId !== null && g.sectionId === account.sectionId;
-    if (g.role === 'ACCOUNT_HOLDER') return g.accountId === account.id;
-    return false;
-  });
-}
+export const statusAllows = statusAllowsV1;
+export const mayInitiateOn = mayInitiateOnV1;
 
 /**
  * Who may set which account status (A6R-41): Restricted and Frozen, and lifting them, are for registry

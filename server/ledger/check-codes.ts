@@ -23,6 +23,18 @@ export const CHECKS = {
   NOT_ALLOWED_TO_CONFIGURE: { code: 2011, message: 'Only registry administrators change this configuration.' },
   REFERENCE_ALREADY_EXISTS: { code: 2012, message: 'A section or cooperative approach with this id already exists.' },
   REFERENCE_INVALID: { code: 2013, message: 'The section or cooperative approach definition is invalid.' },
+  RULE_UNKNOWN: { code: 2014, message: 'No pluggable business rule has this name.' },
+  RULE_SETTINGS_INVALID: { code: 2015, message: 'The settings of the business rule are invalid.' },
+  RULE_SCOPE_INVALID: { code: 2016, message: 'The scope of the business rule does not exist or does not fit the rule.' },
+  RULE_SUSPENSION_INVALID: { code: 2017, message: 'A suspension needs a reason and a time window that ends after it starts.' },
+  NOT_ALLOWED_TO_CORRECT: { code: 2018, message: 'Only registry administrators initiate corrective actions.' },
+  CORRECTED_TRANSACTION_INVALID: { code: 2019, message: 'The transaction to correct does not exist or cannot be corrected this way.' },
+  CORRECTION_REASON_MISSING: { code: 2020, message: 'A corrective action needs a reason of 1 to 500 characters.' },
+  NOT_ALLOWED_TO_AUTHORIZE: { code: 2021, message: 'Only registry administrators and the section administrators of the Party record its authorizations.' },
+  DESCRIPTOR_INVALID: { code: 2022, message: 'The descriptor record is invalid.' },
+  APPROVER_IS_INITIATOR: { code: 2023, message: 'A transfer is approved by a second person, not by the one who proposed it.' },
+  RESERVATION_NOT_PENDING: { code: 2024, message: 'The transfer no longer waits: it was approved, rejected or has expired, or it never waited.' },
+  RESERVATION_NOT_EXPIRED: { code: 2025, message: 'The reservation has not expired yet.' },
   // 3xxx: the acquiring account
   ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
   ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },
@@ -34,10 +46,19 @@ export const CHECKS = {
   SERIES_ATTRIBUTES_INVALID: { code: 4003, message: 'The unit attributes are invalid.' },
   UNITS_ALREADY_EXIST: { code: 4004, message: 'Some of the arriving units already exist in this registry outside the proxy account.' },
   SERIES_ATTRIBUTES_CONFLICT: { code: 4005, message: 'The units belong to an existing series whose attributes differ from those given.' },
+  CORRECTED_UNITS_MOVED: { code: 4006, message: 'Some units of the transaction to correct are no longer where it put them.' },
+  AUTHORIZED_UNITS_NOT_FOUND: { code: 4007, message: 'Some of the units to authorize do not exist in this registry.' },
+  MARKER_REISSUE_NOT_ALLOWED: { code: 4008, message: 'A first-transfer marker is re-issued only for marked units not transferred to another registry since, unless that transfer was reversed.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },
   INSUFFICIENT_UNITS: { code: 5002, message: 'The transferring account holds fewer matching units than the quantity requested.' },
   QUANTITY_TOO_LARGE: { code: 5003, message: 'The quantity exceeds the largest block the registry accepts in one operation.' },
+  // 6xxx: pluggable business rules (server/ledger/rules), judged once the transaction is otherwise valid
+  TRANSFER_LIMIT_EXCEEDED: { code: 6001, message: 'The quantity exceeds the largest transfer the applicable rule allows.' },
+  SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL: { code: 6002, message: 'The account a rule sends a share of the units to does not exist, is not active or cannot receive units.' },
+  UNITS_NOT_AUTHORIZED_FOR_USE: { code: 6003, message: 'Only units authorized for NDC use may enter a use account.' },
+  VINTAGE_OUTSIDE_NDC_PERIOD: { code: 6004, message: 'The vintage of some units does not fit the NDC period of the retirement account.' },
+  UNITS_NOT_AUTHORIZED_FOR_EXPORT: { code: 6005, message: 'Only authorized units may leave for another registry of the cooperative approach.' },
 } as const satisfies Record<string, { code: number; message: string }>;
 
 export type CheckName = keyof typeof CHECKS;

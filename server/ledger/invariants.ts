@@ -162,8 +162,8 @@ async function unitsAreConserved(client: pg.PoolClient, limit: number): Promise<
 }
 
 /**
- * Invariant 4: units in end-use accounts never leave. Until corrective transfers exist (the one
- * exception, A6R-55), no block held in such an account may ever have been closed.
+ * Invariant 4: units in end-use accounts never leave, except by a registry administrator's corrective
+ * transfer (A6R-55): no block held in such an account may have been closed by anything else.
  */
 async function endUseAccountsOnlyReceive(client: pg.PoolClient, limit: number): Promise<InvariantViolation[]> {
   const found = await rows(
@@ -173,6 +173,7 @@ async function endUseAccountsOnlyReceive(client: pg.PoolClient, limit: number): 
      JOIN "Account" a ON a.id = b."accountId"
      LEFT JOIN "LedgerTransaction" t ON t.id = b."closedByTxId"
      WHERE a.type IN ('USE', 'CANCELLATION', 'ADMIN_CANCELLATION') AND b."closedByTxId" IS NOT NULL
+       AND t.kind IS DISTINCT FROM 'CORRECTIVE_TRANSFER'
      ORDER BY b.id LIMIT $1`,
     [limit],
   );

@@ -2,6 +2,7 @@ import type { AccountStatus } from '../db/generated/enums';
 import type { CanonicalValue } from './canonical-json';
 import type { Refusal } from './check-codes';
 import type { ClaimedChain } from './operations/lock-accounts';
+import { recordOperation, type NewAdministrativeRecord } from './rules/records';
 import type { AccountDefinition, ReferenceDefinition, SeriesAttributes } from './types';
 
 /** A block record to create. */
@@ -28,6 +29,8 @@ export interface Changes {
   readonly openAccounts: readonly (AccountDefinition & { readonly status: AccountStatus })[];
   readonly statusChanges: readonly { readonly accountId: string; readonly from: AccountStatus; readonly to: AccountStatus }[];
   readonly references: readonly ReferenceDefinition[];
+  /** Rule settings, suspensions and corrections (server/ledger/rules/records.ts); absent: none. */
+  readonly records?: readonly NewAdministrativeRecord[];
 }
 
 export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAccounts: [], statusChanges: [], references: [] };
@@ -50,5 +53,6 @@ export function operationsOf(changes: Changes): CanonicalValue[] {
     ...changes.series.map((s) => ({ op: 'series', ...s, sectors: [...s.sectors], activityTypes: [...s.activityTypes], extra: s.extra ? { ...s.extra } : undefined })),
     ...changes.close.map((b) => ({ op: 'close', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
     ...changes.create.map((b) => ({ op: 'create', seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId })),
+    ...(changes.records ?? []).map(recordOperation),
   ];
 }

@@ -220,7 +220,7 @@ describe('replaying the log', () => {
     const [before, , , quarter] = moments as [Date, Date, Date, Date];
     const empty = await replayLog(pool, { at: before });
     expect(empty.entries).toBe(0);
-    expect(empty.state).toEqual({ sections: [], cooperativeApproaches: [], nomenclatureEntries: [], accounts: [], series: [], blocks: [] });
+    expect(empty.state).toEqual({ sections: [], cooperativeApproaches: [], nomenclatureEntries: [], accounts: [], series: [], blocks: [], administrativeRecords: [] });
     const quarterState = await liveStateAt(pool, quarter);
     expect(quarterState.blocks.length).toBeGreaterThan(0);
     expect(stateHash(quarterState)).not.toBe(stateHash(await liveStateAt(pool)));

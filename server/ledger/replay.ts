@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
+import type { Actor } from './types';
 import { canonicalJson, type CanonicalValue } from './canonical-json';
+import { RulesReplay } from './rules/replay-rules';
 import { createLedgerPool, utc } from './sql';
 import { compareBlocks, compareNomenclatureRows, compareText, query, type AccountRow, type BlockRow, type NomenclatureRow, type Queryable, type ReferenceRow, type RegistryState, type SeriesRow } from './state';
 
@@ -187,6 +189,9 @@ export class Replayer {
   // Per entry, reused: the blocks it closed and created.
   private readonly txClosed: BlockRecord[] = [];
   private readonly txCreated: BlockRecord[] = [];
+  /** Administrative records, and the rules judged again (server/ledger/rules/replay-rules.ts). */
+  private readonly rules = new RulesReplay();
+  private payload: LoggedPayload = {};
 
   constructor(private readonly options: { readonly keepTransactions: boolean } = { keepTransactions: true }) {}
 
@@ -221,6 +226,8 @@ export class Replayer {
     this.createdAt = createdAt;
     this.txClosed.length = 0;
     this.txCreated.length = 0;
+    this.payload = payload;
+    this.rules.beginEntry();
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i] as unknown;
       if (typeof op !== 'object' || op === null) throw new ReplayError(seq, chain, `operation ${i} is not an object`);
@@ -230,6 +237,21 @@ export class Replayer {
     this.op = NO_OPERATION;
     this.counts.operations += operations.length;
     this.checkConservation();
+    this.judgeRules();
+  }
+
+  /** The entry's pluggable rules, judged again by the versions and settings it logged. */
+  private judgeRules(): void {
+    if (!this.rules.needsJudging(this.kind)) return;
+    const createdByAccount = new Map<string, bigint>();
+    for (const b of this.txCreated) createdByAccount.set(b.accountId, (createdByAccount.get(b.accountId) ?? 0n) + (b.lastSerial - b.firstSerial + 1n));
+    const actor = (this.payload.input as { actor?: Actor } | undefined)?.actor ?? { userId: '', impersonatorId: null, grants: [] };
+    const seriesOf = (id: string) => this.series.get(id) ?? null;
+    const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount, created: this.txCreated, seriesOf, input: this.payload.input }, (id) => {
+      const account = this.accounts.get(id);
+      return account ? { id, type: account.definition.type, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId } : null;
+    });
+    if (problem) this.fail(problem);
   }
 
   private fail(reason: string): never {
@@ -262,6 +284,13 @@ export class Replayer {
         return this.changeStatus();
       case 'reference':
         return this.defineReference();
+      case 'record': {
+        const problem = this.rules.record(this.op, this.txId, this.createdAt);
+        return problem ? this.fail(problem) : undefined;
+      }
+      case 'rule':
+      case 'rule-suspended':
+        return this.rules.note(this.op);
       default:
         return this.fail('unknown operation');
     }
@@ -438,6 +467,7 @@ export class Replayer {
       accounts: byId([...this.accounts.values()].map((a) => ({ ...a.definition, status: a.status }))),
       series: byId(this.series.values()),
       blocks: blocks.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: b.accountId, createdByTxId: b.createdByTxId, createdAt: b.createdAt })),
+      administrativeRecords: this.rules.rows(),
     };
     return { at, state, history: this.history, accountEvents: this.events, transactions: this.transactions, counts: { ...this.counts }, entries: this.counts.entries, lastSeq: this.lastSeq, elapsedMs };
   }
@@ -658,6 +688,7 @@ export interface RebuildCounts {
   readonly accountEvents: number;
   readonly series: number;
   readonly blocks: number;
+  readonly administrativeRecords: number;
 }
 
 /**
@@ -770,6 +801,24 @@ export async function rebuildInto(scratchUrl: string, replay: ReplayResult, opti
       );
     }
     await client.query('ALTER TABLE "UnitBlock" ENABLE TRIGGER USER');
+    for (const rows of chunks(state.administrativeRecords)) {
+      await client.query(
+        `INSERT INTO "AdministrativeRecord" (id, kind, subject, "scopeType", "scopeId", body, "validFrom", "validUntil", "transactionId", "createdAt")
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamp[], $8::timestamp[], $9::text[], $10::timestamp[])`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.subject),
+          rows.map((r) => r.scopeType),
+          rows.map((r) => r.scopeId),
+          rows.map((r) => r.body),
+          rows.map((r) => r.validFrom),
+          rows.map((r) => r.validUntil),
+          rows.map((r) => r.transactionId),
+          rows.map((r) => r.createdAt),
+        ],
+      );
+    }
     if (history.length > 0) await client.query(`SELECT setval(pg_get_serial_sequence('"UnitBlock"', 'id'), $1::bigint)`, [history.length]);
     await restore();
     await client.query('COMMIT');
@@ -782,6 +831,7 @@ export async function rebuildInto(scratchUrl: string, replay: ReplayResult, opti
       accountEvents: accountEvents.length,
       series: state.series.length,
       blocks: history.length,
+      administrativeRecords: state.administrativeRecords.length,
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

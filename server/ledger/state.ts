@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
+import type { AdministrativeRecordRow } from './rules/records';
 import { utc } from './sql';
 import type { SeriesAttributes } from './types';
 
@@ -61,6 +62,8 @@ export interface RegistryState {
   readonly accounts: readonly AccountRow[];
   readonly series: readonly SeriesRow[];
   readonly blocks: readonly BlockRow[];
+  /** Rule settings, suspensions and corrections created at or before the moment (docs/rules.md). */
+  readonly administrativeRecords: readonly AdministrativeRecordRow[];
 }
 
 /** Anything that runs a query: a pool, or one connection inside a transaction (one snapshot). */
@@ -134,6 +137,11 @@ export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promi
        FROM "UnitSeries" WHERE "createdAt" <= $1::timestamp`,
       [asOf],
     );
+    const records = await query<Omit<AdministrativeRecordRow, 'validFrom' | 'validUntil' | 'createdAt'> & { validFrom: Date | null; validUntil: Date | null; createdAt: Date }>(
+      client,
+      `SELECT id, kind, subject, "scopeType", "scopeId", body, "validFrom", "validUntil", "transactionId", "createdAt" FROM "AdministrativeRecord" WHERE "createdAt" <= $1::timestamp`,
+      [asOf],
+    );
     const blocks = await client.query<[string, bigint, bigint, string, string, Date]>({
       text: `SELECT "seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt" FROM "UnitBlock"
              WHERE "createdAt" <= $1::timestamp AND ("closedAt" IS NULL OR "closedAt" > $1::timestamp)`,
@@ -149,16 +157,17 @@ export async function liveStateAt(pool: Queryable, at: Date = new Date()): Promi
       blocks: blocks.rows
         .map(([seriesId, firstSerial, lastSerial, accountId, createdByTxId, createdAt]) => ({ seriesId, firstSerial, lastSerial, accountId, createdByTxId, createdAt: iso(createdAt) }))
         .sort(compareBlocks),
+      administrativeRecords: records.rows.map((r) => ({ ...r, validFrom: r.validFrom && iso(r.validFrom), validUntil: r.validUntil && iso(r.validUntil), createdAt: iso(r.createdAt) })).sort(byId),
     };
   });
 }
 
 /**
- * The canonical encoding, version 1. A header line, then per table a line naming it, its columns in
+ * The canonical encoding, version 2 (version 1 had no administrative records). A header line, then per table a line naming it, its columns in
  * this fixed order and its row count, then one JSON array per row (bigint as a decimal string), rows
- * sorted: by id, nomenclature entries by nomenclature then code, blocks by series then first serial. Changing it changes every hash: bump the version.
+ * sorted: by id, nomenclature entries by nomenclature then code, blocks by series then first serial, administrative records by id. Changing it changes every hash: bump the version.
  */
-export const STATE_ENCODING = 'registry-state/1';
+export const STATE_ENCODING = 'registry-state/2';
 
 const TABLES = {
   sections: ['id', 'name', 'createdAt'],
@@ -167,6 +176,7 @@ const TABLES = {
   accounts: ['id', 'registry', 'name', 'type', 'holderName', 'sectionId', 'cooperativeApproachId', 'status', 'openedAt'],
   series: ['id', 'unitType', 'cooperativeApproachId', 'originatingRegistry', 'hostParty', 'firstTransferringParty', 'activityId', 'vintage', 'sectors', 'activityTypes', 'metric', 'pre2021', 'extra', 'createdAt'],
   blocks: ['seriesId', 'firstSerial', 'lastSerial', 'accountId', 'createdByTxId', 'createdAt'],
+  administrativeRecords: ['id', 'kind', 'subject', 'scopeType', 'scopeId', 'body', 'validFrom', 'validUntil', 'transactionId', 'createdAt'],
 } as const;
 
 type Encodable = string | number | boolean | null | readonly string[];
@@ -204,6 +214,7 @@ function encode(state: RegistryState): EncodedTable[] {
       r.createdAt,
     ]),
     encodeTable('blocks', state.blocks, compareBlocks, (r) => [r.seriesId, r.firstSerial.toString(), r.lastSerial.toString(), r.accountId, r.createdByTxId, r.createdAt]),
+    encodeTable('administrativeRecords', state.administrativeRecords, byId, (r) => [r.id, r.kind, r.subject, r.scopeType, r.scopeId, r.body, r.validFrom, r.validUntil, r.transactionId, r.createdAt]),
   ];
 }
 

@@ -133,10 +133,122 @@ export type ReferenceDefinition =
   | { readonly type: 'SECTION' | 'COOPERATIVE_APPROACH'; readonly id: string; readonly name: string }
   | { readonly type: 'NOMENCLATURE_ENTRY'; readonly nomenclature: string; readonly id: string; readonly name: string };
 
-export type Proposal = DefineReferenceProposal | IssuanceProposal | TransferProposal | ExternalTransferProposal | ExternalArrivalProposal | OpenAccountProposal | SetAccountStatusProposal;
+/** Where a pluggable business rule applies (A6R-38): the whole registry, or one approach, section or account. */
+export type RuleScope =
+  | { readonly type: 'REGISTRY' }
+  | { readonly type: 'COOPERATIVE_APPROACH' | 'SECTION' | 'ACCOUNT'; readonly id: string };
+
+/**
+ * A configuration change (A6R-38): a pluggable rule applies, with these settings, in this scope (or,
+ * `enabled: false`, no longer applies there). Registry administrators; section administrators within
+ * their section where the rule allows it. Settings are plain JSON the rule's version validates.
+ */
+export interface ConfigureRuleProposal {
+  readonly kind: 'CONFIGURE_RULE';
+  readonly idempotencyKey: string;
+  readonly rule: string;
+  readonly scope: RuleScope;
+  readonly enabled: boolean;
+  readonly settings: { readonly [key: string]: string | number | boolean | null };
+}
+
+/** A registry administrator suspends a pluggable rule in a scope for a time window [from, until), with a reason (A6R-17). */
+export interface SuspendRuleProposal {
+  readonly kind: 'SUSPEND_RULE';
+  readonly idempotencyKey: string;
+  readonly rule: string;
+  readonly scope: RuleScope;
+  readonly from: Date;
+  readonly until: Date;
+  readonly reason: string;
+}
+
+/**
+ * A corrective action (A6R-55), registry administrators only, disregarding the business rules it must:
+ * - REVERSE: every unit a recorded transfer delivered goes back to the account it came from;
+ * - CANCEL_ISSUANCE: units of a mistaken issuance are taken out of use into an administrative
+ *   cancellation account;
+ * - WITHHOLD: units are moved to an administrative holding account for the time being.
+ * It records the transaction it corrects (none for WITHHOLD) and every rule it broke.
+ */
+export type CorrectiveTransferProposal =
+  | { readonly kind: 'CORRECTIVE_TRANSFER'; readonly idempotencyKey: string; readonly action: 'REVERSE'; readonly correctsTransactionId: string; readonly reason: string }
+  | {
+      readonly kind: 'CORRECTIVE_TRANSFER';
+      readonly idempotencyKey: string;
+      readonly action: 'CANCEL_ISSUANCE' | 'WITHHOLD';
+      readonly correctsTransactionId: string | null;
+      readonly fromAccountId: string;
+      readonly toAccountId: string;
+      readonly selection: Extract<UnitSelection, { mode: 'explicit' }>;
+      readonly reason: string;
+    };
+
+/**
+ * A descriptor record (A6R-45): a Party authorizes units for NDC use, other international mitigation
+ * purposes (OIMP) or both ('NONE' withdraws, for the future, what `supersedes` authorized), either
+ * specific existing units (serial ranges of its own units) or every unit meeting a set of conditions
+ * (its own units, of an approach, activity, unit type, vintages). It applies from `applicableFrom`, by
+ * default and at the earliest 00:00 UTC of the next day and 12 hours after its creation. For OIMP,
+ * `oimpFirstTransfer` says which event is the first transfer. Never recalled: a newer record supersedes.
+ */
+export interface RecordAuthorizationProposal {
+  readonly kind: 'RECORD_AUTHORIZATION';
+  readonly idempotencyKey: string;
+  readonly party: string;
+  readonly uses: 'NDC' | 'OIMP' | 'BOTH' | 'NONE';
+  readonly units:
+    | { readonly mode: 'ranges'; readonly ranges: readonly { readonly seriesId: string; readonly firstSerial: bigint; readonly lastSerial: bigint }[] }
+    | { readonly mode: 'conditions'; readonly conditions: { readonly cooperativeApproachId?: string; readonly activityId?: string; readonly unitType?: string; readonly vintageFrom?: number; readonly vintageTo?: number } };
+  readonly oimpFirstTransfer: 'AUTHORIZATION' | 'ISSUANCE' | 'USE_OR_CANCELLATION' | null;
+  readonly applicableFrom: Date | null;
+  readonly supersedes: string | null;
+}
+
+/**
+ * The answer to a transfer that waits (A6R-47): APPROVE (a second authorized person, never its
+ * initiator, before it expires) sends the reserved units on to the acquiring account; REJECT sends them
+ * back to the transferring account; EXPIRE does the same once the reservation has expired.
+ */
+export interface ReleaseReservationProposal {
+  readonly kind: 'RELEASE_RESERVATION';
+  readonly idempotencyKey: string;
+  readonly reservationTransactionId: string;
+  readonly decision: 'APPROVE' | 'REJECT' | 'EXPIRE';
+  readonly reason: string;
+}
+
+/**
+ * Re-issues a first-transfer marker (A6R-45) for specific units of the Party, for one use: the latest
+ * marker by date applies. Only for units not transferred to another registry since their latest marker,
+ * unless that transfer was reversed by a corrective transfer.
+ */
+export interface ReissueMarkerProposal {
+  readonly kind: 'REISSUE_MARKER';
+  readonly idempotencyKey: string;
+  readonly party: string;
+  readonly use: 'NDC' | 'OIMP';
+  readonly ranges: readonly { readonly seriesId: string; readonly firstSerial: bigint; readonly lastSerial: bigint }[];
+  readonly reason: string;
+}
+
+export type Proposal =
+  | ReissueMarkerProposal
+  | ReleaseReservationProposal
+  | RecordAuthorizationProposal
+  | DefineReferenceProposal
+  | IssuanceProposal
+  | TransferProposal
+  | ExternalTransferProposal
+  | ExternalArrivalProposal
+  | OpenAccountProposal
+  | SetAccountStatusProposal
+  | ConfigureRuleProposal
+  | SuspendRuleProposal
+  | CorrectiveTransferProposal;
 
 export type Outcome =
-  | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean }
+  | { readonly status: 'RECORDED'; readonly transactionId: string; readonly quantity: bigint; readonly replayed: boolean; /** Waits for an approval, its units reserved (A6R-47). */ readonly pending?: boolean }
   | { readonly status: 'REJECTED'; readonly transactionId: string | null; readonly refusals: readonly Refusal[]; readonly replayed: boolean };
 
 /** The account facts that the checks judge. */

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
 import { entryHash, GENESIS_HASH, LOG_CHAINS } from './log';
 import { payloadTexts, readLog, ReplayError, Replayer, type BlockRecord, type LoggedPayload, type ReplayResult } from './replay';
+import type { AdministrativeRecordRow } from './rules/records';
 import { keyIdOf } from './signer';
 import { compareText, inSnapshot, query, type Queryable, type ReferenceRow, type SeriesRow } from './state';
 
@@ -14,7 +15,8 @@ import { compareText, inSnapshot, query, type Queryable, type ReferenceRow, type
  *   (b) every RECORDED or REJECTED entry has its LedgerTransaction row, identical to what the entry
  *       says, and every such row has its entry;
  *   (c) a replay of the whole log rebuilds exactly the live sections, approaches, nomenclature
- *       entries, accounts and their status events, series, and every block record, open or closed.
+ *       entries, accounts and their status events, series, every block record, open or closed,
+ *       and the administrative records (rule settings, suspensions, corrections).
  * One pass over the log, in sequence order, checks (a) and (b) entry by entry and feeds the replay.
  * The first disagreement is reported, naming the log entry (seq, chain) or the row (table, id): the
  * first of (a) anywhere in the log, else the first of (b), else the first of (c).
@@ -422,6 +424,20 @@ async function verifyState(client: pg.PoolClient, replay: ReplayResult, counts: 
     byKey(series.rows, (r) => r.id),
     byKey(state.series, (r) => r.id),
     [...seriesFields.map((field): Field<LiveSeries, SeriesRow> => [field, (l) => l[field], (r) => r[field]]), ['createdAt', (l) => iso(l.createdAt), (r) => r.createdAt]],
+  );
+
+  type LiveRecord = { id: string; kind: string; subject: string; scopeType: string; scopeId: string; body: string; validFrom: Date | null; validUntil: Date | null; transactionId: string; createdAt: Date };
+  const records = await query<LiveRecord>(client, `SELECT id, kind, subject, "scopeType", "scopeId", body, "validFrom", "validUntil", "transactionId", "createdAt" FROM "AdministrativeRecord"`);
+  compareRows(
+    'AdministrativeRecord',
+    byKey(records.rows, (r) => r.id),
+    byKey(state.administrativeRecords, (r) => r.id),
+    [
+      ...(['kind', 'subject', 'scopeType', 'scopeId', 'body', 'transactionId'] as const).map((field): Field<LiveRecord, AdministrativeRecordRow> => [field, (l) => l[field], (r) => r[field]]),
+      ['validFrom', (l) => iso(l.validFrom), (r) => r.validFrom],
+      ['validUntil', (l) => iso(l.validUntil), (r) => r.validUntil],
+      ['createdAt', (l) => iso(l.createdAt), (r) => r.createdAt],
+    ],
   );
 
   await verifyBlocks(client, replay.history, counts);

@@ -6,18 +6,29 @@ import { externalArrival, externalTransfer } from './operations/external-transfe
 import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import type { Changes, Plan } from './plan';
-import { commitWith, inTransaction, isUniqueViolation, literal, utc, type Sql } from './sql';
+import { administrativePlan, applyRules, BUILT_IN_VERSIONS, rulesChanged, writeAdministrativeRecords } from './rules';
+import { commitWith, inTransaction, isUniqueViolation, literal, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
-/** The versions of the built-in rules applied; recorded with every transaction (A6R-47). */
-export const RULE_VERSIONS = { 'account-type': 1, 'account-status': 1, initiation: 1, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 } as const;
+/**
+ * The versions of the built-in rules applied; recorded with every transaction (A6R-47). The pluggable
+ * rules that governed a transaction are added to them (server/ledger/rules/engine.ts).
+ */
+export const RULE_VERSIONS: Readonly<Record<string, number>> = { ...BUILT_IN_VERSIONS, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 };
 const RULE_VERSIONS_JSON = encoded(RULE_VERSIONS);
+
+/** The versions applied, encoded: the common case (no pluggable rule) is encoded once for all. */
+function ruleVersionsJson(applied: Readonly<Record<string, number>>): Encoded {
+  for (const [name, version] of Object.entries(applied)) if (RULE_VERSIONS[name] !== version) return encoded({ ...RULE_VERSIONS, ...applied });
+  return RULE_VERSIONS_JSON;
+}
 
 /** Thrown inside the database transaction to roll it back when the proposal is refused. */
 class Refused extends Error {
   constructor(
     readonly refusals: readonly Refusal[],
     readonly createdAt: Date,
+    readonly ruleVersions: Readonly<Record<string, number>> = RULE_VERSIONS,
   ) {
     super('proposal refused');
   }
@@ -39,6 +50,13 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
       return openAccount(sql, ctx, actor, proposal);
     case 'SET_ACCOUNT_STATUS':
       return setAccountStatus(sql, ctx, actor, proposal);
+    case 'CONFIGURE_RULE':
+    case 'SUSPEND_RULE':
+    case 'CORRECTIVE_TRANSFER':
+    case 'RECORD_AUTHORIZATION':
+    case 'RELEASE_RESERVATION':
+    case 'REISSUE_MARKER':
+      return administrativePlan(sql, ctx, actor, proposal);
   }
 }
 
@@ -60,7 +78,7 @@ export async function execute(ctx: LedgerContext, actor: Actor, proposal: Propos
   return outcome;
 }
 
-async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
+async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, attempt = 1): Promise<Outcome> {
   const input = proposalInput(actor, proposal);
   const inputHash = sha256Hex(input.text);
   const transactionId = ctx.newId();
@@ -68,20 +86,27 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal): Pro
     return await inTransaction(ctx.pool, async (sql) => {
       const decided = await plan(sql, ctx, actor, proposal);
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
-      const operations = decided.operations;
-      assertBalanced(proposal.kind, decided.changes);
+      // Business rules (server/ledger/rules): the pluggable rules in force judge the decided transaction
+      // and may add supplementary operations to it; the versions applied go into the log.
+      const ruled = await applyRules(sql, ctx.pool, actor, proposal, decided);
+      if (!ruled.ok) throw new Refused(firstGroup(ruled.refusals), decided.createdAt, ruled.ruleVersions);
+      const ruleVersions = ruleVersionsJson(ruled.ruleVersions);
+      const operations = ruled.operations;
+      assertBalanced(proposal.kind, ruled.changes);
       const entry = encodeEntry(ctx.signer, decided.chain, {
         createdAt: decided.createdAt,
         kind: proposal.kind,
         transactionId,
-        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions: RULE_VERSIONS_JSON, operations },
+        payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions, operations },
       });
-      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: decided.changes, entry });
-      return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false };
+      await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, guard: ruled.guard, entry });
+      return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false, ...(ruled.pending ? { pending: true } : {}) };
     });
   } catch (error) {
-    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt });
+    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions });
     if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, inputHash);
+    // The rule settings the transaction was judged by changed before it committed: judge it again.
+    if (rulesChanged(ctx.pool, error) && attempt < MAX_ATTEMPTS) return decide(ctx, actor, proposal, attempt + 1);
     throw error;
   }
 }
@@ -114,6 +139,9 @@ interface Recorded {
   readonly inputHash: string;
   readonly createdAt: Date;
   readonly changes: Changes;
+  readonly ruleVersions: Encoded;
+  /** The rules engine's commit-time check, sent first in the record's message ('' for none). */
+  readonly guard: string;
   readonly entry: EncodedEntry;
 }
 
@@ -125,6 +153,7 @@ interface Recorded {
  */
 async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   const c = r.changes;
+  if (c.records && c.records.length > 0) await writeAdministrativeRecords(sql, r.transactionId, r.createdAt, c.records);
   await record(sql, {
     id: r.transactionId,
     status: 'RECORDED',
@@ -134,7 +163,7 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     impersonatorId: r.actor.impersonatorId,
     input: r.input.text,
     inputHash: r.inputHash,
-    ruleVersions: RULE_VERSIONS_JSON.text,
+    ruleVersions: r.ruleVersions.text,
     refusals: '[]',
     createdAt: utc(r.createdAt),
     references: c.references,
@@ -144,16 +173,17 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
     close: c.close.map((b) => b.id.toString()),
     create: c.create.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial.toString(), lastSerial: b.lastSerial.toString(), accountId: b.accountId })),
     log: r.entry,
+    guard: r.guard,
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry };
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: string };
 
-/** One call of `registry_record` with its COMMIT. */
+/** One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one. */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
-  const { log, ...rest } = input;
+  const { log, guard = '', ...rest } = input;
   const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  await commitWith(sql, `SELECT registry_record(${literal(sql, json)}::jsonb)`);
+  await commitWith(sql, `${guard}SELECT registry_record(${literal(sql, json)}::jsonb)`);
 }
 
 interface Rejection {
@@ -162,11 +192,13 @@ interface Rejection {
   readonly input: Encoded;
   readonly inputHash: string;
   readonly refusals: readonly Refusal[];
+  readonly ruleVersions: Readonly<Record<string, number>>;
 }
 
 /** A refused proposal changes no state but is recorded and logged with its reasons (invariant 7). */
 async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Proposal, rejection: Rejection): Promise<Outcome> {
   const refusals = encoded(rejection.refusals as unknown as CanonicalValue);
+  const ruleVersions = ruleVersionsJson(rejection.ruleVersions);
   try {
     await inTransaction(ctx.pool, async (sql) => {
       const chain = await claimChain(sql);
@@ -174,7 +206,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         createdAt: rejection.createdAt,
         kind: proposal.kind,
         transactionId: rejection.transactionId,
-        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions: RULE_VERSIONS_JSON, refusals },
+        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions, refusals },
       });
       await record(sql, {
         id: rejection.transactionId,
@@ -185,7 +217,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         impersonatorId: actor.impersonatorId,
         input: rejection.input.text,
         inputHash: rejection.inputHash,
-        ruleVersions: RULE_VERSIONS_JSON.text,
+        ruleVersions: ruleVersions.text,
         refusals: refusals.text,
         createdAt: utc(rejection.createdAt),
         log: entry,

@@ -3,6 +3,10 @@ import { seriesIdOf } from '../operations/issue-units';
 import type {
   AccountDefinition,
   Actor,
+  ConfigureRuleProposal,
+  CorrectiveTransferProposal,
+  RecordAuthorizationProposal,
+  ReleaseReservationProposal,
   DefineReferenceProposal,
   ExternalArrivalProposal,
   ExternalTransferProposal,
@@ -38,6 +42,18 @@ export interface ModelAccount {
   readonly status: AccountStatus;
   readonly sectionId: string | null;
   readonly cooperativeApproachId: string | null;
+}
+
+/** A transfer waiting in escrow for its answer, or units withheld, and where they came from and go. */
+export interface Waiting {
+  readonly kind: 'reservation' | 'withholding';
+  readonly fromId: string;
+  readonly toId: string;
+  /** Where the units wait: the escrow account, or the administrative holding account. */
+  readonly holdId: string;
+  readonly blocks: readonly ModelBlock[];
+  readonly initiator: Actor;
+  answered: boolean;
 }
 
 export interface ModelSeries extends SeriesAttributes {
@@ -82,6 +98,14 @@ const C = {
   QUANTITY_NOT_POSITIVE: 5001,
   INSUFFICIENT: 5002,
   QUANTITY_TOO_LARGE: 5003,
+  // Rules, corrections, descriptors and reservations (docs/rules.md).
+  NOT_ALLOWED_TO_CORRECT: 2018,
+  CORRECTED_INVALID: 2019,
+  NOT_ALLOWED_TO_AUTHORIZE: 2021,
+  APPROVER_IS_INITIATOR: 2023,
+  NOT_PENDING: 2024,
+  UNITS_MOVED: 4006,
+  SUPPLEMENTARY_ACCOUNT: 6002,
 } as const;
 
 /**
@@ -267,6 +291,11 @@ export class LedgerModel {
   private readonly top = new Map<string, bigint>();
   private readonly holdings = new Map<string, ModelBlock[]>();
   private readonly decided = new Map<string, { readonly input: string; readonly prediction: Prediction }>();
+  /** The four-eyes rule, when configured for one account: transfers touching it above the threshold wait. */
+  private fourEyes: { readonly accountId: string; readonly threshold: bigint; readonly escrowId: string } | null = null;
+  /** Transfers that wait and withholdings, by the idempotency key of their proposal, then by transaction id. */
+  private readonly waitingByKey = new Map<string, Waiting>();
+  private readonly waiting = new Map<string, Waiting>();
   /** How often each branch of A6R-52 was predicted, and the most blocks one selection took: workload coverage. */
   readonly coverage: Record<SelectionBranch | 'insufficient', number> & { maxBlocksTaken: number } = {
     exact: 0,
@@ -405,7 +434,20 @@ export class LedgerModel {
       case 'SET_ACCOUNT_STATUS':
         return [p.accountId];
       case 'DEFINE_REFERENCE':
+      case 'CONFIGURE_RULE':
+      case 'RECORD_AUTHORIZATION':
         return [];
+      case 'RELEASE_RESERVATION': {
+        const w = this.waiting.get(p.reservationTransactionId);
+        return w ? [...new Set([w.holdId, w.fromId, w.toId])] : [];
+      }
+      case 'CORRECTIVE_TRANSFER': {
+        if (p.action !== 'REVERSE') return [...new Set([p.fromAccountId, p.toAccountId])];
+        const w = this.waiting.get(p.correctsTransactionId);
+        return w ? [...new Set([w.holdId, w.fromId])] : [];
+      }
+      default:
+        throw new Error(`the simulation model does not predict ${p.kind} proposals`);
     }
   }
 
@@ -425,6 +467,16 @@ export class LedgerModel {
         return this.externalTransfer(actor, p);
       case 'EXTERNAL_ARRIVAL':
         return this.arrival(actor, p);
+      case 'CONFIGURE_RULE':
+        return this.configureRule(actor, p);
+      case 'RELEASE_RESERVATION':
+        return this.releaseReservation(actor, p);
+      case 'CORRECTIVE_TRANSFER':
+        return this.corrective(actor, p);
+      case 'RECORD_AUTHORIZATION':
+        return this.authorize(actor, p);
+      default:
+        throw new Error(`the simulation model does not predict ${p.kind} proposals`);
     }
   }
 
@@ -582,6 +634,17 @@ export class LedgerModel {
     if (this.balanceOf(fromId) + this.balanceOf(toId) !== before) throw new Error(`model: a move of ${moved} units changed the total of ${fromId} and ${toId}`);
   }
 
+  /** The ledger's id of a recorded transaction, so that answers and reversals can name it. */
+  noteTransaction(idempotencyKey: string, transactionId: string): void {
+    const w = this.waitingByKey.get(idempotencyKey);
+    if (w && !this.waiting.has(transactionId)) this.waiting.set(transactionId, w);
+  }
+
+  /** Transactions that wait or withhold, not yet answered: [transaction id, what waits]. */
+  openWaiting(): [string, Waiting][] {
+    return [...this.waiting].filter(([, w]) => !w.answered);
+  }
+
   private transfer(actor: Actor, p: TransferProposal): Decision {
     // Units go from the mechanism registry to the international registry, one way: they do not come back (DOMAIN.md).
     const from = this.accountsById.get(p.fromAccountId);
@@ -590,7 +653,112 @@ export class LedgerModel {
     if (codes.length > 0) return { codes };
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
-    return { quantity: selected.takes.reduce((s, t) => s + size(t), 0n), commit: () => this.move(selected.takes, p.fromAccountId, p.toAccountId) };
+    const quantity = selected.takes.reduce((s, t) => s + size(t), 0n);
+    // Four-eyes (A6R-47): above the threshold, on the account it is set for, the units wait in escrow.
+    const rule = this.fourEyes;
+    if (rule && (p.fromAccountId === rule.accountId || p.toAccountId === rule.accountId) && quantity > rule.threshold) {
+      const escrow = this.accountsById.get(rule.escrowId);
+      if (!escrow || escrow.status !== 'ACTIVE' || !TYPE_RULES[escrow.type].receives || rule.escrowId === p.fromAccountId || rule.escrowId === p.toAccountId) return { codes: [C.SUPPLEMENTARY_ACCOUNT] };
+      return {
+        quantity,
+        commit: () => {
+          this.move(selected.takes, p.fromAccountId, rule.escrowId);
+          const blocks = this.arrived(rule.escrowId, selected.takes);
+          this.waitingByKey.set(p.idempotencyKey, { kind: 'reservation', fromId: p.fromAccountId, toId: p.toAccountId, holdId: rule.escrowId, blocks, initiator: actor, answered: false });
+        },
+      };
+    }
+    return { quantity, commit: () => this.move(selected.takes, p.fromAccountId, p.toAccountId) };
+  }
+
+  /** The very block records a move just created in `accountId` (the ledger answers for those, not for equal ranges). */
+  private arrived(accountId: string, takes: readonly ModelTake[]): ModelBlock[] {
+    const held = this.blocksOf(accountId);
+    return takes.map((t) => {
+      const found = [...held].reverse().find((h) => h.seriesId === t.block.seriesId && h.firstSerial === t.firstSerial && h.lastSerial === t.lastSerial);
+      if (!found) throw new Error(`model: the block ${t.firstSerial}-${t.lastSerial} just moved is not in ${accountId}`);
+      return found;
+    });
+  }
+
+  /** Whether the block records a waiting transaction left in escrow (or withheld) are all still there, untouched. */
+  private stillHeld(w: Waiting): boolean {
+    const held = this.blocksOf(w.holdId);
+    return w.blocks.every((b) => held.includes(b));
+  }
+
+  private moveBack(w: Waiting, to: string): void {
+    for (const b of w.blocks) this.move([{ block: b, firstSerial: b.firstSerial, lastSerial: b.lastSerial }], w.holdId, to);
+    w.answered = true;
+  }
+
+  /** Configuring a rule: only the four-eyes rule on one account is modelled (the simulation configures nothing else). */
+  private configureRule(actor: Actor, p: ConfigureRuleProposal): Decision {
+    if (p.rule !== 'four-eyes' || p.scope.type !== 'ACCOUNT' || !p.enabled) throw new Error('model: only four-eyes on one account is modelled');
+    if (!isRegistryAdmin(actor)) return { codes: [C.NOT_ALLOWED_TO_CONFIGURE] };
+    const accountId = p.scope.id;
+    return { quantity: 0n, commit: () => (this.fourEyes = { accountId, threshold: BigInt(String(p.settings.threshold)), escrowId: String(p.settings.escrowAccountId) }) };
+  }
+
+  /**
+   * The answer to a transfer that waits: approval by a second person who may initiate on its
+   * transferring account (neither its initiator nor whoever impersonated him), rejection by anyone
+   * who may; refused when answered already, or when its units no longer wait untouched in escrow.
+   */
+  private releaseReservation(actor: Actor, p: ReleaseReservationProposal): Decision {
+    const w = this.waiting.get(p.reservationTransactionId);
+    if (!w || w.kind !== 'reservation') return { codes: [C.NOT_PENDING] };
+    if (p.decision === 'EXPIRE') throw new Error('model: expiry is not simulated');
+    const codes: number[] = [];
+    if (w.answered) codes.push(C.NOT_PENDING);
+    const origin = this.accountsById.get(w.fromId) as ModelAccount;
+    const initiators = [w.initiator.userId, w.initiator.impersonatorId].filter((id) => id !== null);
+    if (p.decision === 'APPROVE' && (initiators.includes(actor.userId) || (actor.impersonatorId !== null && initiators.includes(actor.impersonatorId)))) codes.push(C.APPROVER_IS_INITIATOR);
+    else if (!modelMayInitiate(actor, origin)) codes.push(C.INITIATOR_NOT_ALLOWED);
+    const destinationId = p.decision === 'APPROVE' ? w.toId : w.fromId;
+    const destination = this.accountsById.get(destinationId) as ModelAccount;
+    if (p.decision === 'APPROVE' && !operational(destination, actor)) codes.push(C.TO_NOT_OPERATIONAL);
+    if (codes.length > 0) return { codes };
+    if (!this.stillHeld(w)) return { codes: [C.UNITS_MOVED] };
+    return { quantity: w.blocks.reduce((s, b) => s + size(b), 0n), commit: () => this.moveBack(w, destinationId) };
+  }
+
+  /** Corrective actions (A6R-55): withholding an explicit range into an administrative holding account, and reversing it. */
+  private corrective(actor: Actor, p: CorrectiveTransferProposal): Decision {
+    const codes: number[] = [];
+    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CORRECT);
+    if (p.action === 'REVERSE') {
+      const w = this.waiting.get(p.correctsTransactionId);
+      if (!w || w.kind !== 'withholding') codes.push(C.CORRECTED_INVALID);
+      if (codes.length > 0 || !w) return { codes };
+      if (!this.stillHeld(w)) return { codes: [C.UNITS_MOVED] };
+      return { quantity: w.blocks.reduce((s, b) => s + size(b), 0n), commit: () => this.moveBack(w, w.fromId) };
+    }
+    if (p.action !== 'WITHHOLD') throw new Error('model: only withholding and its reversal are simulated');
+    const from = this.accountsById.get(p.fromAccountId);
+    const to = this.accountsById.get(p.toAccountId);
+    if (!from) codes.push(C.FROM_NOT_FOUND);
+    if (!to) codes.push(C.TO_NOT_FOUND);
+    if (to && to.type !== 'ADMIN_HOLDING') codes.push(C.TO_CANNOT_RECEIVE);
+    if (p.fromAccountId === p.toAccountId) codes.push(C.TO_SAME_AS_FROM);
+    if (codes.length > 0) return { codes };
+    const selected = this.select(p.fromAccountId, p.selection);
+    if ('codes' in selected) return selected;
+    return {
+      quantity: selected.takes.reduce((s, t) => s + size(t), 0n),
+      commit: () => {
+        this.move(selected.takes, p.fromAccountId, p.toAccountId);
+        const blocks = this.arrived(p.toAccountId, selected.takes);
+        this.waitingByKey.set(p.idempotencyKey, { kind: 'withholding', fromId: p.fromAccountId, toId: p.toAccountId, holdId: p.toAccountId, blocks, initiator: actor, answered: false });
+      },
+    };
+  }
+
+  /** Authorizations (A6R-45) by registry administrators, or a section administrator of the Party; they change no units. */
+  private authorize(actor: Actor, p: RecordAuthorizationProposal): Decision {
+    if (!isRegistryAdmin(actor) && !isSectionAdminOf(actor, p.party)) return { codes: [C.NOT_ALLOWED_TO_AUTHORIZE] };
+    if (!this.sections.has(p.party) || p.units.mode !== 'conditions' || p.uses !== 'NDC') throw new Error('model: only valid NDC authorizations by conditions are simulated');
+    return { quantity: 0n, commit: () => undefined };
   }
 
   private externalTransfer(actor: Actor, p: ExternalTransferProposal): Decision {

@@ -193,6 +193,8 @@ const APPROACHES = ['CA-1', 'CA-2'] as const;
 /** Single units are sent here, so that it fragments into hundreds of blocks and implicit selection pages. */
 const FRAGMENT_SINK = 'CHE-HLD-2';
 const IDENTICAL_BURST = 'burst: identical implicit transfers';
+/** The escrow account of the four-eyes rule set up for GHA-HLD-1. */
+const ESCROW = 'REG-ESC-1';
 
 interface AccountSpec {
   readonly id: string;
@@ -225,6 +227,8 @@ function accountPlan(): AccountSpec[] {
   service('REG-ACN-1', 'ADMIN_CANCELLATION', 'INTERNATIONAL');
   service('REG-AHL-1', 'ADMIN_HOLDING', 'INTERNATIONAL');
   service('REG-HTA-1', 'HIGHER_TIER', 'INTERNATIONAL');
+  // The escrow account of the four-eyes rule (docs/rules.md), set up for GHA-HLD-1.
+  service('REG-ESC-1', 'ADMIN_HOLDING', 'INTERNATIONAL');
   return plan;
 }
 
@@ -427,6 +431,7 @@ class Simulation {
     this.timings.ledger += executed - started;
     const context = `${step.label} by ${jsonText(step.actor)}${issue ? ` (known issue ${issue}: ${KNOWN_ISSUES[issue]})` : ''}`;
     this.compareOutcome(step.proposal, prediction, outcome, context);
+    if (outcome.status === 'RECORDED' && !outcome.replayed) this.model.noteTransaction(step.proposal.idempotencyKey, outcome.transactionId);
     await this.compareAccounts(step.proposal, prediction.accounts, context);
     this.timings.compare += performance.now() - executed;
     this.count(outcome);
@@ -584,6 +589,7 @@ class Simulation {
       const prediction = this.predict(item.actor, item.proposal, step.label);
       const issue = step.knownIssue ?? this.knownIssue(item.actor, item.proposal);
       this.compareOutcome(item.proposal, prediction, o, `${step.label}, proposal ${index + 1} of ${step.items.length} (steps ${first}-${this.step}, checked in timestamp order)${issue ? ` (known issue ${issue}: ${KNOWN_ISSUES[issue]})` : ''}`);
+      if (o.status === 'RECORDED' && !o.replayed) this.model.noteTransaction(item.proposal.idempotencyKey, o.transactionId);
       for (const id of prediction.accounts) touched.add(id);
       this.count(o);
     }
@@ -602,7 +608,9 @@ class Simulation {
     const available = this.model.matchingBlocks(proposal.fromAccountId, proposal.selection.constraints).reduce((sum, b) => sum + size(b), 0n);
     const feasible = Math.min(step.items.length, Number(available / quantity));
     return (outcomes) => {
-      const accountRefusals = outcomes.every((o) => o.status === 'REJECTED' && o.refusals.every((r) => r.code < 4000));
+      // Refused alike by the accounts (2xxx, 3xxx) or by a business rule (6xxx: a refused transfer takes
+      // no units, so the next finds the same and is refused the same way).
+      const accountRefusals = outcomes.every((o) => o.status === 'REJECTED' && o.refusals.every((r) => r.code < 4000 || r.code >= 6000));
       if (accountRefusals) return;
       const recorded = outcomes.filter((o) => o.status === 'RECORDED').length;
       const unitRefusals = outcomes.filter((o) => o.status === 'REJECTED' && o.refusals.every((r) => r.code === 5002 || r.code === 4002)).length;
@@ -657,6 +665,8 @@ class Simulation {
       const actor = spec.sectionId !== null ? (SECTION_ADMINS.get(spec.sectionId) as Actor) : ADMIN;
       add(actor, { kind: 'SET_ACCOUNT_STATUS', accountId: spec.id, status: 'ACTIVE' });
     }
+    // Rules (docs/rules.md): transfers of more than 200 units touching GHA-HLD-1 wait for a second person.
+    add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'four-eyes', scope: { type: 'ACCOUNT', id: 'GHA-HLD-1' }, enabled: true, settings: { threshold: '200', escrowAccountId: 'REG-ESC-1', expiresAfterHours: 720 } });
     return items;
   }
 
@@ -685,6 +695,10 @@ class Simulation {
       [() => this.fragment(), 4],
       [() => this.drainFragments(), 1],
       [() => this.concurrentBurst(), 3 * (this.options.burstWeight ?? 1)],
+      [() => this.answerReservation(), 3],
+      [() => this.withhold(), 1.5],
+      [() => this.reverseWithholding(), 1],
+      [() => this.authorize(), 0.5],
     ];
     if (this.probe.size > 0) generators.push([() => this.probeKnownIssue(), 6]);
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -718,7 +732,8 @@ class Simulation {
 
   /** Accounts units may be sent from that hold units (never the proxy: see KNOWN_ISSUES). */
   private senders(): ModelAccount[] {
-    return this.accountsWhere((a) => modelTypeRules(a.type).sends && this.model.blockCount(a.id) > 0);
+    // Not the escrow account: its units wait for an answer (they leave it by the answer, tested apart).
+    return this.accountsWhere((a) => modelTypeRules(a.type).sends && this.model.blockCount(a.id) > 0 && a.id !== ESCROW);
   }
 
   private receiver(notId: string, endUseShare = 0.12): ModelAccount | null {
@@ -1195,6 +1210,48 @@ class Simulation {
   }
 
   // -- concurrency --
+
+  // -- rules: transfers that wait, corrective actions, descriptors (docs/rules.md) --
+
+  /** An answer to a transfer that waits: approval by someone (a second person, or wrongly its initiator), or rejection. */
+  private answerReservation(): Step | null {
+    const open = this.model.openWaiting().filter(([, w]) => w.kind === 'reservation');
+    const answered = this.rng.chance(0.1);
+    if (open.length === 0 && !answered) return null;
+    const [transactionId, w] = open.length > 0 ? this.rng.pick(open) : ['no-such-transaction', null];
+    const origin = w ? this.model.account(w.fromId) : undefined;
+    const decision = this.rng.chance(0.7) ? 'APPROVE' : 'REJECT';
+    const initiatedBy = (a: Actor) => w !== null && [w.initiator.userId, w.initiator.impersonatorId].some((id) => id !== null && (id === a.userId || id === a.impersonatorId));
+    const seconds = w && origin ? [ADMIN, ...(origin.sectionId ? [SECTION_ADMINS.get(origin.sectionId) as Actor] : []), ...(this.holders.has(origin.id) ? [this.holders.get(origin.id) as Actor] : []), MULTI_HOLDER].filter((a) => !initiatedBy(a)) : [];
+    const actor = w && origin ? (this.rng.chance(0.15) || seconds.length === 0 ? w.initiator : this.rng.pick(seconds)) : ADMIN;
+    return this.propose(`reservation: ${decision.toLowerCase()}`, actor, { kind: 'RELEASE_RESERVATION', reservationTransactionId: transactionId, decision, reason: 'simulated answer' });
+  }
+
+  /** A corrective withholding of an explicit range (A6R-55), by a registry administrator (or, refused, by someone else). */
+  private withhold(): Step | null {
+    const candidates = this.accountsWhere((a) => this.model.blockCount(a.id) > 0 && a.id !== 'REG-AHL-1' && (a.id !== ESCROW || this.rng.chance(0.05)));
+    if (candidates.length === 0) return null;
+    const from = this.rng.pick(candidates);
+    const block = this.rng.pick(this.model.blocksOf(from.id));
+    const actor = this.rng.chance(0.9) ? ADMIN : this.initiator(from);
+    return this.propose('correction: withhold', actor, { kind: 'CORRECTIVE_TRANSFER', action: 'WITHHOLD', correctsTransactionId: null, fromAccountId: from.id, toAccountId: 'REG-AHL-1', selection: this.explicitInside(block) as Extract<UnitSelection, { mode: 'explicit' }>, reason: 'simulated withholding' });
+  }
+
+  /** Releasing withheld units by reversing the withholding. */
+  private reverseWithholding(): Step | null {
+    const open = this.model.openWaiting().filter(([, w]) => w.kind === 'withholding');
+    if (open.length === 0) return null;
+    const [transactionId] = this.rng.pick(open);
+    return this.propose('correction: reverse a withholding', ADMIN, { kind: 'CORRECTIVE_TRANSFER', action: 'REVERSE', correctsTransactionId: transactionId, reason: 'simulated release' });
+  }
+
+  /** An NDC authorization of a Party's units by conditions (A6R-45), by its section administrator or, refused, by a holder. */
+  private authorize(): Step | null {
+    const party = this.rng.pick(SECTIONS);
+    const admin = SECTION_ADMINS.get(party) as Actor;
+    const actor = this.rng.chance(0.8) ? admin : this.rng.pick([VIEWER, MULTI_HOLDER, NOBODY]);
+    return this.propose('descriptor: authorization', actor, { kind: 'RECORD_AUTHORIZATION', party, uses: 'NDC', units: { mode: 'conditions', conditions: this.rng.chance(0.5) ? {} : { vintageFrom: 2021 } }, oimpFirstTransfer: null, applicableFrom: null, supersedes: null });
+  }
 
   private concurrentBurst(): Step | null {
     const kind = this.rng.weighted<string>([

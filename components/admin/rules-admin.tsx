@@ -1,0 +1,603 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import type { RouterInputs, RouterOutputs } from '../router-types';
+import { useTRPC } from '../trpc-provider';
+import { errorMessages } from '../trpc-error';
+import { Alert, AlertTitle } from '../ui/alert';
+import { Badge } from '../ui/badge';
+import { Button } from '../ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
+import { Field } from '../ui/field';
+import { Input, Select } from '../ui/input';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
+import { needsStepUp, useStepUp } from '../passkey/use-step-up';
+import { OutcomeMessage } from './outcome-message';
+
+type Overview = RouterOutputs['rules']['overview'];
+type ScopeType = 'REGISTRY' | 'COOPERATIVE_APPROACH' | 'SECTION' | 'ACCOUNT';
+const SCOPES: readonly [ScopeType, string][] = [
+  ['REGISTRY', 'The whole registry'],
+  ['COOPERATIVE_APPROACH', 'A cooperative approach'],
+  ['SECTION', 'A Party section'],
+  ['ACCOUNT', 'An account'],
+];
+
+const when = (date: Date | null) => (date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+const scopeText = (type: string, id: string) => (type === 'REGISTRY' ? 'registry' : `${type.toLowerCase().replace('_', ' ')} ${id}`);
+
+/** Errors of a failed call, as an alert; a request for a passkey confirmation is the step-up prompt's. */
+function Failure({ error }: { error: unknown }) {
+  if (needsStepUp(error)) return null;
+  return (
+    <Alert tone="error" role="alert">
+      <AlertTitle>The request failed</AlertTitle>
+      {errorMessages(error).map((m) => (
+        <p key={m}>{m}</p>
+      ))}
+    </Alert>
+  );
+}
+
+/**
+ * Rules administration (docs/rules.md): the catalog of rule versions, where each pluggable rule applies
+ * and with which settings, suspensions, transfers that wait, and the compliance report. Every change is
+ * a ledger transaction; refusals come back with their codes and reasons.
+ */
+export function RulesAdmin() {
+  const trpc = useTRPC();
+  const overview = useQuery(trpc.rules.overview.queryOptions());
+  if (overview.isPending) return <p role="status">Loading the rules…</p>;
+  if (overview.isError) return <Failure error={overview.error} />;
+  const data = overview.data;
+  return (
+    <div className="space-y-6">
+      <Catalog catalog={data.catalog} />
+      <Settings data={data} />
+      <ConfigureForm catalog={data.catalog} />
+      <Suspensions data={data} />
+      <SuspendForm catalog={data.catalog} />
+      <Waiting data={data} />
+      <Authorizations data={data} />
+      <AuthorizeForm />
+      <Compliance />
+    </div>
+  );
+}
+
+function Catalog({ catalog }: { catalog: Overview['catalog'] }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Rule versions</CardTitle>
+      </CardHeader>
+      <Table>
+        <TableCaption>Every published version; a newer version supersedes the older from its date.</TableCaption>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Rule</TableHead>
+            <TableHead>Version</TableHead>
+            <TableHead>Kind</TableHead>
+            <TableHead>In force</TableHead>
+            <TableHead>What it does</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {catalog.map((r) => (
+            <TableRow key={`${r.name}-${r.version}`}>
+              <TableHead scope="row" className="font-mono">
+                {r.name}
+              </TableHead>
+              <TableCell>v{r.version}</TableCell>
+              <TableCell>
+                <Badge tone={r.kind === 'built-in' ? 'neutral' : 'info'}>{r.kind}</Badge>
+              </TableCell>
+              <TableCell>
+                from {r.effectiveFrom.slice(0, 10)}
+                {r.retiresAt ? `, retires ${r.retiresAt.slice(0, 10)}` : ''}
+              </TableCell>
+              <TableCell>{r.summary}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Card>
+  );
+}
+
+function Settings({ data }: { data: Overview }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Where rules apply</CardTitle>
+      </CardHeader>
+      {data.settings.length === 0 ? (
+        <CardContent>
+          <p>No pluggable rule is configured: only the built-in rules apply.</p>
+        </CardContent>
+      ) : (
+        <Table>
+          <TableCaption>The latest setting of each rule in each scope; the most specific scope governs a transaction.</TableCaption>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Rule</TableHead>
+              <TableHead>Scope</TableHead>
+              <TableHead>Applies</TableHead>
+              <TableHead>Settings</TableHead>
+              <TableHead>Since</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.settings.map((s) => (
+              <TableRow key={s.id}>
+                <TableHead scope="row" className="font-mono">
+                  {s.rule}
+                </TableHead>
+                <TableCell>{scopeText(s.scopeType, s.scopeId)}</TableCell>
+                <TableCell>{s.enabled ? 'yes' : 'switched off'}</TableCell>
+                <TableCell className="font-mono text-xs">{JSON.stringify(s.settings)}</TableCell>
+                <TableCell>
+                  {when(s.createdAt)} (revision {s.revision})
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+interface ScopeFieldsProps {
+  readonly type: ScopeType;
+  readonly id: string;
+  readonly onType: (type: ScopeType) => void;
+  readonly onId: (id: string) => void;
+}
+
+function ScopeFields({ type, id, onType, onId }: ScopeFieldsProps) {
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <Field label="Scope">
+        {(control) => (
+          <Select {...control} value={type} onChange={(e) => onType(e.target.value as ScopeType)}>
+            {SCOPES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      {type === 'REGISTRY' ? null : (
+        <Field label="Id of the approach, section or account" hint="For example CA0001, GHA or GHA-100-0001.">
+          {(control) => <Input {...control} value={id} onChange={(e) => onId(e.target.value)} />}
+        </Field>
+      )}
+    </div>
+  );
+}
+
+type Scope = RouterInputs['rules']['configure']['scope'];
+const scopeOf = (type: ScopeType, id: string): Scope => (type === 'REGISTRY' ? { type } : { type, id: id.trim() });
+
+function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const configure = useMutation(trpc.rules.configure.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
+  const names = [...new Set(catalog.filter((r) => r.kind !== 'built-in').map((r) => r.name))];
+  const [rule, setRule] = useState(names[0] ?? '');
+  const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
+  const [scopeId, setScopeId] = useState('');
+  const [enabled, setEnabled] = useState(true);
+  const [settingsText, setSettingsText] = useState('{}');
+  const [settingsError, setSettingsError] = useState<string | undefined>();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    let settings: Record<string, string | number | boolean | null>;
+    try {
+      const parsed: unknown = JSON.parse(settingsText);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      settings = parsed as Record<string, string | number | boolean | null>;
+    } catch {
+      setSettingsError('Write the settings as a JSON object, for example {"maximum": "1000"}.');
+      return;
+    }
+    setSettingsError(undefined);
+    const input = { rule, scope: scopeOf(scopeType, scopeId), enabled, settings };
+    // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
+    void run(async () => {
+      await configure.mutateAsync(input);
+    }).catch(() => undefined);
+  };
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Configure a rule</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={submit} className="space-y-4" noValidate>
+          <Field label="Rule">
+            {(control) => (
+              <Select {...control} value={rule} onChange={(e) => setRule(e.target.value)}>
+                {names.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <ScopeFields type={scopeType} id={scopeId} onType={setScopeType} onId={setScopeId} />
+          <Field label="Applies">
+            {(control) => (
+              <Select {...control} value={enabled ? 'yes' : 'no'} onChange={(e) => setEnabled(e.target.value === 'yes')}>
+                <option value="yes">Yes, with these settings</option>
+                <option value="no">No: switch it off in this scope (no settings)</option>
+              </Select>
+            )}
+          </Field>
+          <Field label="Settings" hint='A JSON object; quantities as strings, e.g. {"accountId": "FEE-0001", "basisPoints": 25}.' error={settingsError}>
+            {(control) => <textarea {...control} value={settingsText} onChange={(e) => setSettingsText(e.target.value)} rows={3} className="block w-full rounded-md border border-border-strong px-3 py-2 font-mono text-sm" />}
+          </Field>
+          <Button type="submit" disabled={configure.isPending}>
+            {configure.isPending ? 'Recording…' : 'Record the configuration'}
+          </Button>
+          {prompt}
+          {configure.isError ? <Failure error={configure.error} /> : null}
+          {configure.data ? <OutcomeMessage outcome={configure.data} recorded="The configuration is recorded." /> : null}
+        </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+function Suspensions({ data }: { data: Overview }) {
+  const now = data.now.getTime();
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Suspensions</CardTitle>
+      </CardHeader>
+      {data.suspensions.length === 0 ? (
+        <CardContent>
+          <p>No rule has been suspended.</p>
+        </CardContent>
+      ) : (
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Rule</TableHead>
+              <TableHead>Scope</TableHead>
+              <TableHead>Window</TableHead>
+              <TableHead>State</TableHead>
+              <TableHead>Reason</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.suspensions.map((s) => {
+              const active = s.validFrom !== null && s.validUntil !== null && s.validFrom.getTime() <= now && now < s.validUntil.getTime();
+              return (
+                <TableRow key={s.id}>
+                  <TableHead scope="row" className="font-mono">
+                    {s.subject}
+                  </TableHead>
+                  <TableCell>{scopeText(s.scopeType, s.scopeId)}</TableCell>
+                  <TableCell>
+                    {when(s.validFrom)} – {when(s.validUntil)}
+                  </TableCell>
+                  <TableCell>
+                    <Badge tone={active ? 'warning' : 'neutral'}>{active ? 'in force' : s.validUntil && s.validUntil.getTime() <= now ? 'over' : 'scheduled'}</Badge>
+                  </TableCell>
+                  <TableCell>{String(s.body.reason ?? '')}</TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const suspend = useMutation(trpc.rules.suspend.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
+  const names = [...new Set(catalog.filter((r) => r.kind === 'pluggable').map((r) => r.name))];
+  const [rule, setRule] = useState(names[0] ?? '');
+  const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
+  const [scopeId, setScopeId] = useState('');
+  const [from, setFrom] = useState('');
+  const [until, setUntil] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (until === '') found.until = 'Enter when the suspension ends.';
+    if (reason.trim() === '') found.reason = 'Give the reason for the suspension.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    // The inputs are in UTC, as the registry keeps its times.
+    const input = { rule, scope: scopeOf(scopeType, scopeId), from: from === '' ? new Date() : new Date(`${from}:00Z`), until: new Date(`${until}:00Z`), reason };
+    void run(async () => {
+      await suspend.mutateAsync(input);
+    }).catch(() => undefined);
+  };
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Suspend a rule</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={submit} className="space-y-4" noValidate>
+          <p className="text-sm text-muted">Registry administrators only. A suspension is logged, with its reason, and every transaction it lets through names it.</p>
+          <Field label="Rule">
+            {(control) => (
+              <Select {...control} value={rule} onChange={(e) => setRule(e.target.value)}>
+                {names.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <ScopeFields type={scopeType} id={scopeId} onType={setScopeType} onId={setScopeId} />
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field label="From (UTC)" hint="Empty: now.">
+              {(control) => <Input {...control} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />}
+            </Field>
+            <Field label="Until (UTC)" error={errors.until}>
+              {(control) => <Input {...control} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />}
+            </Field>
+          </div>
+          <Field label="Reason" error={errors.reason}>
+            {(control) => <Input {...control} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />}
+          </Field>
+          <Button type="submit" disabled={suspend.isPending}>
+            {suspend.isPending ? 'Recording…' : 'Record the suspension'}
+          </Button>
+          {prompt}
+          {suspend.isError ? <Failure error={suspend.error} /> : null}
+          {suspend.data ? <OutcomeMessage outcome={suspend.data} recorded="The suspension is recorded." /> : null}
+        </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+function Waiting({ data }: { data: Overview }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const answer = useMutation(trpc.rules.answer.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Transfers waiting for approval</CardTitle>
+      </CardHeader>
+      {data.reservations.length === 0 ? (
+        <CardContent>
+          <p>No transfer waits.</p>
+        </CardContent>
+      ) : (
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Transaction</TableHead>
+              <TableHead>From → to</TableHead>
+              <TableHead>Units</TableHead>
+              <TableHead>Proposed by</TableHead>
+              <TableHead>Expires</TableHead>
+              <TableHead>Answer</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.reservations.map((r) => (
+              <TableRow key={r.id}>
+                <TableHead scope="row" className="font-mono text-xs">
+                  {r.transactionId}
+                </TableHead>
+                <TableCell>
+                  {String(r.body.fromAccountId)} → {String(r.body.toAccountId)}
+                </TableCell>
+                <TableCell>{String(r.body.quantity)}</TableCell>
+                <TableCell>{String(r.body.initiatorId)}</TableCell>
+                <TableCell>{when(r.validUntil)}</TableCell>
+                <TableCell className="space-x-2 whitespace-nowrap">
+                  <Button size="sm" disabled={answer.isPending} onClick={() => answer.mutate({ reservationTransactionId: r.transactionId, decision: 'APPROVE' })}>
+                    Approve
+                  </Button>
+                  <Button size="sm" variant="secondary" disabled={answer.isPending} onClick={() => answer.mutate({ reservationTransactionId: r.transactionId, decision: 'REJECT' })}>
+                    Reject
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <CardContent>
+        {answer.isError ? <Failure error={answer.error} /> : null}
+        {answer.data ? <OutcomeMessage outcome={answer.data} recorded="The answer is recorded." /> : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Descriptor records (A6R-45): the latest authorizations, with what they cover and from when. */
+function Authorizations({ data }: { data: Overview }) {
+  const unitsOf = (body: Record<string, unknown>) => {
+    const units = body.units as { mode: string; ranges?: { seriesId: string; firstSerial: string; lastSerial: string }[]; conditions?: Record<string, unknown> } | undefined;
+    if (!units) return '—';
+    if (units.mode === 'ranges') return (units.ranges ?? []).map((r) => `${r.seriesId} ${r.firstSerial}–${r.lastSerial}`).join('; ');
+    const conditions = Object.entries(units.conditions ?? {});
+    return conditions.length === 0 ? 'all units of the Party' : conditions.map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  };
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Authorizations</CardTitle>
+      </CardHeader>
+      {data.authorizations.length === 0 ? (
+        <CardContent>
+          <p>No authorization has been recorded.</p>
+        </CardContent>
+      ) : (
+        <Table>
+          <TableCaption>Descriptor records, never recalled: a newer record supersedes an older one from its own date.</TableCaption>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Party</TableHead>
+              <TableHead>Uses</TableHead>
+              <TableHead>Units</TableHead>
+              <TableHead>Applies from</TableHead>
+              <TableHead>Supersedes</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.authorizations.map((a) => (
+              <TableRow key={a.id}>
+                <TableHead scope="row">{a.subject}</TableHead>
+                <TableCell>
+                  {String(a.body.uses)}
+                  {a.body.oimpFirstTransfer ? ` (OIMP first transfer: ${String(a.body.oimpFirstTransfer).toLowerCase().replaceAll('_', ' ')})` : ''}
+                </TableCell>
+                <TableCell>{unitsOf(a.body)}</TableCell>
+                <TableCell>{when(a.validFrom)}</TableCell>
+                <TableCell className="font-mono text-xs">{a.body.supersedes ? String(a.body.supersedes) : '—'}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+/** Records an authorization of a Party's units by conditions (the common case: a Party authorizes its units of a vintage range). */
+function AuthorizeForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const authorize = useMutation(trpc.rules.authorize.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
+  const [party, setParty] = useState('');
+  const [uses, setUses] = useState<'NDC' | 'OIMP' | 'BOTH'>('NDC');
+  const [oimpFirstTransfer, setOimpFirstTransfer] = useState<'ISSUANCE' | 'USE_OR_CANCELLATION'>('USE_OR_CANCELLATION');
+  const [vintageFrom, setVintageFrom] = useState('');
+  const [vintageTo, setVintageTo] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!/^[A-Z]{3}$/.test(party.trim())) found.party = 'Enter the Party as an ISO 3166-1 alpha-3 code, e.g. GHA.';
+    for (const [field, value] of [['vintageFrom', vintageFrom], ['vintageTo', vintageTo]] as const) if (value.trim() !== '' && !/^(19|20|21)[0-9]{2}$/.test(value.trim())) found[field] = 'Enter a year, e.g. 2025, or leave it empty.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const conditions = { ...(vintageFrom.trim() ? { vintageFrom: Number(vintageFrom.trim()) } : {}), ...(vintageTo.trim() ? { vintageTo: Number(vintageTo.trim()) } : {}) };
+    const input = { party: party.trim(), uses, units: { mode: 'conditions' as const, conditions }, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null };
+    void run(async () => {
+      await authorize.mutateAsync(input);
+    }).catch(() => undefined);
+  };
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Record an authorization</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={submit} className="space-y-4" noValidate>
+          <p className="text-sm text-muted">The Party authorizes its units of the vintages given (all its units when both are empty). It applies from 00:00 UTC of the next day, and at least 12 hours from now.</p>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field label="Authorizing Party" error={errors.party}>
+              {(control) => <Input {...control} value={party} onChange={(e) => setParty(e.target.value.toUpperCase())} maxLength={3} />}
+            </Field>
+            <Field label="Authorized use">
+              {(control) => (
+                <Select {...control} value={uses} onChange={(e) => setUses(e.target.value as 'NDC' | 'OIMP' | 'BOTH')}>
+                  <option value="NDC">NDC use</option>
+                  <option value="OIMP">Other international mitigation purposes</option>
+                  <option value="BOTH">Both</option>
+                </Select>
+              )}
+            </Field>
+          </div>
+          {uses === 'NDC' ? null : (
+            <Field label="First transfer for OIMP">
+              {(control) => (
+                <Select {...control} value={oimpFirstTransfer} onChange={(e) => setOimpFirstTransfer(e.target.value as 'ISSUANCE' | 'USE_OR_CANCELLATION')}>
+                  <option value="USE_OR_CANCELLATION">When the units are used or cancelled</option>
+                  <option value="ISSUANCE">At issuance</option>
+                </Select>
+              )}
+            </Field>
+          )}
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field label="Vintages from (optional)" error={errors.vintageFrom}>
+              {(control) => <Input {...control} inputMode="numeric" value={vintageFrom} onChange={(e) => setVintageFrom(e.target.value)} />}
+            </Field>
+            <Field label="Vintages to (optional)" error={errors.vintageTo}>
+              {(control) => <Input {...control} inputMode="numeric" value={vintageTo} onChange={(e) => setVintageTo(e.target.value)} />}
+            </Field>
+          </div>
+          <Button type="submit" disabled={authorize.isPending}>
+            {authorize.isPending ? 'Recording…' : 'Record the authorization'}
+          </Button>
+          {prompt}
+          {authorize.isError ? <Failure error={authorize.error} /> : null}
+          {authorize.data ? <OutcomeMessage outcome={authorize.data} recorded="The authorization is recorded." /> : null}
+        </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+function Compliance() {
+  const trpc = useTRPC();
+  const [asked, setAsked] = useState(false);
+  const report = useQuery({ ...trpc.rules.compliance.queryOptions({}), enabled: asked });
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Compliance</CardTitle>
+      </CardHeader>
+      <CardContent className="space-y-4">
+        <Button variant="secondary" onClick={() => (asked ? void report.refetch() : setAsked(true))} disabled={report.isFetching}>
+          {report.isFetching ? 'Checking…' : 'Run the compliance rules now'}
+        </Button>
+        {report.isError ? <Failure error={report.error} /> : null}
+        {report.data ? (
+          <div role="status" className="space-y-2">
+            <p>
+              {report.data.results.length === 0 ? 'No compliance rule is configured.' : `${report.data.findings} finding${report.data.findings === 1 ? '' : 's'} as of ${report.data.at.replace('T', ' ').slice(0, 16)} UTC.`}
+            </p>
+            {report.data.results.map((r) => (
+              <section key={r.rule} aria-label={r.rule}>
+                <h3 className="font-mono text-sm font-semibold">
+                  {r.rule} v{r.version}: {r.findings.length === 0 ? 'holds' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}
+                </h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {r.findings.map((f) => (
+                    <li key={`${f.accountId}-${JSON.stringify(f.data)}`}>
+                      {f.accountId}: {f.message}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ))}
+          </div>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}

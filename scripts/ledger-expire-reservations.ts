@@ -1,0 +1,34 @@
+/**
+ * `npm run ledger:expire-reservations`: sends back the units of every transfer whose four-eyes
+ * reservation has expired without an answer (docs/rules.md). Run it from a scheduler, e.g. every few
+ * minutes; it is idempotent. Needs DATABASE_URL and LEDGER_SIGNING_KEY. Acts as the registry itself
+ * (a registry administrator's grant), which the log records as the initiator "registry-scheduler".
+ */
+import { createDb } from '../server/db/client';
+import { createLedgerContext } from '../server/ledger/context';
+import { expireReservations } from '../server/ledger/reservations/expire-reservations';
+import { ed25519Signer } from '../server/ledger/signer';
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  const key = process.env.LEDGER_SIGNING_KEY;
+  if (!url || !key) {
+    console.error('ledger:expire-reservations needs DATABASE_URL and LEDGER_SIGNING_KEY.');
+    process.exit(2);
+  }
+  const db = createDb(url, 2);
+  const ctx = createLedgerContext({ db, databaseUrl: url, signer: ed25519Signer(key), poolSize: 2 });
+  try {
+    const done = await expireReservations(ctx, { userId: 'registry-scheduler', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] });
+    for (const { transactionId, outcome } of done) console.log(`${transactionId}: ${outcome.status === 'RECORDED' ? 'units sent back' : `not expired: ${outcome.refusals.map((r) => `${r.code} ${r.message}`).join('; ')}`}`);
+    console.log(`ledger:expire-reservations: ${done.filter((d) => d.outcome.status === 'RECORDED').length} expired`);
+  } finally {
+    await ctx.close();
+    await db.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`ledger:expire-reservations failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { runCompliance } from '../../ledger/compliance/run-compliance';
+import { currentSettings, pendingReservations, recentRecords, ruleCatalog } from '../../ledger/rules/queries';
+import { execute } from '../../ledger/write-path';
+import { createTRPCRouter, policyProcedure } from '../trpc';
+
+/**
+ * Rules administration (docs/rules.md): thin adapters over the ledger, which decides everything and
+ * refuses what a caller may not do with a numbered reason. Who may reach each procedure at all is the
+ * policy module's (server/access/policy.ts, the `rules.*` policies).
+ */
+const idempotencyKey = z.string().min(8).max(100).default(() => randomUUID());
+const ruleName = z.string().trim().min(1, 'Choose a rule.').max(64);
+const scope = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('REGISTRY') }),
+  z.object({ type: z.enum(['COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT']), id: z.string().trim().min(1, 'Enter the id of the approach, section or account.').max(64) }),
+]);
+const settingValue = z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]);
+const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'A reason has at most 500 characters.');
+const transactionId = z.string().trim().min(1, 'Enter the transaction id.').max(100);
+const accountId = z.string().trim().min(1, 'Enter an account number.').max(64);
+const serial = (what: string) => z.coerce.bigint({ message: `${what} must be a whole number.` }).refine((v) => v > 0n, `${what} must be greater than zero.`);
+
+export const rulesRouter = createTRPCRouter({
+  /** The catalog of rule versions, the current settings, suspensions, corrections and waiting transfers. */
+  overview: policyProcedure('rules.read').query(async ({ ctx }) => {
+    const [settings, suspensions, corrections, reservations, authorizations] = await Promise.all([
+      currentSettings(ctx.db),
+      recentRecords(ctx.db, 'RULE_SUSPENSION'),
+      recentRecords(ctx.db, 'CORRECTION'),
+      pendingReservations(ctx.db),
+      recentRecords(ctx.db, 'AUTHORIZATION'),
+    ]);
+    return { catalog: ruleCatalog(), settings, suspensions, corrections, reservations, authorizations, now: new Date() };
+  }),
+
+  configure: policyProcedure('rules.configure')
+    .input(z.object({ idempotencyKey, rule: ruleName, scope, enabled: z.boolean(), settings: z.record(z.string().max(64), settingValue).default({}) }))
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'CONFIGURE_RULE', ...input })),
+
+  suspend: policyProcedure('rules.suspend')
+    .input(z.object({ idempotencyKey, rule: ruleName, scope, from: z.coerce.date({ message: 'Enter when the suspension starts.' }), until: z.coerce.date({ message: 'Enter when the suspension ends.' }), reason }))
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SUSPEND_RULE', ...input })),
+
+  correct: policyProcedure('rules.correct')
+    .input(
+      z.discriminatedUnion('action', [
+        z.object({ idempotencyKey, action: z.literal('REVERSE'), correctsTransactionId: transactionId, reason }),
+        z.object({
+          idempotencyKey,
+          action: z.enum(['CANCEL_ISSUANCE', 'WITHHOLD']),
+          correctsTransactionId: transactionId.nullable(),
+          fromAccountId: accountId,
+          toAccountId: accountId,
+          seriesId: z.string().trim().min(1, 'Enter the series.').max(64),
+          firstSerial: serial('The first serial'),
+          lastSerial: serial('The last serial'),
+          reason,
+        }),
+      ]),
+    )
+    .mutation(({ ctx, input }) => {
+      if (input.action === 'REVERSE') return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...input });
+      const { seriesId, firstSerial, lastSerial, ...rest } = input;
+      return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
+    }),
+
+  /** Records an authorization (descriptor record, A6R-45); the ledger checks the Party and every field. */
+  authorize: policyProcedure('rules.authorize')
+    .input(
+      z.object({
+        idempotencyKey,
+        party: z.string().trim().regex(/^[A-Z]{3}$/, 'The Party is an ISO 3166-1 alpha-3 code, e.g. GHA.'),
+        uses: z.enum(['NDC', 'OIMP', 'BOTH', 'NONE']),
+        units: z.discriminatedUnion('mode', [
+          z.object({ mode: z.literal('ranges'), ranges: z.array(z.object({ seriesId: z.string().trim().min(1, 'Enter the series.').max(64), firstSerial: serial('The first serial'), lastSerial: serial('The last serial') })).min(1).max(1000) }),
+          z.object({
+            mode: z.literal('conditions'),
+            conditions: z.object({
+              cooperativeApproachId: z.string().trim().min(1).max(32).optional(),
+              activityId: z.string().trim().min(1).max(64).optional(),
+              unitType: z.string().trim().min(1).max(32).optional(),
+              vintageFrom: z.number().int().min(1990).max(2100).optional(),
+              vintageTo: z.number().int().min(1990).max(2100).optional(),
+            }),
+          }),
+        ]),
+        oimpFirstTransfer: z.enum(['AUTHORIZATION', 'ISSUANCE', 'USE_OR_CANCELLATION']).nullable().default(null),
+        applicableFrom: z.coerce.date().nullable().default(null),
+        supersedes: z.string().trim().min(1).max(200).nullable().default(null),
+      }),
+    )
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RECORD_AUTHORIZATION', ...input })),
+
+  /** Approves or rejects a transfer that waits (or expires it); the ledger judges who may. */
+  answer: policyProcedure('rules.answer')
+    .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RELEASE_RESERVATION', ...input })),
+
+  /** The compliance report (A6R-19) as of now, or of a given moment. */
+  compliance: policyProcedure('rules.compliance')
+    .input(z.object({ at: z.coerce.date().optional() }).default({}))
+    .query(({ ctx, input }) => runCompliance(ctx.ledger().pool, { at: input.at })),
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
+import { checkInvariants, describeViolations } from '../invariants';
+import { accountBlocks } from '../queries';
+import { replayLog } from '../replay';
+import { liveStateAt, stateHash } from '../state';
+import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
+import { describeDisagreement, verifyLedger } from '../verify';
+import { execute } from '../write-path';
+import { expireReservations } from './expire-reservations';
+
+/**
+ * Transfers that wait (A6R-47) under the four-eyes rule: reserved units out of reach of everything
+ * else, released on approval, rejection or expiry, under concurrency.
+ */
+
+let test: TestDatabase;
+let ctx: LedgerContext & { publicKeyPem: string };
+let n = 0;
+let clock = Date.parse('2026-11-22T08:00:00.000Z');
+
+const admin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+const ghanaAdmin: Actor = { userId: 'gha', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }] };
+const kenyaAdmin: Actor = { userId: 'ken', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'KEN', accountId: null }] };
+const holder: Actor = { userId: 'holder', impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'GHA-200' }] };
+const second: Actor = { userId: 'second', impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'GHA-200' }] };
+const impersonating: Actor = { userId: 'second', impersonatorId: 'holder', grants: second.grants };
+const series: SeriesAttributes = { unitType: 'ITMO', cooperativeApproachId: null, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'GHA-1', vintage: 2024, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false };
+
+type Unkeyed<P> = P extends unknown ? Omit<P, 'idempotencyKey'> : never;
+const run = (actor: Actor, proposal: Unkeyed<Proposal>): Promise<Outcome> => execute(ctx, actor, { ...proposal, idempotencyKey: `r-${n++}` } as Proposal);
+async function recorded(actor: Actor, proposal: Unkeyed<Proposal>): Promise<Outcome & { status: 'RECORDED' }> {
+  const outcome = await run(actor, proposal);
+  if (outcome.status !== 'RECORDED') throw new Error(`expected RECORDED, got ${JSON.stringify(outcome.refusals)}`);
+  return outcome;
+}
+const codes = (outcome: Outcome): number[] => (outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []);
+const transfer = (quantity: bigint, to = 'GHA-300') => ({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: to, selection: { mode: 'implicit', quantity, constraints: {} } }) as const;
+const release = (reservationTransactionId: string, decision: 'APPROVE' | 'REJECT' | 'EXPIRE') => ({ kind: 'RELEASE_RESERVATION', reservationTransactionId, decision, reason: '' }) as const;
+const balance = async (id: string) => (await accountBlocks(test.db, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
+
+beforeAll(async () => {
+  test = await createTestDatabase('ledger_reservations');
+  ctx = test.ledger({ now: () => new Date(clock++), poolSize: 12 });
+  for (const [type, id] of [['SECTION', 'GHA'], ['SECTION', 'KEN']] as const) await recorded(admin, { kind: 'DEFINE_REFERENCE', reference: { type, id, name: id } });
+  for (const [id, type, sectionId] of [['GHA-100', 'ISSUANCE', 'GHA'], ['GHA-200', 'HOLDING', 'GHA'], ['GHA-300', 'HOLDING', 'GHA'], ['ESCROW', 'ADMIN_HOLDING', null], ['FEE-1', 'HOLDING', null]] as const) {
+    await recorded(admin, { kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'H', sectionId, cooperativeApproachId: null } });
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: id, status: 'ACTIVE' });
+  }
+  await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 2_000n });
+  await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 2_000n, constraints: {} } });
+  await recorded(ghanaAdmin, { kind: 'CONFIGURE_RULE', rule: 'four-eyes', scope: { type: 'SECTION', id: 'GHA' }, enabled: true, settings: { threshold: '500', escrowAccountId: 'ESCROW', expiresAfterHours: 24 } });
+});
+
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('four-eyes and reservations (A6R-47)', () => {
+  let reserved = '';
+
+  it('lets a transfer up to the threshold through, and reserves one above it', async () => {
+    expect((await recorded(holder, transfer(400n))).pending).toBeUndefined();
+    const waiting = await recorded(holder, transfer(900n));
+    expect(waiting.pending).toBe(true);
+    reserved = waiting.transactionId;
+    expect(await balance('GHA-200')).toBe(700n);
+    expect(await balance('ESCROW')).toBe(900n);
+    expect(await balance('GHA-300')).toBe(400n);
+    const record = await test.db.administrativeRecord.findFirstOrThrow({ where: { transactionId: reserved, kind: 'RESERVATION' } });
+    expect(record.validUntil?.getTime()).toBe(record.createdAt.getTime() + 24 * 3_600_000);
+  });
+
+  it('walks the refusals of an answer in order: 2004, 2023 (initiator, or impersonated by him), 2024, 2025', async () => {
+    const walked: number[] = [];
+    for (const [actor, proposal] of [
+      [kenyaAdmin, release(reserved, 'APPROVE')],
+      [holder, release(reserved, 'APPROVE')],
+      [impersonating, release(reserved, 'APPROVE')],
+      [second, release('no-such-transaction', 'APPROVE')],
+      [second, release(reserved, 'EXPIRE')],
+    ] as const) {
+      walked.push(...codes(await run(actor, proposal)));
+    }
+    expect(walked).toEqual([2004, 2023, 2023, 2024, 2025]);
+  });
+
+  it('keeps reserved units out of reach: 20 racing transfers take only the 700 free units', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => run(holder, transfer(50n, 'GHA-300'))));
+    expect(outcomes.filter((o) => o.status === 'RECORDED')).toHaveLength(14);
+    // Refused for want of units (5002), or once the account is empty, for want of any (4002).
+    expect(new Set(outcomes.flatMap(codes)).size).toBeGreaterThan(0);
+    for (const code of outcomes.flatMap(codes)) expect([4002, 5002]).toContain(code);
+    expect(await balance('GHA-200')).toBe(0n);
+    expect(await balance('ESCROW')).toBe(900n);
+  });
+
+  it('records exactly one of an approval and a rejection racing for the same reservation', async () => {
+    const [approved, rejected] = await Promise.all([run(second, release(reserved, 'APPROVE')), run(ghanaAdmin, release(reserved, 'REJECT'))]);
+    const winners = [approved, rejected].filter((o) => o.status === 'RECORDED');
+    expect(winners).toHaveLength(1);
+    expect([...codes(approved), ...codes(rejected)]).toEqual([2024]);
+    expect(await balance('ESCROW')).toBe(0n);
+    expect((await balance('GHA-200')) + (await balance('GHA-300'))).toBe(2_000n);
+    // Approved: the 900 reserved units went on to GHA-300 (400 + 700 + 900); rejected: back to GHA-200.
+    if (approved.status === 'RECORDED') expect([await balance('GHA-200'), await balance('GHA-300')]).toEqual([0n, 2_000n]);
+    else expect([await balance('GHA-200'), await balance('GHA-300')]).toEqual([900n, 1_100n]);
+  });
+
+  it('releases an expired reservation back to the transferring account; a late approval is refused', async () => {
+    await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 1_000n });
+    // Within the threshold, so as not to wait.
+    for (let i = 0; i < 2; i++) await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 500n, constraints: {} } });
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-fee', scope: { type: 'ACCOUNT', id: 'GHA-200' }, enabled: true, settings: { accountId: 'FEE-1', basisPoints: 100 } });
+    const before = await balance('GHA-200');
+    const waiting = await recorded(holder, transfer(600n));
+    expect(waiting.pending).toBe(true);
+    // The fee is charged when the transfer is proposed; the rest waits in escrow.
+    expect(await balance('FEE-1')).toBe(6n);
+    expect(await balance('ESCROW')).toBe(594n);
+    clock += 24 * 3_600_000;
+    expect(codes(await run(second, release(waiting.transactionId, 'APPROVE')))).toEqual([2024]);
+    // The scheduler's job: every expired reservation, once.
+    const expired = await expireReservations(ctx, admin);
+    expect(expired.map((e) => [e.transactionId, e.outcome.status])).toEqual([[waiting.transactionId, 'RECORDED']]);
+    expect(await expireReservations(ctx, admin)).toEqual([]);
+    expect(codes(await run(admin, release(waiting.transactionId, 'EXPIRE')))).toEqual([2024]);
+    expect(await balance('ESCROW')).toBe(0n);
+    expect(await balance('GHA-200')).toBe(before - 6n);
+  });
+
+  it('replays to the live state, judging the holding rule again; verify and invariants agree', async () => {
+    const replayed = await replayLog(ctx.pool);
+    expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
+    const report = await verifyLedger(ctx.pool, ctx.publicKeyPem);
+    expect(report.disagreement && describeDisagreement(report.disagreement)).toBeNull();
+    expect(describeViolations(await checkInvariants(ctx.pool))).toBe(describeViolations([]));
+  });
+});

@@ -1,0 +1,353 @@
+import type { AccountStatus, AccountType } from '../../db/generated/enums';
+import { canAcquire } from '../account-rules';
+import type { CanonicalValue } from '../canonical-json';
+import { refusal, type Refusal } from '../check-codes';
+import { operationsOf, type Changes } from '../plan';
+import type { Pool } from 'pg';
+import { literal, prepared, sqlState, utc, type Sql } from '../sql';
+import type { Actor, Proposal } from '../types';
+import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
+import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
+import { divert } from './divert';
+import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
+import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
+import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
+
+/**
+ * The rules engine (A6R-37, A6R-38): after an operation has decided a transaction and before it is
+ * recorded, the pluggable rules that govern it are judged, each at the version in force at the
+ * transaction's time, and their supplementary operations are folded into its changes. What applied is
+ * logged: the versions in `ruleVersions`, and per rule an elementary operation `rule` (or
+ * `rule-suspended`) that lets replay judge the transaction again with the same version and settings.
+ */
+
+type RecordRef = Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>;
+
+export interface Judgement {
+  readonly ruleVersions: Readonly<Record<string, number>>;
+  readonly refusals: readonly Refusal[];
+  readonly diversions: readonly Diversion[];
+  /** The `rule` and `rule-suspended` operations to log. */
+  readonly operations: readonly CanonicalValue[];
+  /** The transaction waits (A6R-47): what arrives after the other diversions goes to escrow, reserved. */
+  readonly hold: { readonly rule: string; readonly escrowAccountId: string; readonly expiresAt: string; readonly quantity: bigint } | null;
+}
+
+/**
+ * Judges a transaction by the pluggable rules its settings make applicable, skipping those a
+ * suspension covers. Pure: `records` are the settings of the scopes involved and the suspensions in
+ * force at `context.at`.
+ */
+export function judge(context: RuleContext, records: readonly RecordRef[]): Judgement {
+  const accounts = [context.from, context.to];
+  const ruleVersions: Record<string, number> = { ...BUILT_IN_VERSIONS };
+  const refusals: Refusal[] = [];
+  const diversions: Diversion[] = [];
+  const operations: CanonicalValue[] = [];
+  let hold: { rule: string; version: number; settingId: string; settings: CanonicalValue; escrowAccountId: string; expiresAt: string } | null = null;
+  for (const setting of governingSettings(records, accounts)) {
+    const rule = versionInForce(setting.rule, context.at);
+    // Retired without a successor, or not yet in force: the rule does not apply.
+    if (!rule || !rule.appliesTo.includes(context.kind)) continue;
+    const suspension = coveringSuspension(records, setting.rule, accounts);
+    if (suspension) {
+      operations.push({ op: 'rule-suspended', rule: setting.rule, version: rule.version, suspension: suspension.id });
+      continue;
+    }
+    const parsed = rule.parseSettings(setting.body.settings);
+    // Settings are checked against every version in force from their date on when configured.
+    if (!parsed.ok) throw new Error(`rule ${rule.name} v${rule.version}: the setting ${setting.recordId} is invalid (${parsed.problem})`);
+    const verdict: RuleVerdict = rule.evaluate(context, parsed.settings);
+    ruleVersions[rule.name] = rule.version;
+    refusals.push(...verdict.refusals);
+    diversions.push(...verdict.diversions);
+    // A holding rule's operation is logged last, once it is known how many units it reserves.
+    if (verdict.hold && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
+    else operations.push(ruleOperation(rule.name, rule.version, setting.recordId, setting.body.settings, context, verdict.diversions));
+  }
+  if (!hold) return { ruleVersions, refusals, diversions, operations, hold: null };
+  const reserved = context.quantity - diversions.reduce((sum, d) => sum + d.quantity, 0n);
+  const escrow = { accountId: hold.escrowAccountId, quantity: reserved };
+  operations.push(ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]));
+  return { ruleVersions, refusals, diversions: [...diversions, escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: reserved } };
+}
+
+export function ruleOperation(rule: string, version: number, settingId: string, settings: CanonicalValue, context: RuleContext, diversions: readonly Diversion[]): CanonicalValue {
+  return {
+    op: 'rule',
+    rule,
+    version,
+    setting: settingId,
+    settings,
+    from: context.from?.id ?? null,
+    to: context.to.id,
+    quantity: context.quantity,
+    diversions: diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })),
+  };
+}
+
+export type RuleOutcome =
+  | {
+      readonly ok: true;
+      readonly changes: Changes;
+      readonly operations: readonly CanonicalValue[];
+      readonly ruleVersions: Readonly<Record<string, number>>;
+      /** SQL to send before the record, in the same message (see registry_rules_unchanged); '' for none. */
+      readonly guard: string;
+      /** The transaction waits for an approval; its units are reserved in escrow. */
+      readonly pending: boolean;
+    }
+  | { readonly ok: false; readonly refusals: readonly Refusal[]; readonly ruleVersions: Readonly<Record<string, number>> };
+
+interface Decided {
+  readonly createdAt: Date;
+  readonly quantity: bigint;
+  readonly changes: Changes;
+  readonly operations: readonly CanonicalValue[];
+}
+
+/** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
+function partiesOf(proposal: Proposal, changes: Changes): { kind: RuledKind; from: string | null; to: string } | null {
+  switch (proposal.kind) {
+    case 'ISSUANCE':
+      return { kind: 'ISSUANCE', from: null, to: proposal.accountId };
+    case 'TRANSFER':
+      return { kind: 'TRANSFER', from: proposal.fromAccountId, to: proposal.toAccountId };
+    case 'EXTERNAL_TRANSFER': {
+      // The taken range goes to the proxy account and comes first among the created blocks.
+      const proxy = changes.create[0]?.accountId;
+      if (!proxy) throw new Error('an external transfer that creates nothing');
+      return { kind: 'EXTERNAL_TRANSFER', from: proposal.fromAccountId, to: proxy };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * What the engine keeps in memory, per connection pool (so per database): every rule setting and
+ * suspension as of `generation`, the immutable facts of the accounts it has met, and the last known
+ * state of the accounts that receive supplementary units. Nothing in it is trusted at commit: the
+ * transaction's last statement checks the generation and those accounts (registry_rules_unchanged),
+ * and fails with RG001 when they changed, after which the write path drops the cache and judges again.
+ * A transfer under rules thus costs no extra round trip once the cache is warm.
+ */
+interface RulesCache {
+  readonly generation: string;
+  readonly records: readonly (RecordRef & { readonly validFrom: string | null; readonly validUntil: string | null })[];
+  readonly accounts: Map<string, RuleAccount>;
+  readonly receivers: Map<string, { readonly type: AccountType; readonly status: AccountStatus }>;
+  readonly series: Map<string, SeriesFacts>;
+  /** Every authorization, parsed once. */
+  readonly authorizations: readonly Authorization[];
+}
+
+const caches = new WeakMap<Pool, RulesCache>();
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const CACHE_QUERY = `
+  SELECT g.generation::text AS generation,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body,
+                                                      'validFrom', to_char(r."validFrom", ${ISO}), 'validUntil', to_char(r."validUntil", ${ISO}))), '[]'::jsonb)
+            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')) AS records
+  FROM "RuleGeneration" g WHERE g.id = 1`;
+
+async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
+  const cached = caches.get(pool);
+  if (cached) return cached;
+  const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
+  const row = found.rows[0];
+  if (!row) throw new Error('rules: the RuleGeneration row is missing');
+  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: row.records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
+  caches.set(pool, cache);
+  return cache;
+}
+
+/** Drops the cache of `pool`: its own configuration changes need not wait for the guard to notice. */
+export function forgetRules(pool: Pool): void {
+  caches.delete(pool);
+}
+
+/** Whether a failure is the rules' commit-time check (RG001); if so the cache of `pool` is dropped. */
+export function rulesChanged(pool: Pool, error: unknown): boolean {
+  if (sqlState(error) !== 'RG001') return false;
+  caches.delete(pool);
+  return true;
+}
+
+/** The facts rules judge of an account never change (only its status does): read once per pool. */
+async function ruleAccounts(sql: Sql, cache: RulesCache, ids: readonly string[]): Promise<Map<string, RuleAccount>> {
+  const missing = ids.filter((id) => !cache.accounts.has(id));
+  if (missing.length > 0) {
+    const found = await prepared<RuleAccount>(sql, 'SELECT id, type, "sectionId", "cooperativeApproachId" FROM "Account" WHERE id = ANY($1::text[])', [missing]);
+    for (const a of found.rows) cache.accounts.set(a.id, { id: a.id, type: a.type, sectionId: a.sectionId, cooperativeApproachId: a.cooperativeApproachId });
+  }
+  return new Map(ids.flatMap((id) => (cache.accounts.has(id) ? [[id, cache.accounts.get(id) as RuleAccount]] : [])));
+}
+
+/** The suspensions in force at `at`, and every setting. */
+function recordsAt(cache: RulesCache, at: string): RecordRef[] {
+  return cache.records.filter((r) => r.kind === 'RULE_SETTING' || (r.kind === 'RULE_SUSPENSION' && r.validFrom !== null && r.validUntil !== null && r.validFrom <= at && at < r.validUntil));
+}
+
+/**
+ * Runs the rules on a decided transaction, inside its database transaction. Once the cache is warm it
+ * reads nothing: the settings, suspensions and account facts come from memory and are checked by the
+ * guard the write path sends with the record.
+ */
+export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
+  const parties = partiesOf(proposal, decided.changes);
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '', pending: false };
+  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+  if (outcome.ok) return outcome;
+  // A refusal never rests on a stale cache: the guard checks only what is recorded.
+  const current = await prepared<{ generation: string }>(sql, 'SELECT generation::text AS generation FROM "RuleGeneration" WHERE id = 1');
+  if (current.rows[0]?.generation === caches.get(pool)?.generation) return outcome;
+  caches.delete(pool);
+  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+}
+
+async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string }, decided: Decided): Promise<RuleOutcome> {
+  const ids = parties.from === null ? [parties.to] : [parties.from, parties.to];
+  const accounts = await ruleAccounts(sql, cache, ids);
+  const to = accounts.get(parties.to);
+  // The operation has locked and judged these accounts already: their absence here is a bug.
+  if (!to || (parties.from !== null && !accounts.has(parties.from))) throw new Error(`rules: the accounts ${ids.join(', ')} are not all there`);
+  const at = utc(decided.createdAt);
+  const arriving = decided.changes.create.filter((b) => b.accountId === parties.to);
+  const series = await seriesFacts(sql, cache, decided.changes, arriving.map((b) => b.seriesId));
+  const units: UnitRange[] = arriving.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
+  const records = recordsAt(cache, at);
+  const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: inForce(cache.authorizations, at) };
+  const judgement = judge(context, records);
+  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
+  let changes = decided.changes;
+  let operations = decided.operations;
+  const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
+  if (receivers.length > 0) {
+    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null);
+    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
+    changes = divert(decided.changes, parties.to, judgement.diversions);
+    operations = operationsOf(changes);
+  }
+  // A held transfer has not happened yet: no first transfer, only a reservation.
+  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context);
+  if (added.length > 0) {
+    changes = { ...changes, records: [...(changes.records ?? []), ...added] };
+    operations = operationsOf(changes);
+  }
+  return {
+    ok: true,
+    changes,
+    operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
+    ruleVersions: judgement.ruleVersions,
+    guard: `SELECT registry_rules_unchanged(${literal(sql, cache.generation)}::bigint, ${literal(sql, receivers)}); `,
+    pending: judgement.hold !== null,
+  };
+}
+
+/** The reservation a held transfer leaves: what waits, where, for whom, until when. */
+function reservationRecord(context: RuleContext, hold: NonNullable<Judgement['hold']>): NewAdministrativeRecord {
+  return {
+    kind: 'RESERVATION',
+    subject: hold.rule,
+    scopeType: 'TRANSACTION',
+    scopeId: '',
+    body: { fromAccountId: context.from?.id ?? null, toAccountId: context.to.id, escrowAccountId: hold.escrowAccountId, quantity: hold.quantity, initiatorId: context.actor.userId, impersonatorId: context.actor.impersonatorId },
+    validFrom: new Date(context.at),
+    validUntil: new Date(hold.expiresAt),
+  };
+}
+
+/** The attributes of series, read from the database (for corrective transfers, which keep no cache). */
+export async function readSeriesFacts(sql: Sql, ids: readonly string[]): Promise<Map<string, SeriesFacts>> {
+  const found = await prepared<SeriesFacts & { id: string }>(sql, 'SELECT id, "unitType", "cooperativeApproachId", "hostParty", "activityId", vintage FROM "UnitSeries" WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
+  return new Map(found.rows.map(({ id, ...facts }) => [id, facts]));
+}
+
+/** The attributes of the series of the units, which never change: from the transaction, the cache, or read once. */
+async function seriesFacts(sql: Sql, cache: RulesCache, changes: Changes, ids: readonly string[]): Promise<Map<string, SeriesFacts>> {
+  for (const s of changes.series) if (!cache.series.has(s.id)) cache.series.set(s.id, { unitType: s.unitType, cooperativeApproachId: s.cooperativeApproachId, hostParty: s.hostParty, activityId: s.activityId, vintage: s.vintage });
+  const missing = [...new Set(ids)].filter((id) => !cache.series.has(id));
+  if (missing.length > 0) {
+    const found = await prepared<SeriesFacts & { id: string }>(sql, 'SELECT id, "unitType", "cooperativeApproachId", "hostParty", "activityId", vintage FROM "UnitSeries" WHERE id = ANY($1::text[])', [missing]);
+    for (const { id, ...facts } of found.rows) cache.series.set(id, facts);
+  }
+  const out = new Map<string, SeriesFacts>();
+  for (const id of ids) {
+    const facts = cache.series.get(id);
+    if (!facts) throw new Error(`rules: series ${id} of units being moved does not exist`);
+    out.set(id, facts);
+  }
+  return out;
+}
+
+/**
+ * First-transfer markers (built-in rule first-transfer): read the markers of the series concerned only
+ * when an authorization in force makes this transaction a first transfer of some of its units.
+ */
+async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<NewAdministrativeRecord[]> {
+  const candidates = firstTransferCandidatesV1(context);
+  if (candidates.length === 0) return [];
+  const seriesIds = [...new Set(candidates.flatMap((c) => c.units.map((u) => u.seriesId)))];
+  const found = await prepared<{ subject: 'NDC' | 'OIMP'; scopeId: string; body: string }>(sql, `SELECT subject, "scopeId", body FROM "AdministrativeRecord" WHERE kind = 'FIRST_TRANSFER_MARKER' AND "scopeId" = ANY($1::text[])`, [seriesIds]);
+  const existing = new Map<'NDC' | 'OIMP', SerialRange[]>();
+  for (const m of found.rows) {
+    const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
+    existing.set(m.subject, [...(existing.get(m.subject) ?? []), { seriesId: m.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
+  }
+  return newMarkersV1(candidates, existing).flatMap((c) =>
+    c.units.map(
+      (u): NewAdministrativeRecord => ({
+        kind: 'FIRST_TRANSFER_MARKER',
+        subject: c.use,
+        scopeType: 'UNITS',
+        scopeId: u.seriesId,
+        body: { firstSerial: u.firstSerial, lastSerial: u.lastSerial, authorization: c.authorization, event: c.event },
+        validFrom: new Date(context.at),
+        validUntil: null,
+      }),
+    ),
+  );
+}
+
+/**
+ * The accounts that receive supplementary units must exist, be active and be of a type that receives.
+ * Judged on what the cache knows; a refusal only on what the database says now.
+ */
+async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean): Promise<Refusal[]> {
+  const judgeAll = () =>
+    ids.flatMap((id) => {
+      const account = cache.receivers.get(id);
+      return !account || account.status !== 'ACTIVE' || !canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
+    });
+  let problems = judgeAll();
+  if (problems.length > 0 || ids.some((id) => !cache.receivers.has(id))) {
+    const found = await prepared<{ id: string; type: AccountType; status: AccountStatus }>(sql, 'SELECT id, type, status FROM "Account" WHERE id = ANY($1::text[])', [ids]);
+    for (const id of ids) cache.receivers.delete(id);
+    for (const a of found.rows) cache.receivers.set(a.id, { type: a.type, status: a.status });
+    problems = judgeAll();
+  }
+  const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
+  if (holding ? total !== context.quantity : total >= context.quantity) problems.push(refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { reason: 'the rules would divert every unit', quantity: context.quantity.toString(), diverted: total.toString() }));
+  return problems;
+}
+
+const CONTEXT_QUERY = `
+  WITH acc AS (SELECT id, type, status, "sectionId", "cooperativeApproachId" FROM "Account" WHERE id = ANY($1::text[]))
+  SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', type, 'status', status, 'sectionId', "sectionId", 'cooperativeApproachId', "cooperativeApproachId")), '[]'::jsonb) FROM acc) AS accounts,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body, 'validFrom', to_char(r."validFrom", ${ISO}))), '[]'::jsonb)
+            FROM "AdministrativeRecord" r
+           WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')
+             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
+
+/**
+ * The facts of the accounts, with their status, and the settings and suspensions in force at `at`,
+ * read from the database (not the cache): for corrective transfers, which are rare and must judge
+ * what holds now.
+ */
+export async function loadRuleContext(sql: Sql, ids: readonly string[], at: Date): Promise<{ accounts: Map<string, RuleAccount & { readonly status: AccountStatus }>; records: (RecordRef & { readonly validFrom: string | null })[] }> {
+  const found = await prepared<{ accounts: (RuleAccount & { status: AccountStatus })[]; records: (RecordRef & { validFrom: string | null })[] }>(sql, CONTEXT_QUERY, [ids, utc(at)]);
+  const row = found.rows[0];
+  return { accounts: new Map((row?.accounts ?? []).map((a) => [a.id, a])), records: row?.records ?? [] };
+}

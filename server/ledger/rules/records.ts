@@ -1,0 +1,127 @@
+import { canonicalJson, type CanonicalValue } from '../canonical-json';
+import { prepared, utc, type Sql } from '../sql';
+import type { RuleScope } from '../types';
+import type { RuleAccount } from './types';
+
+/**
+ * Administrative records (table "AdministrativeRecord"): the history of rule settings, suspensions,
+ * corrections and descriptor records (authorizations, first-transfer markers). Append-only; each is decided by one ledger transaction, logged as an elementary
+ * operation `{ op: 'record', … }` of it, written with it, and rebuilt from the log by replay. Its id is
+ * `<transactionId>/<n>`, n counting the transaction's records from 0 in log order.
+ */
+export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER' | 'RESERVATION' | 'RESERVATION_RELEASE';
+
+export type ScopeType = RuleScope['type'] | 'TRANSACTION' | 'UNITS';
+
+export interface NewAdministrativeRecord {
+  readonly kind: AdministrativeKind;
+  readonly subject: string;
+  readonly scopeType: ScopeType;
+  /** '' for the registry as a whole. */
+  readonly scopeId: string;
+  readonly body: { readonly [key: string]: CanonicalValue };
+  readonly validFrom: Date | null;
+  readonly validUntil: Date | null;
+}
+
+/** A record as stored, times as ISO-8601 UTC text and the body as canonical JSON text. */
+export interface AdministrativeRecordRow {
+  readonly id: string;
+  readonly kind: AdministrativeKind;
+  readonly subject: string;
+  readonly scopeType: ScopeType;
+  readonly scopeId: string;
+  readonly body: string;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly transactionId: string;
+  readonly createdAt: string;
+}
+
+/** The body of a RULE_SETTING record. `revision` counts the settings of one rule in one scope from 1. */
+export interface SettingBody {
+  readonly enabled: boolean;
+  readonly settings: { readonly [key: string]: string | number | boolean | null };
+  readonly revision: number;
+}
+
+export const recordId = (transactionId: string, n: number): string => `${transactionId}/${n}`;
+
+export const scopeIdOf = (scope: RuleScope): string => (scope.type === 'REGISTRY' ? '' : scope.id);
+
+/** The elementary operation of a record, as the log carries it. */
+export function recordOperation(r: NewAdministrativeRecord): CanonicalValue {
+  return { op: 'record', kind: r.kind, subject: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body: r.body, validFrom: r.validFrom, validUntil: r.validUntil };
+}
+
+/** Writes a transaction's records, in its database transaction, before its registry_record call. */
+export async function writeAdministrativeRecords(sql: Sql, transactionId: string, createdAt: Date, records: readonly NewAdministrativeRecord[]): Promise<void> {
+  const rows = records.map((r, n) => ({
+    id: recordId(transactionId, n),
+    kind: r.kind,
+    subject: r.subject,
+    scopeType: r.scopeType,
+    scopeId: r.scopeId,
+    body: canonicalJson(r.body),
+    validFrom: r.validFrom ? utc(r.validFrom) : null,
+    validUntil: r.validUntil ? utc(r.validUntil) : null,
+  }));
+  await prepared(sql, 'SELECT registry_record_administrative($1::jsonb)', [JSON.stringify({ transactionId, createdAt: utc(createdAt), records: rows })]);
+}
+
+const SPECIFICITY: Readonly<Record<ScopeType, number>> = { ACCOUNT: 3, SECTION: 2, COOPERATIVE_APPROACH: 1, REGISTRY: 0, TRANSACTION: -1, UNITS: -1 };
+
+/**
+ * Which side of the transaction a scope covers: 0 the transferring side, 1 the acquiring side, -1
+ * neither. The registry scope covers both; an account scope its account; a section or approach scope
+ * the accounts in it.
+ */
+function sideOf(scopeType: ScopeType, scopeId: string, accounts: readonly (RuleAccount | null)[]): number {
+  return accounts.findIndex((a) => {
+    if (!a) return false;
+    if (scopeType === 'REGISTRY') return true;
+    if (scopeType === 'ACCOUNT') return a.id === scopeId;
+    if (scopeType === 'SECTION') return a.sectionId === scopeId;
+    if (scopeType === 'COOPERATIVE_APPROACH') return a.cooperativeApproachId === scopeId;
+    return false;
+  });
+}
+
+export interface ApplicableSetting {
+  readonly recordId: string;
+  readonly rule: string;
+  readonly scopeType: ScopeType;
+  readonly scopeId: string;
+  readonly body: SettingBody;
+}
+
+/**
+ * The setting of each rule that governs a transaction between `accounts` ([transferring, acquiring]):
+ * per rule and scope the latest revision; among the scopes that cover the transaction the most
+ * specific (account, then section, then cooperative approach, then registry), the transferring side
+ * before the acquiring one. A governing setting that is disabled exempts the transaction.
+ */
+export function governingSettings(records: readonly Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>[], accounts: readonly (RuleAccount | null)[]): ApplicableSetting[] {
+  const latest = new Map<string, ApplicableSetting>();
+  for (const r of records) {
+    if (r.kind !== 'RULE_SETTING') continue;
+    const body = JSON.parse(r.body) as SettingBody;
+    const key = `${r.subject}\u0000${r.scopeType}\u0000${r.scopeId}`;
+    const known = latest.get(key);
+    if (!known || known.body.revision < body.revision) latest.set(key, { recordId: r.id, rule: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body });
+  }
+  const best = new Map<string, { setting: ApplicableSetting; rank: number }>();
+  for (const setting of latest.values()) {
+    const side = sideOf(setting.scopeType, setting.scopeId, accounts);
+    if (side < 0) continue;
+    const rank = SPECIFICITY[setting.scopeType] * 2 + (side === 0 ? 1 : 0);
+    const known = best.get(setting.rule);
+    if (!known || known.rank < rank) best.set(setting.rule, { setting, rank });
+  }
+  return [...best.values()].map((b) => b.setting).filter((s) => s.body.enabled).sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+/** The suspension of `rule` that covers the transaction, if any (the records given are those in force at its time). */
+export function coveringSuspension<R extends Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId'>>(records: readonly R[], rule: string, accounts: readonly (RuleAccount | null)[]): R | null {
+  return records.find((r) => r.kind === 'RULE_SUSPENSION' && r.subject === rule && sideOf(r.scopeType, r.scopeId, accounts) >= 0) ?? null;
+}
