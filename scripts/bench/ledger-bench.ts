@@ -8,7 +8,8 @@
  *   (b) the machine's reference: pgbench TPC-B-like, 8 clients, on the same server;
  *   (c) p50 and p99 latency of those transfers;
  *   (d) p99 of an implicit transfer out of an account holding 100,000 fragmented blocks;
- *   (e) replay speed, log entries per second, over the whole log (more than 100,000 entries).
+ *   (e) replay speed, log entries per second, over the whole log (more than 100,000 entries);
+ *   (f) the transfers of (a) with the full default rule set active, as rules_ratio (issue: rules cost).
  *
  * Environment: BENCH_SECONDS (default 15), BENCH_FRAGMENTS (default 100000), PGBENCH (default
  * "pgbench" on the PATH).
@@ -18,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { prepareScratch, rebuildInto, replayLog } from '../../server/ledger/replay';
+import { deactivateDefaultRules, runRulesPhase } from './rules-phase';
 import { seriesIdOf } from '../../server/ledger/operations/issue-units';
 import type { Actor, LedgerContext, SeriesAttributes } from '../../server/ledger/types';
 import { execute } from '../../server/ledger/write-path';
@@ -148,6 +150,14 @@ async function main(): Promise<void> {
     const cpuLine = `node ${perTransfer((nodeCpu.user + nodeCpu.system) / 1e6)} ms` + (postgresCpu !== null && cpuBefore.postgres !== null ? `, postgres ${perTransfer(postgresCpu - cpuBefore.postgres)} ms` : '');
     log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms; CPU per transfer: ${cpuLine}`);
 
+    // (f): the transfers of (a) again, right after, with the full default rule set active
+    // (docs/rules.md): rules_ratio, to compare with ratio. Switched off again before (d), so that the
+    // fragmented account's figure is the ledger's alone; (e) replays the rule-governed entries too.
+    const pairs = Array.from({ length: CLIENTS }, (_, c) => [holding[2 * c] as string, holding[2 * c + 1] as string] as const);
+    const rules = await runRulesPhase({ ctx, admin, pairs, seconds: SECONDS });
+    log(`(f) ${rules.transfers} implicit transfers under the default rules in ${SECONDS} s: ${rules.transfersPerS.toFixed(0)}/s; p50 ${percentile(rules.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(rules.latencies, 0.99).toFixed(2)} ms`);
+    await deactivateDefaultRules(ctx, admin);
+
     // (b): the reference, right after, on the same server.
     const pgbench = pgbenchTps();
     log(`(b) pgbench TPC-B-like, ${CLIENTS} clients: ${pgbench.toFixed(0)} tps`);
@@ -195,7 +205,7 @@ async function main(): Promise<void> {
     await dropDatabase(scratch);
 
     console.log(
-      `bench-ledger: transfers_per_s=${transfersPerS.toFixed(0)} pgbench_tps=${pgbench.toFixed(0)} ratio=${(transfersPerS / pgbench).toFixed(2)} p50_ms=${percentile(a.latencies, 0.5).toFixed(2)} p99_ms=${percentile(a.latencies, 0.99).toFixed(2)} fragmented_p99_ms=${percentile(fragmented, 0.99).toFixed(2)} replay_per_s=${replayPerS.toFixed(0)}`,
+      `bench-ledger: transfers_per_s=${transfersPerS.toFixed(0)} pgbench_tps=${pgbench.toFixed(0)} ratio=${(transfersPerS / pgbench).toFixed(2)} p50_ms=${percentile(a.latencies, 0.5).toFixed(2)} p99_ms=${percentile(a.latencies, 0.99).toFixed(2)} fragmented_p99_ms=${percentile(fragmented, 0.99).toFixed(2)} replay_per_s=${replayPerS.toFixed(0)} rules_ratio=${(rules.transfersPerS / pgbench).toFixed(2)}`,
     );
   } finally {
     if (process.env.BENCH_KEEP) console.log(`kept ${database.url}`);

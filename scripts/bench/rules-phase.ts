@@ -47,6 +47,12 @@ export async function activateDefaultRules(ctx: LedgerContext, admin: Actor, pre
   for (const [i, proposal] of defaultRuleSet({ feeAccountId, adaptationFundAccountId, omgeAccountId }).entries()) await must(ctx, admin, { ...proposal, idempotencyKey: `rules-default-${i}` });
 }
 
+/** Switches the default rules off again, registry-wide: later phases measure the ledger alone. */
+export async function deactivateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH'): Promise<void> {
+  const accounts = { feeAccountId: `${prefix}-FEE`, adaptationFundAccountId: `${prefix}-AF`, omgeAccountId: `${prefix}-OMGE` };
+  for (const [i, proposal] of defaultRuleSet(accounts).entries()) await must(ctx, admin, { ...proposal, enabled: false, settings: {}, idempotencyKey: `rules-default-off-${i}` });
+}
+
 /** Activates the default rules, then runs implicit transfers of 1 to 1,000 units on every pair for `seconds`. */
 export async function runRulesPhase(options: RulesPhaseOptions): Promise<RulesPhaseResult> {
   const { ctx, admin, pairs } = options;
