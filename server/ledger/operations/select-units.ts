@@ -48,15 +48,13 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
 const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
 
 /**
- * The hot path's reads, prepared once on every connection of the ledger's pool (createLedgerPool), so
- * that a transfer neither parses nor plans them: they travel as `EXECUTE name(…)` in the same message as
- * the locks. The shapes are fixed; only constrained selections, which name series attributes, are
- * planned per call.
+ * The implicit selection's reads, prepared once on every connection of the ledger's pool
+ * (createLedgerPool), so that a transfer neither parses nor plans them: they travel as `EXECUTE
+ * name(…)` in the same message as the locks. Only one index serves their order (`UnitBlock_open_by_size`),
+ * so a generic plan is the right plan. Constrained selections, which name series attributes, and
+ * explicit ranges are planned per call.
  */
 export const PREPARED_READS = {
-  ledger_read_explicit: `PREPARE ledger_read_explicit(text, text, bigint) AS
-    SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND "seriesId" = $2 AND "firstSerial" <= $3
-    ORDER BY "firstSerial" DESC LIMIT 1`,
   ledger_read_first: `PREPARE ledger_read_first(text, bigint) AS
     (SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND ${SIZE} = $2 ${ORDER} LIMIT 1)
     UNION ALL
@@ -76,7 +74,13 @@ const unconstrained = (c: UnitConstraints | null): boolean => c === null || Obje
  */
 export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): string {
   if (selection.mode === 'explicit') {
-    return `EXECUTE ledger_read_explicit(${literal(sql, accountId)}, ${literal(sql, selection.seriesId)}, ${literal(sql, selection.firstSerial.toString())})`;
+    // Planned per call, not prepared: a generic plan cannot tell whether the account's open blocks or
+    // the series' blocks around the serial are fewer, and one that walks every open block of a
+    // fragmented account made each transfer out of it slower than the last.
+    return `SELECT ${COLUMNS} FROM "UnitBlock"
+      WHERE "seriesId" = ${literal(sql, selection.seriesId)} AND "closedByTxId" IS NULL AND "firstSerial" <= ${literal(sql, selection.firstSerial.toString())}::bigint
+        AND "accountId" = ${literal(sql, accountId)}
+      ORDER BY "firstSerial" DESC LIMIT 1`;
   }
   if (unconstrained(selection.constraints)) return `EXECUTE ledger_read_first(${literal(sql, accountId)}, ${literal(sql, selection.quantity.toString())})`;
   const where = openBlocksWhere(sql, accountId, selection.constraints);
