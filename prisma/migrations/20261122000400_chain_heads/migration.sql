@@ -67,7 +67,8 @@ BEGIN
 END;
 $$;
 
--- Records one ledger transaction (see 20261122000300_hot_path), now also moving its chain's head.
+-- Records one ledger transaction (first defined in 20261122000200_ledger_core), now closing blocks by
+-- primary key and moving its chain's head.
 CREATE OR REPLACE FUNCTION "registry_record"(r jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
