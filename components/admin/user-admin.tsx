@@ -231,6 +231,7 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
   const [role, setRole] = useState('ACCOUNT_HOLDER');
   const needsSection = role === 'SECTION_ADMIN';
   const needsAccount = ['ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'].includes(role);
+  const mayLimit = needsSection || needsAccount;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -240,6 +241,12 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
       role: role as 'REGISTRY_ADMIN' | 'SECTION_ADMIN' | 'ACCOUNT_HOLDER' | 'VIEWER' | 'EXTERNAL_SYSTEM',
       sectionId: needsSection ? String(form.get('sectionId') ?? '') : null,
       accountId: needsAccount ? String(form.get('accountId') ?? '') : null,
+      // Comma- or space-separated; empty: the grant is not limited to any cooperative approach.
+      cooperativeApproachIds: mayLimit
+        ? String(form.get('cooperativeApproachIds') ?? '')
+            .split(/[\s,]+/)
+            .filter((id) => id.length > 0)
+        : [],
     };
     void act(() => create.mutateAsync(input), `Granted: ${ROLE_LABELS[role] ?? role}.`);
   }
@@ -262,6 +269,11 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
       </Field>
       {needsSection ? <Field label="Section (ISO 3166-1 alpha-3)">{(control) => <Input {...control} name="sectionId" required maxLength={3} />}</Field> : null}
       {needsAccount ? <Field label="Account number">{(control) => <Input {...control} name="accountId" required />}</Field> : null}
+      {mayLimit ? (
+        <Field label="Only for cooperative approaches (optional)" hint="Approach ids separated by commas, e.g. CA0001. Empty: every approach of the section or account.">
+          {(control) => <Input {...control} name="cooperativeApproachIds" maxLength={400} />}
+        </Field>
+      ) : null}
       <Button type="submit" disabled={create.isPending}>
         Grant
       </Button>

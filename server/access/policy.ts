@@ -1,4 +1,5 @@
 import type { Role } from '../db/generated/enums';
+import { grantCovers, withinLimit } from '../ledger/approach-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
 
 /**
@@ -133,20 +134,25 @@ export function stepUpFresh(stepUpAt: Date | null, now: Date): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Resource rules
 
-/** The scope of a grant as the rules judge it: the account's section is looked up by the caller. */
+/** The scope of a grant as the rules judge it: the account's section and approach are looked up by the caller. */
 export interface GrantScope {
   readonly role: Role;
   readonly sectionId: string | null;
   readonly accountId: string | null;
+  /** The cooperative approaches the grant is limited to (A6R-46); empty: no such limit. */
+  readonly cooperativeApproachIds: readonly string[];
   /** The section of `accountId`'s account (null for a registry-level service account). */
   readonly accountSectionId: string | null;
+  /** The cooperative approach of `accountId`'s account, if any. */
+  readonly accountApproachId: string | null;
 }
 
 /** The shape each role's grant must have; returns a message naming what is wrong, or null. */
-export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId'>): string | null {
+export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId' | 'accountApproachId'>): string | null {
   switch (scope.role) {
     case 'SYSTEM_ADMIN':
     case 'REGISTRY_ADMIN':
+      if (scope.cooperativeApproachIds.length > 0) return 'A registry-wide role is not limited to cooperative approaches.';
       return scope.sectionId === null && scope.accountId === null ? null : 'A registry-wide role is granted without a section or an account.';
     case 'SECTION_ADMIN':
       return scope.sectionId !== null && scope.accountId === null ? null : 'A section administrator is granted one section, and no account.';
@@ -164,6 +170,9 @@ export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId'>): 
  * their own section's accounts. Higher levels include the lower ones, so a registry administrator may
  * also resuspend what a section administrator administers. Nobody administers system administrators
  * from inside the registry: they are created by the operators (see docs/security.md).
+ *
+ * A section administrator limited to cooperative approaches (A6R-46) administers only the grants on
+ * accounts of those approaches, and only grants limited to them as well: never more than he holds.
  */
 export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean {
   switch (scope.role) {
@@ -178,8 +187,25 @@ export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean
     case 'ACCOUNT_HOLDER':
     case 'VIEWER':
       if (has(subject, 'REGISTRY_ADMIN')) return true;
-      return scope.accountSectionId !== null && sectionAdminOf(subject, scope.accountSectionId);
+      if (scope.accountSectionId === null) return false;
+      return subject.grants.some(
+        (g) =>
+          g.role === 'SECTION_ADMIN' &&
+          g.sectionId === scope.accountSectionId &&
+          grantCovers(g, [scope.accountApproachId]) &&
+          withinLimit(g.cooperativeApproachIds ?? [], scope.cooperativeApproachIds),
+      );
   }
+}
+
+/**
+ * Whether a grant with this scope could ever count (A6R-46): a grant on an account limited to
+ * approaches the account does not belong to would admit nothing. Returns a message, or null.
+ */
+export function approachLimitProblem(scope: GrantScope): string | null {
+  if (scope.cooperativeApproachIds.length === 0 || scope.accountId === null) return null;
+  if (scope.accountApproachId !== null && scope.cooperativeApproachIds.includes(scope.accountApproachId)) return null;
+  return `Account ${scope.accountId} belongs to ${scope.accountApproachId === null ? 'no cooperative approach' : `cooperative approach ${scope.accountApproachId}`}: a grant on it limited to ${scope.cooperativeApproachIds.join(', ')} would never count.`;
 }
 
 export function sectionAdminOf(subject: Subject, sectionId: string): boolean {
