@@ -2,7 +2,7 @@ import type { Role } from '../db/generated/enums';
 import type { Prisma } from '../db/generated/client';
 import type { Actor } from '../ledger/types';
 import { abort, lockUser, runAct, type AccessContext, type AccessResult } from './acts';
-import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, type GrantScope } from './policy';
+import { approachLimitProblem, granteeProblem, grantShapeProblem, mayAdministerGrant, mayAdministerSystemGrant, type GrantScope } from './policy';
 
 /**
  * Grants (A6R-12..15, A6R-51): issued by the administrator of the level above, suspended and
@@ -57,6 +57,11 @@ const grantDetails = (g: { id: string; userId: string; role: Role; sectionId: st
   ...(g.cooperativeApproachIds.length > 0 ? { cooperativeApproachIds: [...g.cooperativeApproachIds] } : {}),
 });
 
+/** True when the user is a registered external system's own user (A6R-8). */
+async function isExternalSystem(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  return (await tx.apiClient.findUnique({ where: { userId }, select: { id: true } })) !== null;
+}
+
 /** True when the user's latest identity check verified them (A6R-3). */
 export async function identityVerified(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
   const latest = await tx.identityVerification.findFirst({ where: { userId }, orderBy: [{ checkedAt: 'desc' }, { createdAt: 'desc' }], select: { outcome: true } });
@@ -81,7 +86,10 @@ export function createGrant(ctx: AccessContext, actor: Actor, request: GrantRequ
     const scope = await scopeOf(tx, { ...request, cooperativeApproachIds });
     const limitProblem = approachLimitProblem(scope);
     if (limitProblem) abort('GRANT_SHAPE_INVALID', limitProblem);
-    if (!mayAdministerGrant(actor, scope)) abort('NOT_ALLOWED', 'You may not grant this role in this scope.');
+    const system = await isExternalSystem(tx, request.userId);
+    const granteeShape = granteeProblem(request.role, system);
+    if (granteeShape) abort('GRANT_SHAPE_INVALID', granteeShape);
+    if (!mayAdministerGrant(actor, scope) || (system && !mayAdministerSystemGrant(actor))) abort('NOT_ALLOWED', 'You may not grant this role in this scope.');
     if (!(await identityVerified(tx, request.userId))) abort('IDENTITY_NOT_VERIFIED');
     const duplicate = await tx.grant.findFirst({ where: { userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId }, select: { id: true } });
     if (duplicate) abort('GRANT_EXISTS');
@@ -100,7 +108,7 @@ async function administeredGrant(tx: Prisma.TransactionClient, actor: Actor, gra
   const grant = await tx.grant.findUnique({ where: { id: grantId } });
   if (!grant) abort('GRANT_NOT_FOUND');
   const scope = await scopeOf(tx, grant);
-  if (!mayAdministerGrant(actor, scope)) abort('NOT_ALLOWED', 'You do not administer this grant.');
+  if (!mayAdministerGrant(actor, scope) || ((await isExternalSystem(tx, grant.userId)) && !mayAdministerSystemGrant(actor))) abort('NOT_ALLOWED', 'You do not administer this grant.');
   return grant;
 }
 

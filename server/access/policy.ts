@@ -73,7 +73,8 @@ export const POLICIES = {
   'user.anonymise': policy('anonymise a user\'s personal data (A6R-49)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'api-client.list': policy('list the registered external systems (A6R-8)', ['REGISTRY_ADMIN']),
   'api-client.manage': policy('register or revoke an external system, with its risk assessment (A6R-8)', ['REGISTRY_ADMIN'], { stepUp: true }),
-  'external.account.read': policy('read an account\'s holdings over the signed API, within the external system\'s grant', ['EXTERNAL_SYSTEM']),
+  'external.account.read': policy('read an account\'s holdings and transactions over the signed API, within the external system\'s grants', ['EXTERNAL_SYSTEM', 'ACCOUNT_HOLDER']),
+  'external.transfer.propose': policy('propose a transfer over the signed API from an account the external system represents', ['ACCOUNT_HOLDER']),
   'grant.create': policy('grant a role in a section or on an account (A6R-14)', ADMINISTRATORS, { stepUp: true }),
   'grant.suspend': policy('suspend or reinstate a grant (A6R-51)', ADMINISTRATORS, { stepUp: true }),
   'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),
@@ -196,6 +197,32 @@ export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean
           withinLimit(g.cooperativeApproachIds ?? [], scope.cooperativeApproachIds),
       );
   }
+}
+
+/**
+ * Which roles an external system's user may hold (A6R-8), and a person's: a system reads with
+ * EXTERNAL_SYSTEM grants and proposes transfers as the representative of an account (ACCOUNT_HOLDER);
+ * nothing else. EXTERNAL_SYSTEM is for systems only. Returns a message, or null.
+ */
+export function granteeProblem(role: Role, granteeIsSystem: boolean): string | null {
+  if (granteeIsSystem && role !== 'EXTERNAL_SYSTEM' && role !== 'ACCOUNT_HOLDER') return 'An external system holds only external-system grants (to read) and account-holder grants (to propose transfers).';
+  if (!granteeIsSystem && role === 'EXTERNAL_SYSTEM') return 'The external-system role is for registered external systems only.';
+  return null;
+}
+
+/** Grants of an external system's user are administered by registry administrators only (A6R-8). */
+export function mayAdministerSystemGrant(subject: Subject): boolean {
+  return has(subject, 'REGISTRY_ADMIN');
+}
+
+/** An external system reads an account its EXTERNAL_SYSTEM or ACCOUNT_HOLDER grant covers, within any approach limit. */
+export function externalMayRead(subject: Subject, account: { readonly id: string; readonly cooperativeApproachId: string | null }): boolean {
+  return subject.grants.some((g) => (g.role === 'EXTERNAL_SYSTEM' || g.role === 'ACCOUNT_HOLDER') && g.accountId === account.id && grantCovers(g, [account.cooperativeApproachId]));
+}
+
+/** An external system proposes transfers from an account it represents (ACCOUNT_HOLDER), within any approach limit. */
+export function externalMayPropose(subject: Subject, account: { readonly id: string; readonly cooperativeApproachId: string | null }): boolean {
+  return subject.grants.some((g) => g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id && grantCovers(g, [account.cooperativeApproachId]));
 }
 
 /**
