@@ -47,7 +47,7 @@ test.describe('sign-in with password and passkey', () => {
     await grantForm.getByRole('button', { name: 'Grant' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Granted: Read-only viewer.' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toHaveCount(0);
-    await expect(page.getByRole('cell', { name: 'account CHE-200-0002' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'account CHE-200-0002', exact: true })).toBeVisible();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/sign-in**');
