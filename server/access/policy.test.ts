@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actorWithin, grantCovers, withinLimit } from '../ledger/approach-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
-import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, type GrantScope } from './policy';
+import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, mayReadUser, type GrantScope, type TargetGrant } from './policy';
 
 /** The policy's decisions about grants limited to cooperative approaches (A6R-46), as tables. */
 
@@ -74,5 +74,22 @@ describe('mayAdministerGrant with approach limits', () => {
     expect(approachLimitProblem(holderGrant(null, ['CA0001']))).toMatch(/belongs to no cooperative approach/);
     expect(approachLimitProblem(holderGrant('CA0001', ['CA0001']))).toBeNull();
     expect(approachLimitProblem(holderGrant(null, []))).toBeNull();
+  });
+});
+
+describe('mayReadUser with approach limits', () => {
+  const onAccount = (accountApproachId: string | null, accountSectionId = 'GHA'): TargetGrant => ({ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'GHA-200-0001', accountSectionId, accountApproachId });
+  const table: [string, Actor, TargetGrant[], boolean][] = [
+    ['unlimited section administrator, holder in his section', ghanaAdmin, [onAccount('CA0002')], true],
+    ['limited section administrator, holder of an account of his approach', ghanaAdminCa1, [onAccount('CA0001')], true],
+    ['limited section administrator, holder of an account of another approach', ghanaAdminCa1, [onAccount('CA0002')], false],
+    ['limited section administrator, holder of an account of no approach', ghanaAdminCa1, [onAccount(null)], false],
+    ['limited section administrator, one grant of each', ghanaAdminCa1, [onAccount('CA0002'), onAccount('CA0001')], true],
+    ['limited section administrator, a fellow section administrator', ghanaAdminCa1, [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null, accountSectionId: null }], true],
+    ['limited section administrator, a user without grants (to authorize)', ghanaAdminCa1, [], true],
+    ['limited section administrator, another section', ghanaAdminCa1, [onAccount('CA0001', 'CHE')], false],
+  ];
+  it.each(table)('%s', (_, subject, grants, expected) => {
+    expect(mayReadUser(subject, { grants })).toBe(expected);
   });
 });

@@ -239,18 +239,23 @@ export function sectionAdminOf(subject: Subject, sectionId: string): boolean {
   return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
 }
 
+/** A grant of a user an administrator looks at, with the section and approach of its account. */
+export type TargetGrant = ActorGrant & { readonly accountSectionId: string | null; readonly accountApproachId?: string | null };
+
 /**
  * Which users an administrator sees and may create: system and registry administrators all;
- * section administrators those with a grant in their sections (or on their sections' accounts) and
- * those with no grant yet, whom they may authorize (A6R-13).
+ * section administrators those with a grant in their sections (or on their sections' accounts, of
+ * their approaches when their grant is limited to some) and those with no grant yet, whom they may
+ * authorize (A6R-13).
  */
-export function mayReadUser(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+export function mayReadUser(subject: Subject, target: { readonly grants: readonly TargetGrant[] }): boolean {
   if (has(subject, 'SYSTEM_ADMIN') || has(subject, 'REGISTRY_ADMIN')) return true;
   if (!has(subject, 'SECTION_ADMIN')) return false;
   if (target.grants.length === 0) return true;
-  return target.grants.some((g) => {
-    const section = g.sectionId ?? g.accountSectionId;
-    return section !== null && sectionAdminOf(subject, section);
+  return target.grants.some((t) => {
+    if (t.sectionId !== null) return sectionAdminOf(subject, t.sectionId);
+    if (t.accountSectionId === null) return false;
+    return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === t.accountSectionId && grantCovers(g, [t.accountApproachId ?? null]));
   });
 }
 
@@ -258,7 +263,7 @@ export function mayReadUser(subject: Subject, target: { readonly grants: readonl
  * Who issues credentials (A6R-4, A6R-50): the administrators who see the user; the credentials of
  * registry and system administrators only by system administrators.
  */
-export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly TargetGrant[] }): boolean {
   if (target.grants.some((g) => g.role === 'REGISTRY_ADMIN' || g.role === 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
   return mayReadUser(subject, target);
 }
