@@ -44,6 +44,8 @@ export function grantCovers(grant: ActorGrant, approaches: readonly ConcernedApp
 export function actorWithin(actor: Actor, approaches: readonly ConcernedApproach[]): Actor {
   const grants = actor.grants.filter((g) => grantCovers(g, approaches));
   if (grants.length === actor.grants.length) return actor;
+  // Only limited grants are ever left out: an unlimited grant covers every act.
+  if (!actor.grants.every((g) => grants.includes(g) || isLimited(g))) throw new Error('actorWithin left out an unlimited grant');
   return { ...actor, grants };
 }
 

@@ -20,6 +20,8 @@ export async function planWithinApproaches(sql: Sql, actor: Actor, proposal: Pro
   if (!hasLimitedGrant(actor)) return plan(actor);
   const concerned = await concernedAccount(sql, proposal);
   const within = actorWithin(actor, concerned.approaches);
+  // Narrowing leaves out grants, never the person: who acts, and for whom, is what the log records.
+  if (within.userId !== actor.userId || within.impersonatorId !== actor.impersonatorId || within.grants.length > actor.grants.length) throw new Error('actorWithin changed who acts');
   const planned = await plan(within);
   if ('refusals' in planned) {
     const leftOut = within !== actor && planned.refusals.some((r) => PERMISSION_CHECKS.has(r.check));
