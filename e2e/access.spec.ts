@@ -228,6 +228,13 @@ test.describe('identity and access', () => {
     await page.goto('/admin/users');
     await page.getByRole('link', { name: 'Swiss national registry' }).click();
     const grantForm = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Grant a role' }) });
+    // To read: every account of the Swiss section.
+    await grantForm.getByLabel('Role').selectOption('EXTERNAL_SYSTEM');
+    await grantForm.getByLabel('Section (ISO 3166-1 alpha-3)').fill('CHE');
+    await expectAccessible(page);
+    await grantForm.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Granted: External system.' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'section CHE', exact: true })).toBeVisible();
     await grantForm.getByLabel('Role').selectOption('ACCOUNT_HOLDER');
     await grantForm.getByLabel('Account number').fill('CHE-200-0001');
     await grantForm.getByRole('button', { name: 'Grant' }).click();

@@ -205,6 +205,16 @@ describe('the signed API: holdings, transactions and proposed transfers (A6R-8)'
     expect(await database.db.ledgerTransaction.count({ where: { idempotencyKey: `api:${platform.clientId}:platform-transfer-0009` } })).toBe(0);
   });
 
+  it('reads every account of a section granted to it, and proposes from none of them', async () => {
+    expect(await createGrant(ledger, registryAdmin, { userId: platform.userId, role: 'EXTERNAL_SYSTEM', sectionId: 'CHE', accountId: 'CHE-200-0002' })).toMatchObject({ ok: false, code: 'GRANT_SHAPE_INVALID' });
+    expect(await readTransactions(transactions('CHE-300-0001'), 'CHE-300-0001')).toMatchObject({ status: 404 });
+    expect(await createGrant(ledger, registryAdmin, { userId: platform.userId, role: 'EXTERNAL_SYSTEM', sectionId: 'CHE', accountId: null })).toMatchObject({ ok: true });
+    expect((await readTransactions(transactions('CHE-300-0001'), 'CHE-300-0001')).status).toBe(200);
+    expect((await externalAccountHoldings(database.db, request('GET', '/api/external/v1/accounts/CHE-200-0002'), 'CHE-200-0002', NOW)).status).toBe(200);
+    expect(await readTransactions(transactions('GHA-200-0001'), 'GHA-200-0001')).toMatchObject({ status: 404, body: { code: 'ACCOUNT_NOT_GRANTED' } });
+    expect(await externalProposeTransfer(ledger, propose(transfer('platform-transfer-0012', '1', 'CHE-200-0002', 'CHE-200-0001')), NOW)).toMatchObject({ status: 404, body: { code: 'ACCOUNT_NOT_GRANTED' } });
+  });
+
   it('stops every endpoint at once when the propose grant is revoked or the client is revoked', async () => {
     const holderGrant = await database.db.grant.findFirstOrThrow({ where: { userId: platform.userId, role: 'ACCOUNT_HOLDER' } });
     expect(await revokeGrant(ledger, registryAdmin, holderGrant.id)).toMatchObject({ ok: true });

@@ -41,7 +41,7 @@ async function authenticate(db: Db, request: SignedRequest, policy: PolicyName, 
 
 /** The account, if the client's grants let it read it; the same answer whether it exists or not. */
 async function readableAccount(db: Db, actor: Actor, accountId: string): Promise<boolean> {
-  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, cooperativeApproachId: true } });
+  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, sectionId: true, cooperativeApproachId: true } });
   return account !== null && externalMayRead(actor, account);
 }
 

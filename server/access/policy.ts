@@ -159,8 +159,10 @@ export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId' | '
       return scope.sectionId !== null && scope.accountId === null ? null : 'A section administrator is granted one section, and no account.';
     case 'ACCOUNT_HOLDER':
     case 'VIEWER':
-    case 'EXTERNAL_SYSTEM':
       return scope.accountId !== null && scope.sectionId === null ? null : 'This role is granted on one account; choose the account, not a section.';
+    case 'EXTERNAL_SYSTEM':
+      // To read: one account, or every account of one section (e.g. a Party's own national registry).
+      return (scope.accountId === null) !== (scope.sectionId === null) ? null : 'An external system is granted one account or one section, not both.';
   }
 }
 
@@ -215,9 +217,17 @@ export function mayAdministerSystemGrant(subject: Subject): boolean {
   return has(subject, 'REGISTRY_ADMIN');
 }
 
-/** An external system reads an account its EXTERNAL_SYSTEM or ACCOUNT_HOLDER grant covers, within any approach limit. */
-export function externalMayRead(subject: Subject, account: { readonly id: string; readonly cooperativeApproachId: string | null }): boolean {
-  return subject.grants.some((g) => (g.role === 'EXTERNAL_SYSTEM' || g.role === 'ACCOUNT_HOLDER') && g.accountId === account.id && grantCovers(g, [account.cooperativeApproachId]));
+/**
+ * An external system reads an account its grants cover, within any approach limit: an EXTERNAL_SYSTEM
+ * grant on the account or on its section, or an ACCOUNT_HOLDER grant on the account.
+ */
+export function externalMayRead(subject: Subject, account: { readonly id: string; readonly sectionId: string | null; readonly cooperativeApproachId: string | null }): boolean {
+  return subject.grants.some((g) => {
+    const covers =
+      (g.role === 'EXTERNAL_SYSTEM' && (g.accountId === account.id || (g.sectionId !== null && g.sectionId === account.sectionId))) ||
+      (g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id);
+    return covers && grantCovers(g, [account.cooperativeApproachId]);
+  });
 }
 
 /** An external system proposes transfers from an account it represents (ACCOUNT_HOLDER), within any approach limit. */
