@@ -89,7 +89,9 @@ export async function seriesConflicts(sql: Sql, seriesId: string, series: Series
 /** The highest serial a series has ever used, under a lock that keeps two issuances from sharing serials. */
 export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint> {
   await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERIES_LOCK, seriesId]);
-  const top = await prepared<{ last: bigint }>(sql, `SELECT "lastSerial" AS last FROM "UnitBlock" WHERE "seriesId" = $1 ORDER BY "lastSerial" DESC LIMIT 1`, [seriesId]);
+  // The open blocks of a series cover every serial it has ever had (units are never destroyed, only
+  // moved into other blocks), and do not overlap: the last by first serial holds the highest.
+  const top = await prepared<{ last: bigint }>(sql, `SELECT "lastSerial" AS last FROM "UnitBlock" WHERE "seriesId" = $1 AND "closedByTxId" IS NULL ORDER BY "firstSerial" DESC LIMIT 1`, [seriesId]);
   return top.rows[0]?.last ?? 0n;
 }
 
