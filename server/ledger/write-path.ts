@@ -7,7 +7,7 @@ import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import type { Changes, Plan } from './plan';
 import { administrativePlan, applyRules, BUILT_IN_VERSIONS, rulesChanged, writeAdministrativeRecords } from './rules';
-import { commitWith, inTransaction, isUniqueViolation, literal, MAX_ATTEMPTS, utc, type Sql } from './sql';
+import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /**
@@ -179,11 +179,15 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
 
 type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: string };
 
-/** One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one. */
+/**
+ * One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one, in
+ * one round trip; the record travels as a parameter.
+ */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
   const { log, guard = '', ...rest } = input;
   const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  await commitWith(sql, `${guard}SELECT registry_record(${literal(sql, json)}::jsonb)`);
+  const guardStatement = guard.trim().replace(/;$/, '');
+  await commitPipeline(sql, [...(guardStatement === '' ? [] : [{ text: guardStatement }]), { text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
 }
 
 interface Rejection {
