@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import type { RouterInputs, RouterOutputs } from '../router-types';
 import { useTRPC } from '../trpc-provider';
@@ -562,41 +563,17 @@ function AuthorizeForm() {
   );
 }
 
+/** Compliance rules judge end states; their runs, findings and the on-demand run have a page of their own. */
 function Compliance() {
-  const trpc = useTRPC();
-  const [asked, setAsked] = useState(false);
-  const report = useQuery({ ...trpc.rules.compliance.queryOptions({}), enabled: asked });
   return (
     <Card>
       <CardHeader>
         <CardTitle>Compliance</CardTitle>
       </CardHeader>
-      <CardContent className="space-y-4">
-        <Button variant="secondary" onClick={() => (asked ? void report.refetch() : setAsked(true))} disabled={report.isFetching}>
-          {report.isFetching ? 'Checking…' : 'Run the compliance rules now'}
-        </Button>
-        {report.isError ? <Failure error={report.error} /> : null}
-        {report.data ? (
-          <div role="status" className="space-y-2">
-            <p>
-              {report.data.results.length === 0 ? 'No compliance rule is configured.' : `${report.data.findings} finding${report.data.findings === 1 ? '' : 's'} as of ${report.data.at.replace('T', ' ').slice(0, 16)} UTC.`}
-            </p>
-            {report.data.results.map((r) => (
-              <section key={r.rule} aria-label={r.rule}>
-                <h3 className="font-mono text-sm font-semibold">
-                  {r.rule} v{r.version}: {r.findings.length === 0 ? 'holds' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}
-                </h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {r.findings.map((f) => (
-                    <li key={`${f.accountId}-${JSON.stringify(f.data)}`}>
-                      {f.accountId}: {f.message}
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ))}
-          </div>
-        ) : null}
+      <CardContent>
+        <p>
+          Compliance rules are configured above, for the whole registry. Their findings, past runs and the on-demand run are on the <Link href="/admin/compliance">compliance page</Link>.
+        </p>
       </CardContent>
     </Card>
   );

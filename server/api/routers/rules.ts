@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { runCompliance } from '../../ledger/compliance/run-compliance';
 import { currentSettings, pendingReservations, recentRecords, ruleCatalog } from '../../ledger/rules/queries';
 import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
@@ -97,9 +96,4 @@ export const rulesRouter = createTRPCRouter({
   answer: policyProcedure('rules.answer')
     .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
     .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RELEASE_RESERVATION', ...input })),
-
-  /** The compliance report (A6R-19) as of now, or of a given moment. */
-  compliance: policyProcedure('rules.compliance')
-    .input(z.object({ at: z.coerce.date().optional() }).default({}))
-    .query(({ ctx, input }) => runCompliance(ctx.ledger().pool, { at: input.at })),
 });
