@@ -232,3 +232,8 @@ export function complianceSections(subject: Subject): 'ALL' | readonly string[] 
   if (has(subject, 'REGISTRY_ADMIN')) return 'ALL';
   return subject.grants.filter((g) => g.role === 'SECTION_ADMIN' && g.sectionId !== null).map((g) => g.sectionId as string);
 }
+
+/** Who records authorizations for a Party (A6R-45): registry administrators, and the Party's section administrators. */
+export function mayAuthorizeFor(subject: Subject, party: string): boolean {
+  return has(subject, 'REGISTRY_ADMIN') || sectionAdminOf(subject, party);
+}

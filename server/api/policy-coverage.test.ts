@@ -49,6 +49,7 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'rules.suspend': ['REGISTRY_ADMIN'],
   'rules.correct': ['REGISTRY_ADMIN'],
   'rules.authorize': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.authorizableSeries': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'rules.answer': INITIATORS,
   'compliance.overview': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'compliance.report': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
