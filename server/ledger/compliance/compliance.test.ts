@@ -164,6 +164,18 @@ describe('compliance rules (A6R-19)', () => {
     expect(await openFindings(ctx.pool, 'ALL')).toHaveLength(3);
   });
 
+  it('judge the whole registry when more transactions wait than can be listed', async () => {
+    const runs: RecordedRun[] = [];
+    const monitor = complianceMonitor(ctx, { maxPending: 1, onRun: (r) => runs.push(r), onError: (e) => { throw e; } });
+    // Two transactions committed before the monitor's next turn: more than the one it may list.
+    const outcomes = [await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } })];
+    outcomes.push(await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }));
+    for (const outcome of outcomes) monitor.notice(outcome);
+    await monitor.idle();
+    expect(runs.map((r) => [r.trigger, r.report.transactionIds, r.report.accountIds])).toEqual([['TRANSACTION', [], null]]);
+    expect(runs[0]?.opened).toBe(2);
+  });
+
   it('keep their records append-only: the database refuses to change them', async () => {
     for (const statement of [`UPDATE "ComplianceFinding" SET message = 'nothing'`, `DELETE FROM "ComplianceResolution"`, `UPDATE "ComplianceRun" SET findings = 0`, `TRUNCATE "ComplianceRun"`]) {
       await expect(ctx.pool.query(statement), statement).rejects.toThrow(/is append-only/);
