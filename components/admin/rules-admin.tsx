@@ -502,7 +502,7 @@ function Compliance() {
       </CardHeader>
       <CardContent>
         <p>
-          Compliance rules are configured above, for the whole registry. Their findings, past runs and the on-demand run are on the <Link href="/admin/compliance">compliance page</Link>.
+          Compliance rules are configured above, for the whole registry. Their findings, past runs and the on-demand run are on the <Link href="/admin/compliance" className="underline">compliance page</Link>.
         </p>
       </CardContent>
     </Card>

@@ -39,6 +39,8 @@ export interface RunView {
   readonly finishedAt: Date;
   readonly initiatorId: string | null;
   readonly impersonatorId: string | null;
+  /** How many transactions the run judged, and the first of them (a run after many lists only some). */
+  readonly transactionCount: number;
   readonly transactionIds: readonly string[];
   readonly accountIds: readonly string[] | null;
   readonly rules: readonly RunRule[];
@@ -109,8 +111,11 @@ interface RunRow {
 
 const RUN_COLUMNS = `id, trigger, at, "finishedAt", "initiatorId", "impersonatorId", "transactionIds", "accountIds", rules, findings, opened, resolved, "logTransactionId"`;
 
+const LISTED = 20;
+
 function runView(r: RunRow): RunView {
-  return { ...r, transactionIds: JSON.parse(r.transactionIds) as string[], accountIds: r.accountIds === null ? null : (JSON.parse(r.accountIds) as string[]), rules: JSON.parse(r.rules) as RunRule[] };
+  const transactionIds = JSON.parse(r.transactionIds) as string[];
+  return { ...r, transactionCount: transactionIds.length, transactionIds: transactionIds.slice(0, LISTED), accountIds: r.accountIds === null ? null : (JSON.parse(r.accountIds) as string[]), rules: JSON.parse(r.rules) as RunRule[] };
 }
 
 /**
