@@ -15,9 +15,9 @@ export function ledgerContext(): LedgerContext {
     const context = createLedgerContext({ db: db(), databaseUrl: e.DATABASE_URL, signer: ed25519Signer(e.LEDGER_SIGNING_KEY), poolSize: e.DATABASE_POOL_SIZE });
     // Compliance rules (A6R-19) after each recorded transaction, on what it touched, recorded as runs
     // on the administrators' compliance page. The monitor only notes the transaction when it is told
-    // of it, after the commit; its runs use two connections of their own, so that a transfer never
+    // of it, after the commit; its runs use one connection of their own, so that a transfer never
     // waits for a connection or a lock they hold (server/ledger/compliance/monitor.ts).
-    const monitor = complianceMonitor({ ...context, pool: createLedgerPool(e.DATABASE_URL, 2) });
+    const monitor = complianceMonitor({ ...context, pool: createLedgerPool(e.DATABASE_URL, 1) });
     globalForLedger.registryLedger = { ...context, notify: (_proposal, outcome) => monitor.notice(outcome) };
   }
   return globalForLedger.registryLedger;

@@ -10,7 +10,7 @@ import { COMPLIANCE_RULES } from './catalog';
 import published from './published.json';
 import { complianceMonitor } from './monitor';
 import { openFindings, recentRuns, runReport } from './queries';
-import { recordComplianceRun, type RecordedRun } from './record-run';
+import { COMPLIANCE_LOCK, recordComplianceRun, type RecordedRun } from './record-run';
 import { runCompliance, type ComplianceReport } from './run-compliance';
 import { describeDisagreement, verifyLedger } from '../verify';
 
@@ -162,6 +162,22 @@ describe('compliance rules (A6R-19)', () => {
     const keys = await ctx.pool.query<{ key: string; n: number }>(`SELECT key, count(*)::int AS n FROM "ComplianceFinding" f WHERE NOT EXISTS (SELECT 1 FROM "ComplianceResolution" r WHERE r."findingId" = f.id) GROUP BY key HAVING count(*) > 1`);
     expect(keys.rows).toEqual([]);
     expect(await openFindings(ctx.pool, 'ALL')).toHaveLength(3);
+  });
+
+  it('wait for a run in another process: the advisory lock keeps them apart', async () => {
+    const before = await runCount();
+    const elsewhere = await ctx.pool.connect();
+    try {
+      await elsewhere.query('SELECT pg_advisory_lock($1)', [COMPLIANCE_LOCK]);
+      const waiting = recordComplianceRun(ctx, { trigger: 'ON_DEMAND', actor: admin });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await runCount()).toBe(before);
+      await elsewhere.query('SELECT pg_advisory_unlock($1)', [COMPLIANCE_LOCK]);
+      expect((await waiting)?.opened).toBe(0);
+      expect(await runCount()).toBe(before + 1);
+    } finally {
+      elsewhere.release();
+    }
   });
 
   it('judge the whole registry when more transactions wait than can be listed', async () => {

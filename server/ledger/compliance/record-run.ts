@@ -10,9 +10,9 @@ import type { ComplianceFinding } from './types';
  * run sees it, and its resolution when a later run that judged the same rule on the same account no
  * longer sees it. All three tables are append-only (migration 20261122002200_compliance_runs).
  *
- * Runs are serialized, across every server process, by a transaction-level advisory lock held while
- * the run judges and writes: the open findings a run compares with are exactly those the runs before
- * it left, and a run never judges an older moment than the run before it.
+ * Runs are serialized, across every server process, by an advisory lock held while the run judges
+ * and writes: the open findings a run compares with are exactly those the runs before it left, and a
+ * run never judges an older moment than the run before it.
  */
 export type ComplianceTrigger = 'TRANSACTION' | 'ON_DEMAND';
 
@@ -36,7 +36,7 @@ export interface RecordedRun {
 }
 
 /** The advisory lock of compliance runs (an arbitrary constant, the same in every process). */
-const COMPLIANCE_LOCK = 60_190_019;
+export const COMPLIANCE_LOCK = 60_190_019;
 
 /** Findings per rule a persisted run keeps; a rule that reaches it resolves nothing in that run. */
 export const RUN_FINDING_LIMIT = 1_000;
@@ -46,13 +46,12 @@ export function findingKey(rule: string, f: ComplianceFinding): string {
   return `${rule}|${f.accountId}|${canonicalJson({ ...f.data })}`;
 }
 
-/** One run at a time per pool in this process, so that a run never waits for a connection another run holds. */
-const queues = new WeakMap<pg.Pool, Promise<unknown>>();
+/** One run at a time in this process, whatever pool it uses. */
+let queue: Promise<unknown> = Promise.resolve();
 
-function serialized<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
-  const before = queues.get(pool) ?? Promise.resolve();
-  const result = before.then(work, work);
-  queues.set(pool, result.catch(() => undefined));
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+  const result = queue.then(work, work);
+  queue = result.catch(() => undefined);
   return result;
 }
 
@@ -61,37 +60,48 @@ function serialized<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
  * one database transaction (with the administrative act of an on-demand run). Returns null, writing
  * nothing, for a run after transactions that had nothing to judge (no account touched, or no
  * compliance rule configured).
+ *
+ * One connection, one transaction at a time: the session-level advisory lock is taken first, then the
+ * rules judge in a read-only snapshot (taken after every earlier run committed), then the results are
+ * written in a second transaction, then the lock is released. No transaction stays open while another
+ * connection is waited for (the embedded demo database runs one transaction at a time).
  */
 export function recordComplianceRun(ctx: ComplianceContext, request: RunRequest): Promise<RecordedRun | null> {
-  return serialized(ctx.pool, async () => {
-    const writer = await ctx.pool.connect();
-    let reader: pg.PoolClient | null = null;
+  return serialized(async () => {
+    const client = await ctx.pool.connect();
+    let reusable = true;
     try {
-      reader = await ctx.pool.connect();
-      await writer.query('BEGIN');
-      await writer.query('SELECT pg_advisory_xact_lock($1)', [COMPLIANCE_LOCK]);
-      // Under the lock: the snapshot judged is taken now, after every earlier run has committed.
-      const startedAt = ctx.now();
-      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const report = await runCompliance(reader, { at: startedAt, transactionIds: request.trigger === 'TRANSACTION' && request.transactionIds !== null ? request.transactionIds : undefined, limit: RUN_FINDING_LIMIT });
-      await reader.query('COMMIT');
-      const nothingJudged = report.results.length === 0 || (report.accountIds !== null && report.accountIds.length === 0);
-      if (request.trigger === 'TRANSACTION' && nothingJudged) {
-        await writer.query('ROLLBACK');
-        return null;
+      await client.query('SELECT pg_advisory_lock($1)', [COMPLIANCE_LOCK]);
+      try {
+        const startedAt = ctx.now();
+        const report = await inTransactionOn(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', () =>
+          runCompliance(client, { at: startedAt, transactionIds: request.trigger === 'TRANSACTION' && request.transactionIds !== null ? request.transactionIds : undefined, limit: RUN_FINDING_LIMIT }),
+        );
+        const nothingJudged = report.results.length === 0 || (report.accountIds !== null && report.accountIds.length === 0);
+        if (request.trigger === 'TRANSACTION' && nothingJudged) return null;
+        return await inTransactionOn(client, 'BEGIN', () => persist(client, ctx, request, report, startedAt));
+      } finally {
+        // A connection that cannot say it released the lock is closed, which releases it.
+        await client.query('SELECT pg_advisory_unlock($1)', [COMPLIANCE_LOCK]).catch(() => {
+          reusable = false;
+        });
       }
-      const recorded = await persist(writer, ctx, request, report, startedAt);
-      await writer.query('COMMIT');
-      return recorded;
-    } catch (error) {
-      await writer.query('ROLLBACK').catch(() => undefined);
-      await reader?.query('ROLLBACK').catch(() => undefined);
-      throw error;
     } finally {
-      writer.release();
-      reader?.release();
+      client.release(reusable ? undefined : true);
     }
   });
+}
+
+async function inTransactionOn<T>(client: pg.PoolClient, begin: string, work: () => Promise<T>): Promise<T> {
+  await client.query(begin);
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 interface OpenFinding {
