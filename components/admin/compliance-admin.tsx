@@ -45,7 +45,7 @@ export function ComplianceAdmin({ mayRun }: { mayRun: boolean }) {
   return (
     <div className="space-y-6">
       {mayRun ? <RunNow onRun={setShown} /> : null}
-      <OpenFindings findings={data.open} wholeRegistry={data.wholeRegistry} />
+      <OpenFindings findings={data.open} wholeRegistry={data.wholeRegistry} shownAtMost={data.openShownAtMost} />
       <Runs runs={data.runs} onShow={setShown} shown={shown} />
       {shown ? <RunReport runId={shown} /> : null}
     </div>
@@ -86,7 +86,7 @@ function RunNow({ onRun }: { onRun: (runId: string) => void }) {
   );
 }
 
-function OpenFindings({ findings, wholeRegistry }: { findings: readonly Finding[]; wholeRegistry: boolean }) {
+function OpenFindings({ findings, wholeRegistry, shownAtMost }: { findings: readonly Finding[]; wholeRegistry: boolean; shownAtMost: number }) {
   return (
     <Card>
       <CardHeader>
@@ -97,7 +97,7 @@ function OpenFindings({ findings, wholeRegistry }: { findings: readonly Finding[
           <p>No open finding{wholeRegistry ? '' : ' in your sections'}.</p>
         </CardContent>
       ) : (
-        <FindingTable findings={findings} caption={`What the compliance rules found and no later run has seen resolved${wholeRegistry ? '' : ', in your sections'}.`} />
+        <FindingTable findings={findings} caption={`What the compliance rules found and no later run has seen resolved${wholeRegistry ? '' : ', in your sections'}${findings.length >= shownAtMost ? `; the oldest ${shownAtMost} are shown` : ''}.`} />
       )}
     </Card>
   );

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { complianceSections } from '../../access/policy';
-import { openFindings, recentRuns, runReport } from '../../ledger/compliance/queries';
+import { OPEN_FINDINGS_SHOWN, openFindings, recentRuns, runReport } from '../../ledger/compliance/queries';
 import { recordComplianceRun } from '../../ledger/compliance/record-run';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -15,7 +15,7 @@ export const complianceRouter = createTRPCRouter({
     const sections = complianceSections(ctx.actor);
     const pool = ctx.ledger().pool;
     const [open, runs] = await Promise.all([openFindings(pool, sections), recentRuns(pool, sections)]);
-    return { open, runs, wholeRegistry: sections === 'ALL' };
+    return { open, openShownAtMost: OPEN_FINDINGS_SHOWN, runs, wholeRegistry: sections === 'ALL' };
   }),
 
   /** One run's report: what it saw, what was new then, what it resolved. */

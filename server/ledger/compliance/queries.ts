@@ -87,8 +87,11 @@ function findingView(r: FindingRow): FindingView {
 
 const sectionArray = (sections: SectionFilter): string[] | null => (sections === 'ALL' ? null : [...sections]);
 
+/** The most open findings the page lists at once. */
+export const OPEN_FINDINGS_SHOWN = 500;
+
 /** Findings no run has resolved yet, oldest first (at most `limit`). */
-export async function openFindings(db: Queryable, sections: SectionFilter, limit = 500): Promise<FindingView[]> {
+export async function openFindings(db: Queryable, sections: SectionFilter, limit = OPEN_FINDINGS_SHOWN): Promise<FindingView[]> {
   const rows = await query<FindingRow>(db, `SELECT ${FINDING_COLUMNS} FROM ${FINDING_FROM} WHERE res."findingId" IS NULL AND ($1::text[] IS NULL OR f."sectionId" = ANY($1::text[])) ORDER BY f."foundAt", f.id LIMIT $2`, [sectionArray(sections), limit]);
   return rows.rows.map(findingView);
 }
