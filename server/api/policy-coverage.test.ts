@@ -49,12 +49,15 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'rules.suspend': ['REGISTRY_ADMIN'],
   'rules.correct': ['REGISTRY_ADMIN'],
   'rules.authorize': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.authorizableSeries': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'rules.answer': INITIATORS,
-  'rules.compliance': ['REGISTRY_ADMIN'],
+  'compliance.overview': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'compliance.report': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'compliance.run': ['REGISTRY_ADMIN'],
 };
 
 /** Business functions: a system administrator must reach none of them (A6R-50). */
-const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer'];
+const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer', 'compliance.overview', 'compliance.run'];
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { runCompliance } from '../../ledger/compliance/run-compliance';
+import { mayAuthorizeFor } from '../../access/policy';
+import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
 import { currentSettings, pendingReservations, recentRecords, ruleCatalog } from '../../ledger/rules/queries';
 import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
@@ -32,7 +34,13 @@ export const rulesRouter = createTRPCRouter({
       pendingReservations(ctx.db),
       recentRecords(ctx.db, 'AUTHORIZATION'),
     ]);
-    return { catalog: ruleCatalog(), settings, suspensions, corrections, reservations, authorizations, now: new Date() };
+    // Authorized serial ranges are shown as human-readable serials (A6R-40): the parts of their series.
+    const rangeSeries = authorizations.flatMap((a) => {
+      const units = a.body.units as { mode?: string; ranges?: { seriesId: string }[] } | undefined;
+      return units?.mode === 'ranges' ? (units.ranges ?? []).map((r) => r.seriesId) : [];
+    });
+    const serialParts = await serialPartsOf(ctx.ledger().pool, rangeSeries);
+    return { catalog: ruleCatalog(), settings, suspensions, corrections, reservations, authorizations, serialParts, now: new Date() };
   }),
 
   configure: policyProcedure('rules.configure')
@@ -66,6 +74,14 @@ export const rulesRouter = createTRPCRouter({
       return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
     }),
 
+  /** The Party's series with units here, to choose serial ranges from when authorizing them (A6R-45). */
+  authorizableSeries: policyProcedure('rules.read')
+    .input(z.object({ party: z.string().trim().regex(/^[A-Z]{3}$/, 'The Party is an ISO 3166-1 alpha-3 code, e.g. GHA.') }))
+    .query(async ({ ctx, input }) => {
+      if (!mayAuthorizeFor(ctx.actor, input.party)) throw new TRPCError({ code: 'FORBIDDEN', message: `You do not record authorizations for ${input.party}.` });
+      return partySeries(ctx.ledger().pool, input.party);
+    }),
+
   /** Records an authorization (descriptor record, A6R-45); the ledger checks the Party and every field. */
   authorize: policyProcedure('rules.authorize')
     .input(
@@ -97,9 +113,4 @@ export const rulesRouter = createTRPCRouter({
   answer: policyProcedure('rules.answer')
     .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
     .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RELEASE_RESERVATION', ...input })),
-
-  /** The compliance report (A6R-19) as of now, or of a given moment. */
-  compliance: policyProcedure('rules.compliance')
-    .input(z.object({ at: z.coerce.date().optional() }).default({}))
-    .query(({ ctx, input }) => runCompliance(ctx.ledger().pool, { at: input.at })),
 });
