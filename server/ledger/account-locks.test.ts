@@ -31,7 +31,7 @@ beforeAll(async () => {
     const outcome = await execute(ctx, admin, p);
     if (outcome.status !== 'RECORDED') throw new Error(`${p.idempotencyKey} refused: ${JSON.stringify(outcome.refusals)}`);
   };
-  for (const [id, type] of [['ISS', 'ISSUANCE'], ['HOT', 'HOLDING'], ...SENDERS.map((s) => [s, 'HOLDING'])] as const) {
+  for (const [id, type] of [['ISS', 'ISSUANCE'], ['HOT', 'HOLDING'], ...SENDERS.map((s) => [s, 'HOLDING'] as const)] as const) {
     await must({ kind: 'OPEN_ACCOUNT', idempotencyKey: `open-${id}`, account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Test', sectionId: null, cooperativeApproachId: null } });
     await must({ kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `activate-${id}`, accountId: id, status: 'ACTIVE' });
   }
