@@ -10,8 +10,16 @@
 -- blocks, every open block of the registry, instead of the primary key. A block already closed is
 -- refused by the trigger UnitBlock_close_only (a closed record never changes), and the number closed
 -- must still equal the number the operation selected under its locks.
+--
+-- The function is planned with sequential scans off (its SET clause): PL/pgSQL keeps a generic plan,
+-- and one made while UnitBlock fitted in a page or two reads the whole table for every block closed,
+-- long after the table has grown (until the next ANALYZE; never on a server without autovacuum). Every
+-- statement here reaches rows by primary key or by the rows it is given, so no plan needs a
+-- sequential scan.
 CREATE OR REPLACE FUNCTION "registry_record"(r jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET enable_seqscan = off
+AS $$
 DECLARE
   at timestamp(3) := (r->>'createdAt')::timestamp(3);
   tx_id text := r->>'id';
@@ -87,3 +95,7 @@ BEGIN
   END IF;
 END;
 $$;
+
+-- registry_lock reads the accounts it locks by primary key (`id = ANY(ids)`) and the chain heads by
+-- theirs: planned, for the same reason, without sequential scans.
+ALTER FUNCTION "registry_lock"(text[], boolean[], integer) SET enable_seqscan = off;
