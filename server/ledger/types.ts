@@ -281,4 +281,9 @@ export interface LedgerContext {
    * It cannot change the outcome; a failure in it is reported and otherwise ignored.
    */
   readonly notify?: (proposal: Proposal, outcome: Outcome) => void | Promise<void>;
+  /**
+   * The built-in rules by date (server/ledger/rules/built-in.ts); absent: the registry's own book.
+   * Tests give a book with versions scheduled around their clock; replay must be given the same one.
+   */
+  readonly builtInRules?: import('./rules/built-in').BuiltInRuleBook;
 }

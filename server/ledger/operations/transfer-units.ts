@@ -2,7 +2,7 @@ import { remainders, type Take } from '../splitting';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import type { Sql } from '../sql';
 import type { AccountFacts, Actor, LedgerContext, TransferProposal } from '../types';
-import { canAcquire } from '../account-rules';
+import { builtInRulesAt } from '../rules/built-in';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
@@ -37,9 +37,10 @@ export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const problems = selectionProblems(proposal.selection);
   const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
+  const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [
-    ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
-    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId, (to) => canAcquire(to.type) && !returnsToMechanism(accounts.get(proposal.fromAccountId), to)),
+    ...transferringChecks(rules, actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
+    ...acquiringChecks(rules, actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId, (to) => rules.accountType.canAcquire(to.type) && !returnsToMechanism(accounts.get(proposal.fromAccountId), to)),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
   if (problems.length > 0) return { createdAt, refusals: problems };

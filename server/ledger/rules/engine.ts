@@ -1,15 +1,14 @@
 import type { AccountStatus, AccountType } from '../../db/generated/enums';
-import { canAcquire } from '../account-rules';
 import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
-import { operationsOf, type Changes } from '../plan';
+import { operationsOf, type Changes, type Delivery } from '../plan';
 import type { Pool } from 'pg';
 import { literal, prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
-import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
+import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
+import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
 import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
@@ -36,14 +35,19 @@ export interface Judgement {
 /**
  * Judges a transaction by the pluggable rules its settings make applicable, skipping those a
  * suspension covers. Pure: `records` are the settings of the scopes involved and the suspensions in
- * force at `context.at`.
+ * force at `context.at`; `builtIns` the built-in rules in force then, whose versions head `ruleVersions`.
+ *
+ * A transaction a rule holds (A6R-47) has not happened yet: every unit waits in escrow, and the other
+ * rules' supplementary operations (a fee) are not carried out but logged as `deferred`; they are judged
+ * again, by the rules then in force, when the transfer is delivered on approval, and never charged when
+ * it is rejected or expires. A `delivery` is not held again.
  */
-export function judge(context: RuleContext, records: readonly RecordRef[]): Judgement {
+export function judge(context: RuleContext, records: readonly RecordRef[], builtIns: BuiltInRules = BUILT_IN_RULES.atText(context.at), delivery = false): Judgement {
   const accounts = [context.from, context.to];
-  const ruleVersions: Record<string, number> = { ...BUILT_IN_VERSIONS };
+  const ruleVersions: Record<string, number> = { ...builtIns.versions };
   const refusals: Refusal[] = [];
-  const diversions: Diversion[] = [];
-  const operations: CanonicalValue[] = [];
+  const judged: { rule: string; version: number; settingId: string; settings: CanonicalValue; diversions: readonly Diversion[] }[] = [];
+  const suspended: CanonicalValue[] = [];
   let hold: { rule: string; version: number; settingId: string; settings: CanonicalValue; escrowAccountId: string; expiresAt: string } | null = null;
   for (const setting of governingSettings(records, accounts)) {
     const rule = versionInForce(setting.rule, context.at);
@@ -51,7 +55,7 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
     if (!rule || !rule.appliesTo.includes(context.kind)) continue;
     const suspension = coveringSuspension(records, setting.rule, accounts);
     if (suspension) {
-      operations.push({ op: 'rule-suspended', rule: setting.rule, version: rule.version, suspension: suspension.id });
+      suspended.push({ op: 'rule-suspended', rule: setting.rule, version: rule.version, suspension: suspension.id });
       continue;
     }
     const parsed = rule.parseSettings(setting.body.settings);
@@ -60,16 +64,21 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
     const verdict: RuleVerdict = rule.evaluate(context, parsed.settings);
     ruleVersions[rule.name] = rule.version;
     refusals.push(...verdict.refusals);
-    diversions.push(...verdict.diversions);
     // A holding rule's operation is logged last, once it is known how many units it reserves.
-    if (verdict.hold && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
-    else operations.push(ruleOperation(rule.name, rule.version, setting.recordId, setting.body.settings, context, verdict.diversions));
+    if (verdict.hold && !delivery && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
+    else judged.push({ rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, diversions: verdict.diversions });
   }
-  if (!hold) return { ruleVersions, refusals, diversions, operations, hold: null };
-  const reserved = context.quantity - diversions.reduce((sum, d) => sum + d.quantity, 0n);
-  const escrow = { accountId: hold.escrowAccountId, quantity: reserved };
-  operations.push(ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]));
-  return { ruleVersions, refusals, diversions: [...diversions, escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: reserved } };
+  if (!hold) {
+    const operations = [...suspended, ...judged.map((j) => ruleOperation(j.rule, j.version, j.settingId, j.settings, context, j.diversions))];
+    return { ruleVersions, refusals, diversions: judged.flatMap((j) => j.diversions), operations, hold: null };
+  }
+  const escrow = { accountId: hold.escrowAccountId, quantity: context.quantity };
+  const operations = [
+    ...suspended,
+    ...judged.map((j) => (j.diversions.length === 0 ? ruleOperation(j.rule, j.version, j.settingId, j.settings, context, []) : { ...(ruleOperation(j.rule, j.version, j.settingId, j.settings, context, []) as object), deferred: j.diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })) })),
+    ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]),
+  ];
+  return { ruleVersions, refusals, diversions: [escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: context.quantity } };
 }
 
 export function ruleOperation(rule: string, version: number, settingId: string, settings: CanonicalValue, context: RuleContext, diversions: readonly Diversion[]): CanonicalValue {
@@ -97,27 +106,52 @@ export type RuleOutcome =
       /** The transaction waits for an approval; its units are reserved in escrow. */
       readonly pending: boolean;
     }
-  | { readonly ok: false; readonly refusals: readonly Refusal[]; readonly ruleVersions: Readonly<Record<string, number>> };
+  | {
+      readonly ok: false;
+      readonly refusals: readonly Refusal[];
+      readonly ruleVersions: Readonly<Record<string, number>>;
+      /** What the refusal rests on, logged with it so that replay can judge it again (see `verdictsOf`). */
+      readonly verdicts: CanonicalValue;
+    };
+
+/**
+ * The context and rule operations a refusal by the rules rests on: the kind, accounts, quantity and
+ * units judged, and the `rule` / `rule-suspended` operations with the versions and settings applied.
+ * Logged in the rejected entry (`verdicts`), where replay judges them again (replay-rules.ts).
+ */
+function verdictsOf(context: RuleContext, delivery: boolean, judgement: Judgement): CanonicalValue {
+  return {
+    kind: context.kind,
+    delivery,
+    from: context.from?.id ?? null,
+    to: context.to.id,
+    quantity: context.quantity,
+    units: context.units.map((u) => ({ seriesId: u.seriesId, firstSerial: u.firstSerial, lastSerial: u.lastSerial })),
+    operations: [...judgement.operations],
+  };
+}
 
 interface Decided {
   readonly createdAt: Date;
   readonly quantity: bigint;
   readonly changes: Changes;
   readonly operations: readonly CanonicalValue[];
+  readonly delivery?: Delivery;
 }
 
 /** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
-function partiesOf(proposal: Proposal, changes: Changes): { kind: RuledKind; from: string | null; to: string } | null {
+function partiesOf(proposal: Proposal, changes: Changes, delivery: Delivery | undefined): { kind: RuledKind; from: string | null; to: string; delivery: boolean } | null {
+  if (delivery) return { kind: 'TRANSFER', from: delivery.fromAccountId, to: delivery.toAccountId, delivery: true };
   switch (proposal.kind) {
     case 'ISSUANCE':
-      return { kind: 'ISSUANCE', from: null, to: proposal.accountId };
+      return { kind: 'ISSUANCE', from: null, to: proposal.accountId, delivery: false };
     case 'TRANSFER':
-      return { kind: 'TRANSFER', from: proposal.fromAccountId, to: proposal.toAccountId };
+      return { kind: 'TRANSFER', from: proposal.fromAccountId, to: proposal.toAccountId, delivery: false };
     case 'EXTERNAL_TRANSFER': {
       // The taken range goes to the proxy account and comes first among the created blocks.
       const proxy = changes.create[0]?.accountId;
       if (!proxy) throw new Error('an external transfer that creates nothing');
-      return { kind: 'EXTERNAL_TRANSFER', from: proposal.fromAccountId, to: proxy };
+      return { kind: 'EXTERNAL_TRANSFER', from: proposal.fromAccountId, to: proxy, delivery: false };
     }
     default:
       return null;
@@ -195,19 +229,19 @@ function recordsAt(cache: RulesCache, at: string): RecordRef[] {
  * reads nothing: the settings, suspensions and account facts come from memory and are checked by the
  * guard the write path sends with the record.
  */
-export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
-  const parties = partiesOf(proposal, decided.changes);
-  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '', pending: false };
-  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided, builtIns: BuiltInRules): Promise<RuleOutcome> {
+  const parties = partiesOf(proposal, decided.changes, decided.delivery);
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: builtIns.versions, guard: '', pending: false };
+  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided, builtIns);
   if (outcome.ok) return outcome;
   // A refusal never rests on a stale cache: the guard checks only what is recorded.
   const current = await prepared<{ generation: string }>(sql, 'SELECT generation::text AS generation FROM "RuleGeneration" WHERE id = 1');
   if (current.rows[0]?.generation === caches.get(pool)?.generation) return outcome;
   caches.delete(pool);
-  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided, builtIns);
 }
 
-async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string }, decided: Decided): Promise<RuleOutcome> {
+async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string; delivery: boolean }, decided: Decided, builtIns: BuiltInRules): Promise<RuleOutcome> {
   const ids = parties.from === null ? [parties.to] : [parties.from, parties.to];
   const accounts = await ruleAccounts(sql, cache, ids);
   const to = accounts.get(parties.to);
@@ -219,19 +253,19 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   const units: UnitRange[] = arriving.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
   const records = recordsAt(cache, at);
   const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: inForce(cache.authorizations, at) };
-  const judgement = judge(context, records);
-  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
+  const judgement = judge(context, records, builtIns, parties.delivery);
+  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
   let changes = decided.changes;
   let operations = decided.operations;
   const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
   if (receivers.length > 0) {
-    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null);
-    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
+    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
+    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
     changes = divert(decided.changes, parties.to, judgement.diversions);
     operations = operationsOf(changes);
   }
   // A held transfer has not happened yet: no first transfer, only a reservation.
-  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context);
+  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context, builtIns);
   if (added.length > 0) {
     changes = { ...changes, records: [...(changes.records ?? []), ...added] };
     operations = operationsOf(changes);
@@ -286,8 +320,8 @@ async function seriesFacts(sql: Sql, cache: RulesCache, changes: Changes, ids: r
  * First-transfer markers (built-in rule first-transfer): read the markers of the series concerned only
  * when an authorization in force makes this transaction a first transfer of some of its units.
  */
-async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<NewAdministrativeRecord[]> {
-  const candidates = firstTransferCandidatesV1(context);
+async function firstTransferMarkers(sql: Sql, context: RuleContext, builtIns: BuiltInRules): Promise<NewAdministrativeRecord[]> {
+  const candidates = builtIns.firstTransfer.candidates(context);
   if (candidates.length === 0) return [];
   const seriesIds = [...new Set(candidates.flatMap((c) => c.units.map((u) => u.seriesId)))];
   const found = await prepared<{ subject: 'NDC' | 'OIMP'; scopeId: string; body: string }>(sql, `SELECT subject, "scopeId", body FROM "AdministrativeRecord" WHERE kind = 'FIRST_TRANSFER_MARKER' AND "scopeId" = ANY($1::text[])`, [seriesIds]);
@@ -296,7 +330,7 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<New
     const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
     existing.set(m.subject, [...(existing.get(m.subject) ?? []), { seriesId: m.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
   }
-  return newMarkersV1(candidates, existing).flatMap((c) =>
+  return builtIns.firstTransfer.newMarkers(candidates, existing).flatMap((c) =>
     c.units.map(
       (u): NewAdministrativeRecord => ({
         kind: 'FIRST_TRANSFER_MARKER',
@@ -315,11 +349,11 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<New
  * The accounts that receive supplementary units must exist, be active and be of a type that receives.
  * Judged on what the cache knows; a refusal only on what the database says now.
  */
-async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean): Promise<Refusal[]> {
+async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean, builtIns: BuiltInRules): Promise<Refusal[]> {
   const judgeAll = () =>
     ids.flatMap((id) => {
       const account = cache.receivers.get(id);
-      return !account || account.status !== 'ACTIVE' || !canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
+      return !account || account.status !== 'ACTIVE' || !builtIns.accountType.canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
     });
   let problems = judgeAll();
   if (problems.length > 0 || ids.some((id) => !cache.receivers.has(id))) {

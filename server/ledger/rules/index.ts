@@ -8,7 +8,6 @@ import { configureRule, suspendRule } from './configure-rule';
 import { correctiveTransfer } from './corrective-transfer';
 
 // What the write path needs of the rules engine, in one place.
-export { BUILT_IN_VERSIONS } from './catalog';
 export { applyRules, rulesChanged } from './engine';
 export { writeAdministrativeRecords } from './records';
 
