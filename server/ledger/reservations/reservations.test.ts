@@ -176,6 +176,8 @@ describe('four-eyes and reservations (A6R-47)', () => {
     await recorded(admin, { kind: 'OPEN_ACCOUNT', account: { id: 'KEN-300', registry: 'INTERNATIONAL', name: 'KEN-300', type: 'HOLDING', holderName: 'H', sectionId: 'KEN', cooperativeApproachId: null } });
     await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'KEN-300', status: 'ACTIVE' });
     await recorded(ghanaAdmin, { kind: 'RECORD_AUTHORIZATION', party: 'GHA', uses: 'NDC', units: { mode: 'conditions', conditions: { vintageFrom: 2024, vintageTo: 2024 } }, oimpFirstTransfer: null, applicableFrom: null, supersedes: null });
+    await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 1_000n });
+    for (let i = 0; i < 2; i++) await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 500n, constraints: {} } });
     clock += 2 * 24 * 3_600_000;
     const waiting = await recorded(holder, transfer(600n, 'KEN-300'));
     expect(waiting.pending).toBe(true);
