@@ -164,6 +164,19 @@ export interface SuspendRuleProposal {
 }
 
 /**
+ * A registry administrator ends a rule suspension before its window ends, with a reason (A6R-17): the
+ * rule judges again every transaction from the moment the lift is recorded. A suspension whose window
+ * has not begun is thereby cancelled.
+ */
+export interface LiftSuspensionProposal {
+  readonly kind: 'LIFT_SUSPENSION';
+  readonly idempotencyKey: string;
+  /** The id of the suspension's administrative record. */
+  readonly suspensionId: string;
+  readonly reason: string;
+}
+
+/**
  * A corrective action (A6R-55), registry administrators only, disregarding the business rules it must:
  * - REVERSE: every unit a recorded transfer delivered goes back to the account it came from;
  * - CANCEL_ISSUANCE: units of a mistaken issuance are taken out of use into an administrative
@@ -245,6 +258,7 @@ export type Proposal =
   | SetAccountStatusProposal
   | ConfigureRuleProposal
   | SuspendRuleProposal
+  | LiftSuspensionProposal
   | CorrectiveTransferProposal;
 
 export type Outcome =

@@ -69,6 +69,7 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
       return setAccountStatus(sql, ctx, actor, proposal);
     case 'CONFIGURE_RULE':
     case 'SUSPEND_RULE':
+    case 'LIFT_SUSPENSION':
     case 'CORRECTIVE_TRANSFER':
     case 'RECORD_AUTHORIZATION':
     case 'RELEASE_RESERVATION':

@@ -183,8 +183,22 @@ const CACHE_QUERY = `
   SELECT g.generation::text AS generation,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body,
                                                       'validFrom', to_char(r."validFrom", ${ISO}), 'validUntil', to_char(r."validUntil", ${ISO}))), '[]'::jsonb)
-            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')) AS records
+            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'RULE_SUSPENSION_LIFT', 'AUTHORIZATION')) AS records
   FROM "RuleGeneration" g WHERE g.id = 1`;
+
+/**
+ * Suspensions as they apply: a suspension lifted early (RULE_SUSPENSION_LIFT) ends when it was lifted,
+ * if that is before the end of its window. The lifts themselves are then of no further use.
+ */
+export function withLifts<R extends { readonly id: string; readonly kind: string; readonly body: string; readonly validFrom: string | null; readonly validUntil: string | null }>(records: readonly R[]): R[] {
+  const lifted = new Map<string, string>();
+  for (const r of records) if (r.kind === 'RULE_SUSPENSION_LIFT' && r.validFrom !== null) lifted.set((JSON.parse(r.body) as { suspension: string }).suspension, r.validFrom);
+  return records.flatMap((r) => {
+    if (r.kind === 'RULE_SUSPENSION_LIFT') return [];
+    const at = r.kind === 'RULE_SUSPENSION' ? lifted.get(r.id) : undefined;
+    return at !== undefined && (r.validUntil === null || at < r.validUntil) ? [{ ...r, validUntil: at }] : [r];
+  });
+}
 
 async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const cached = caches.get(pool);
@@ -192,7 +206,8 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
-  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: row.records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
+  const records = withLifts(row.records);
+  const cache: RulesCache = { generation: row.generation, records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
   caches.set(pool, cache);
   return cache;
 }
@@ -373,7 +388,8 @@ const CONTEXT_QUERY = `
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body, 'validFrom', to_char(r."validFrom", ${ISO}))), '[]'::jsonb)
             FROM "AdministrativeRecord" r
            WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')
-             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
+             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp
+                  AND NOT EXISTS (SELECT 1 FROM "AdministrativeRecord" l WHERE l.kind = 'RULE_SUSPENSION_LIFT' AND l.body::jsonb ->> 'suspension' = r.id AND l."validFrom" <= $2::timestamp)))) AS records`;
 
 /**
  * The facts of the accounts, with their status, and the settings and suspensions in force at `at`,

@@ -9,7 +9,7 @@ import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleSettingsInput 
 
 type Operation = { readonly [field: string]: unknown };
 
-const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'CORRECTION', 'AUTHORIZATION', 'FIRST_TRANSFER_MARKER', 'RESERVATION', 'RESERVATION_RELEASE']);
+const KINDS: ReadonlySet<string> = new Set<AdministrativeKind>(['RULE_SETTING', 'RULE_SUSPENSION', 'RULE_SUSPENSION_LIFT', 'CORRECTION', 'AUTHORIZATION', 'FIRST_TRANSFER_MARKER', 'RESERVATION', 'RESERVATION_RELEASE']);
 const SCOPES: ReadonlySet<string> = new Set<ScopeType>(['REGISTRY', 'COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT', 'TRANSACTION', 'UNITS']);
 const RULED: ReadonlySet<string> = new Set<RuledKind>(['ISSUANCE', 'TRANSFER', 'EXTERNAL_TRANSFER']);
 
@@ -73,6 +73,8 @@ export class RulesReplay {
   /** Authorizations parsed as they are recorded, and first-transfer markers by use and series: indexes for judging. */
   private readonly authorizations: Authorization[] = [];
   private readonly markers = new Map<string, SerialRange[]>();
+  /** Suspensions lifted early: the moment each was lifted, by the suspension's id. */
+  private readonly lifted = new Map<string, string>();
   /** Reservations (transfers that wait) by the transaction that made them. */
   private readonly reservations = new Map<string, AdministrativeRecordRow>();
   /** The first-transfer markers and reservation the entry being applied records. */
@@ -99,6 +101,10 @@ export class RulesReplay {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'record body is not an object';
     if ((validFrom !== null && typeof validFrom !== 'string') || (validUntil !== null && typeof validUntil !== 'string')) return 'record validity is neither a time nor null';
     if (kind === 'AUTHORIZATION' && validFrom === null) return 'an authorization without the moment it applies from';
+    if (kind === 'RULE_SUSPENSION_LIFT') {
+      const problem = this.lift(body as { suspension?: unknown }, subject, validFrom, createdAt);
+      if (problem) return problem;
+    }
     const id = recordId(transactionId, this.counter++);
     const row: AdministrativeRecordRow = { id, kind: kind as AdministrativeKind, subject, scopeType: scopeType as ScopeType, scopeId, body: canonicalJson(body as CanonicalValue), validFrom, validUntil, transactionId, createdAt };
     this.records.set(id, row);
@@ -285,11 +291,24 @@ export class RulesReplay {
     return { kind, at: entry.createdAt, actor: entry.actor, from, to, quantity, units, authorizations: inForce(this.authorizations, entry.createdAt) };
   }
 
+  /** A lift must name a suspension of the rule that has not ended nor been lifted, and take effect when recorded. */
+  private lift(body: { suspension?: unknown }, rule: string, validFrom: unknown, createdAt: string): string | null {
+    const suspension = typeof body.suspension === 'string' ? this.records.get(body.suspension) : undefined;
+    if (!suspension || suspension.kind !== 'RULE_SUSPENSION' || suspension.subject !== rule) return `a lift of ${String(body.suspension)}, which is no suspension of ${rule}`;
+    if (this.lifted.has(suspension.id)) return `the suspension ${suspension.id} is lifted twice`;
+    if (validFrom !== createdAt) return 'a lift that does not take effect when it is recorded';
+    if (suspension.validUntil === null || suspension.validUntil <= createdAt) return `the suspension ${suspension.id} had ended before it was lifted`;
+    this.lifted.set(suspension.id, createdAt);
+    return null;
+  }
+
   private suspended(op: Operation, at: string): string | null {
     if (op.op !== 'rule-suspended') return 'unknown rule operation';
     const suspension = typeof op.suspension === 'string' ? this.records.get(op.suspension) : undefined;
     if (!suspension || suspension.kind !== 'RULE_SUSPENSION' || suspension.subject !== op.rule) return `no suspension ${String(op.suspension)} of this rule`;
     if (!(suspension.validFrom !== null && suspension.validFrom <= at && suspension.validUntil !== null && at < suspension.validUntil)) return `the suspension ${suspension.id} does not cover ${at}`;
+    const liftedAt = this.lifted.get(suspension.id);
+    if (liftedAt !== undefined && liftedAt <= at) return `the suspension ${suspension.id} was lifted at ${liftedAt}`;
     return null;
   }
 
