@@ -350,8 +350,8 @@ export class RulesReplay {
     const context: RuleContext = { kind, at: createdAt, actor, from, to, quantity, units, authorizations: inForce(this.authorizations, createdAt) };
     const versions = (typeof payload.ruleVersions === 'object' && payload.ruleVersions !== null ? payload.ruleVersions : {}) as Record<string, unknown>;
     const expected: number[] = [];
-    const diversions: Diversion[] = [];
-    let holds = false;
+    const diverted: Diversion[] = [];
+    let escrow: string | null = null;
     for (const op of v.operations as Operation[]) {
       if (op.op === 'rule-suspended') {
         const problem = this.suspended(op, createdAt);
@@ -366,17 +366,20 @@ export class RulesReplay {
       if (canonicalJson((JSON.parse(setting.body) as { settings: CanonicalValue }).settings) !== canonicalJson(op.settings as CanonicalValue)) return `rule ${String(op.rule)}: the settings logged are not those of ${setting.id}`;
       const verdict = found.rule.evaluate(context, found.parsed.settings);
       expected.push(...verdict.refusals.map((r) => r.code));
-      diversions.push(...verdict.diversions);
-      if (verdict.hold && v.delivery !== true) holds = true;
+      diverted.push(...verdict.diversions);
+      if (verdict.hold && v.delivery !== true && escrow === null) escrow = verdict.hold.escrowAccountId;
     }
-    // The accounts receiving supplementary units, judged when the rules themselves refused nothing.
-    if (expected.length === 0 && diversions.length > 0 && !holds) {
+    // The accounts receiving units, judged as the engine does when the rules themselves refused nothing:
+    // a held transfer sends every unit to escrow (its other supplementary operations wait for the delivery).
+    const diversions = escrow === null ? diverted : [{ accountId: escrow, quantity }];
+    if (expected.length === 0 && diversions.length > 0) {
       const accountType = this.builtIns.atText(createdAt).accountType;
       for (const id of [...new Set(diversions.map((d) => d.accountId))].sort()) {
         const account = accountOf(id);
         if (!account || account.status !== 'ACTIVE' || !accountType.canAcquire(account.type) || id === to.id || id === from?.id) expected.push(6002);
       }
-      if (diversions.reduce((sum, d) => sum + d.quantity, 0n) >= quantity) expected.push(6002);
+      const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
+      if (escrow === null ? total >= quantity : total !== quantity) expected.push(6002);
     }
     const sorted = [...expected].sort((a, b) => a - b);
     const group = sorted.length === 0 ? [] : sorted.filter((c) => Math.floor(c / 1000) === Math.floor((sorted[0] as number) / 1000));
