@@ -342,6 +342,8 @@ export class LedgerModel {
   /** Transfers that wait and withholdings, by the idempotency key of their proposal, then by transaction id. */
   private readonly waitingByKey = new Map<string, Waiting>();
   private readonly waiting = new Map<string, Waiting>();
+  /** How often the model predicted each effect of the pluggable rules: workload coverage of docs/rules.md. */
+  readonly ruleCoverage = { diverted: 0, limitRefused: 0, receiverRefused: 0, letThroughBySuspension: 0, held: 0, delivered: 0, lifted: 0 };
   /** How often each branch of A6R-52 was predicted, and the most blocks one selection took: workload coverage. */
   readonly coverage: Record<SelectionBranch | 'insufficient', number> & { maxBlocksTaken: number } = {
     exact: 0,
@@ -468,9 +470,9 @@ export class LedgerModel {
     const proxy = this.proxyAccount()?.id;
     switch (p.kind) {
       case 'ISSUANCE':
-        return [...new Set([p.accountId, ...this.receivers()])];
+        return [...new Set([p.accountId, ...this.receivers([p.accountId])])];
       case 'TRANSFER':
-        return [...new Set([p.fromAccountId, p.toAccountId, ...this.receivers()])];
+        return [...new Set([p.fromAccountId, p.toAccountId, ...this.receivers([p.fromAccountId, p.toAccountId])])];
       case 'EXTERNAL_TRANSFER':
         return [...new Set([p.fromAccountId, ...(proxy ? [proxy] : [])])];
       case 'EXTERNAL_ARRIVAL':
@@ -487,7 +489,7 @@ export class LedgerModel {
         return [];
       case 'RELEASE_RESERVATION': {
         const w = this.waiting.get(p.reservationTransactionId);
-        return w ? [...new Set([w.holdId, w.fromId, w.toId, ...this.receivers()])] : [];
+        return w ? [...new Set([w.holdId, w.fromId, w.toId, ...this.receivers([w.fromId, w.toId])])] : [];
       }
       case 'CORRECTIVE_TRANSFER': {
         if (p.action !== 'REVERSE') return [...new Set([p.fromAccountId, p.toAccountId])];
@@ -728,9 +730,10 @@ export class LedgerModel {
     return { quantity, commit: () => this.moveDiverting(selected.takes, p.fromAccountId, p.toAccountId, ruled.diversions) };
   }
 
-  /** The accounts rules send units to: compared after every transaction the rules may divert. */
-  private receivers(): string[] {
-    return [...this.rules.values()].flatMap((r) => (r.rule === 'transfer-fee' || r.rule === 'share-of-proceeds' ? [r.accountId] : []));
+  /** The accounts rules covering these accounts send units to: compared after a transaction between them. */
+  private receivers(accountIds: readonly string[]): string[] {
+    const parties = accountIds.map((id) => this.accountsById.get(id));
+    return [...this.rules.values()].flatMap((r) => ((r.rule === 'transfer-fee' || r.rule === 'share-of-proceeds') && parties.some((a) => covers(r.scope, a)) ? [r.accountId] : []));
   }
 
   /**
@@ -748,7 +751,10 @@ export class LedgerModel {
     for (const name of [...this.rules.keys()].sort()) {
       const rule = this.rules.get(name) as ModelRule;
       if (!RULE_KINDS[rule.rule].includes(kind) || !parties.some((a) => covers(rule.scope, a))) continue;
-      if ([...this.suspensions.values()].some((x) => !x.lifted && x.rule === rule.rule && parties.some((a) => covers(x.scope, a)))) continue;
+      if ([...this.suspensions.values()].some((x) => !x.lifted && x.rule === rule.rule && parties.some((a) => covers(x.scope, a)))) {
+        this.ruleCoverage.letThroughBySuspension++;
+        continue;
+      }
       if (rule.rule === 'four-eyes') {
         if (quantity > rule.threshold && !delivery && hold === null) hold = rule.escrowId;
       } else if (rule.rule === 'transfer-limit') {
@@ -759,7 +765,10 @@ export class LedgerModel {
         if (share > 0n) diversions.push({ accountId: rule.accountId, quantity: share });
       }
     }
-    if (codes.length > 0) return { codes };
+    if (codes.length > 0) {
+      this.ruleCoverage.limitRefused++;
+      return { codes };
+    }
     if (hold !== null) diversions = [{ accountId: hold, quantity }];
     const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
     for (const id of [...new Set(diversions.map((d) => d.accountId))].sort()) {
@@ -767,7 +776,14 @@ export class LedgerModel {
       if (!account || account.status !== 'ACTIVE' || !TYPE_RULES[account.type].receives || id === toId || id === fromId) codes.push(C.SUPPLEMENTARY_ACCOUNT);
     }
     if (diversions.length > 0 && (hold !== null ? total !== quantity : total >= quantity)) codes.push(C.SUPPLEMENTARY_ACCOUNT);
-    return codes.length > 0 ? { codes } : { diversions: hold === null ? diversions : [], hold };
+    if (codes.length > 0) {
+      this.ruleCoverage.receiverRefused++;
+      return { codes };
+    }
+    if (hold !== null) this.ruleCoverage.held++;
+    else if (diversions.length > 0) this.ruleCoverage.diverted++;
+    if (delivery) this.ruleCoverage.delivered++;
+    return { diversions: hold === null ? diversions : [], hold };
   }
 
   /**
@@ -865,7 +881,13 @@ export class LedgerModel {
     if (!suspension || suspension.lifted) codes.push(C.SUSPENSION_NOT_IN_FORCE);
     if (p.reason.trim() === '') codes.push(C.LIFT_REASON_MISSING);
     if (codes.length > 0 || !suspension) return { codes };
-    return { quantity: 0n, commit: () => (suspension.lifted = true) };
+    return {
+      quantity: 0n,
+      commit: () => {
+        suspension.lifted = true;
+        this.ruleCoverage.lifted++;
+      },
+    };
   }
 
   /** Suspensions in force, by record id: what the workload may lift. */

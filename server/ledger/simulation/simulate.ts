@@ -55,6 +55,8 @@ export interface SimulationReport {
   readonly mostBlocksInOneAccount: number;
   /** How often the model predicted each branch of the A6R-52 algorithm. */
   readonly selectionCoverage: Readonly<Record<string, number>>;
+  /** How often the model predicted each effect of the pluggable rules (fees, refusals, suspensions, lifts). */
+  readonly ruleCoverage: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   /** Where the time went: waiting for the ledger, comparing with the model, checking invariants. */
   readonly timingsMs: { readonly ledger: number; readonly compare: number; readonly invariants: number };
@@ -404,9 +406,9 @@ class Simulation {
     this.options.log?.(
       `seed ${this.options.seed}: ${this.step} operations (${this.recorded} recorded, ${this.rejected} rejected, ${this.replayed} replayed, ${this.bursts} bursts) in ${seconds(elapsedMs)} s ` +
         `(ledger ${seconds(t.ledger)} s, comparisons ${seconds(t.compare)} s, ${this.invariantChecks} invariant checks ${seconds(t.invariants)} s); ` +
-        `${openBlocks} open blocks, at most ${mostBlocksInOneAccount} in one account; implicit selections: ${coverage}`,
+        `${openBlocks} open blocks, at most ${mostBlocksInOneAccount} in one account; implicit selections: ${coverage}; rules: ${Object.entries(this.model.ruleCoverage).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     );
-    return { seed: this.options.seed, operations: this.step, recorded: this.recorded, rejected: this.rejected, replayed: this.replayed, bursts: this.bursts, invariantChecks: this.invariantChecks, byLabel: { ...this.byLabel }, openBlocks, mostBlocksInOneAccount, selectionCoverage: { ...this.model.coverage }, elapsedMs, timingsMs: { ...t } };
+    return { seed: this.options.seed, operations: this.step, recorded: this.recorded, rejected: this.rejected, replayed: this.replayed, bursts: this.bursts, invariantChecks: this.invariantChecks, byLabel: { ...this.byLabel }, openBlocks, mostBlocksInOneAccount, selectionCoverage: { ...this.model.coverage }, ruleCoverage: { ...this.model.ruleCoverage }, elapsedMs, timingsMs: { ...t } };
   }
 
   // ---- checking ----
