@@ -42,7 +42,7 @@ export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAcco
  */
 export type Plan =
   | { readonly createdAt: Date; readonly refusals: readonly Refusal[] }
-  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[]; readonly delivery?: Delivery };
+  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[]; readonly delivery?: Delivery; readonly receivers?: readonly string[] };
 
 /**
  * A transfer that waited (A6R-47) being delivered on approval: the rules judge it as a transfer from

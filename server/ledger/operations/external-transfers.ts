@@ -1,5 +1,6 @@
 import { isRegistryAdmin } from '../account-rules';
 import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { remainders } from '../splitting';
@@ -28,7 +29,8 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
   const proxy = await proxyAccountId(sql);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const problems = selectionProblems(proposal.selection);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proxy]);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [
@@ -40,7 +42,7 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proxy);
-  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers };
 }
 
 /** The account checks of an arrival, by the built-in rules in force. */

@@ -3,6 +3,7 @@ import { canonicalJson } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { prepared, type Sql } from '../sql';
 import type { AccountFacts, Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
 import { lockAccounts } from './lock-accounts';
@@ -108,7 +109,8 @@ function generatingChecks(rules: BuiltInRules, actor: Actor, accountId: string, 
  * type may generate units (an issuance account, or the mechanism's pending account).
  */
 export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: IssuanceProposal): Promise<Plan> {
-  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], []);
+  const receivers = receiversToLock(ctx.pool, [proposal.accountId]);
+  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], receivers);
   const createdAt = ctx.now();
   const account = accounts.get(proposal.accountId);
   const refusals: Refusal[] = generatingChecks(builtInRulesAt(ctx, createdAt), actor, proposal.accountId, account);
@@ -132,5 +134,5 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     series: [{ ...proposal.series, id: seriesId }],
     create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
-  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
+  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes), receivers };
 }

@@ -3,6 +3,7 @@ import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import type { Sql } from '../sql';
 import type { AccountFacts, Actor, LedgerContext, TransferProposal } from '../types';
 import { builtInRulesAt } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
@@ -35,7 +36,9 @@ export const takenQuantity = (takes: readonly Take[]): bigint => takes.reduce((s
  */
 export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: TransferProposal): Promise<Plan> {
   const problems = selectionProblems(proposal.selection);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  // Accounts that may receive supplementary units are locked with the others, before the clock is read.
+  const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proposal.toAccountId]);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [
@@ -48,5 +51,5 @@ export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proposal.toAccountId);
-  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers };
 }

@@ -3,6 +3,7 @@ import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';
 import { builtInRulesAt } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import type { NewAdministrativeRecord } from '../rules/records';
 import { prepared, type Sql } from '../sql';
 import type { Actor, LedgerContext, ReleaseReservationProposal } from '../types';
@@ -45,7 +46,9 @@ async function reservationOf(sql: Sql, transactionId: string): Promise<Reservati
 export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Actor, p: ReleaseReservationProposal): Promise<Plan> {
   const reservation = await reservationOf(sql, p.reservationTransactionId);
   const destination = reservation ? (p.decision === 'APPROVE' ? reservation.toAccountId : reservation.fromAccountId) : null;
-  const { accounts, chain } = await lockAccounts(sql, reservation ? [reservation.escrowAccountId] : [], reservation ? [...new Set([reservation.fromAccountId, reservation.toAccountId])] : []);
+  // A delivery may pay supplementary units (a fee): their accounts are locked first, as for a transfer.
+  const receivers = reservation && p.decision === 'APPROVE' ? receiversToLock(ctx.pool, [reservation.fromAccountId, reservation.toAccountId]) : [];
+  const { accounts, chain } = await lockAccounts(sql, reservation ? [reservation.escrowAccountId] : [], reservation ? [...new Set([reservation.fromAccountId, reservation.toAccountId, ...receivers])] : []);
   const createdAt = ctx.now();
   const rules = builtInRulesAt(ctx, createdAt);
   if (!reservation || destination === null) return { createdAt, refusals: [refusal('RESERVATION_NOT_PENDING', { transactionId: p.reservationTransactionId, reason: 'no such reservation' })] };
@@ -98,6 +101,6 @@ export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Ac
   const quantity = close.reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
   // Postcondition: every unit in escrow for this reservation leaves it, to one destination.
   if (changes.create.some((b) => b.accountId !== destination) || quantity <= 0n) throw new Error(`release of ${p.reservationTransactionId}: units left behind or sent elsewhere`);
-  const delivery = p.decision === 'APPROVE' ? { delivery: { fromAccountId: reservation.fromAccountId, toAccountId: reservation.toAccountId } } : {};
+  const delivery = p.decision === 'APPROVE' ? { delivery: { fromAccountId: reservation.fromAccountId, toAccountId: reservation.toAccountId }, receivers } : {};
   return { createdAt, chain, quantity, changes, operations: operationsOf(changes), ...delivery };
 }

@@ -9,7 +9,7 @@ import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
+import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**
@@ -137,6 +137,8 @@ interface Decided {
   readonly changes: Changes;
   readonly operations: readonly CanonicalValue[];
   readonly delivery?: Delivery;
+  /** The accounts the operation locked FOR SHARE as possible receivers of supplementary units (receiversToLock). */
+  readonly receivers?: readonly string[];
 }
 
 /** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
@@ -212,6 +214,40 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   return cache;
 }
 
+/**
+ * The accounts that may receive supplementary units (a fee, a share, an escrow) in a transaction between
+ * `accountIds`, from the cache alone (no round trip; none when it is cold): the account ids in the
+ * settings of every enabled rule whose scope covers one of them, or might (an account the cache has
+ * not met yet). The operation locks them FOR SHARE with its own accounts, before it reads the clock,
+ * so that a transaction sending units out of such an account is ordered alike by time and by commit
+ * with one that sends units into it. A superset is harmless: a shared lock only waits for a sender.
+ */
+export function receiversToLock(pool: Pool, accountIds: readonly string[]): string[] {
+  const cache = caches.get(pool);
+  if (!cache) return [];
+  const accounts = accountIds.map((id) => cache.accounts.get(id));
+  const known = accounts.every((a) => a !== undefined);
+  const out = new Set<string>();
+  for (const r of cache.records) {
+    if (r.kind !== 'RULE_SETTING') continue;
+    const mayCover = r.scopeType === 'REGISTRY' || (r.scopeType === 'ACCOUNT' ? accountIds.includes(r.scopeId) : !known || accounts.some((a) => (r.scopeType === 'SECTION' ? a?.sectionId : a?.cooperativeApproachId) === r.scopeId));
+    if (!mayCover) continue;
+    const body = JSON.parse(r.body) as SettingBody;
+    if (!body.enabled) continue;
+    for (const [key, value] of Object.entries(body.settings)) if (/accountId$/i.test(key) && typeof value === 'string') out.add(value);
+  }
+  for (const id of accountIds) out.delete(id);
+  return [...out].sort();
+}
+
+/** The error that makes the write path judge a transaction again (as a change of the rules does). */
+function judgeAgain(reason: string): Error {
+  return Object.assign(new Error(`rules: ${reason}`), { code: JUDGE_AGAIN });
+}
+
+/** Not a database state: the engine's own request to judge a transaction again with the cache it has now. */
+const JUDGE_AGAIN = 'RG-JUDGE-AGAIN';
+
 /** Drops the cache of `pool`: its own configuration changes need not wait for the guard to notice. */
 export function forgetRules(pool: Pool): void {
   caches.delete(pool);
@@ -219,6 +255,7 @@ export function forgetRules(pool: Pool): void {
 
 /** Whether a failure is the rules' commit-time check (RG001); if so the cache of `pool` is dropped. */
 export function rulesChanged(pool: Pool, error: unknown): boolean {
+  if (sqlState(error) === JUDGE_AGAIN) return true;
   if (sqlState(error) !== 'RG001') return false;
   caches.delete(pool);
   return true;
@@ -273,6 +310,10 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   let changes = decided.changes;
   let operations = decided.operations;
   const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
+  // A receiver the operation did not lock before reading its time (the cache was cold, or has changed
+  // since): judged again from the start, now with the cache that names it, so that it is locked first.
+  const prelocked = decided.receivers ?? [];
+  if (receivers.some((id) => !prelocked.includes(id))) throw judgeAgain(`the accounts ${receivers.join(', ')} receive units but were not locked first`);
   if (receivers.length > 0) {
     const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
     if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
