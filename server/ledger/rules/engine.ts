@@ -312,7 +312,7 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
   // A receiver the operation did not lock before reading its time (the cache was cold, or has changed
   // since): judged again from the start, now with the cache that names it, so that it is locked first.
-  const prelocked = decided.receivers ?? [];
+  const prelocked = [...(decided.receivers ?? []), parties.to, ...(parties.from === null ? [] : [parties.from])];
   if (receivers.some((id) => !prelocked.includes(id))) throw judgeAgain(`the accounts ${receivers.join(', ')} receive units but were not locked first`);
   if (receivers.length > 0) {
     const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
