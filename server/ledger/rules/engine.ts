@@ -176,6 +176,8 @@ interface RulesCache {
   readonly series: Map<string, SeriesFacts>;
   /** Every authorization, parsed once. */
   readonly authorizations: readonly Authorization[];
+  /** Per rule setting that is enabled, its scope and the accounts its settings name (receiversToLock), parsed once. */
+  readonly receiverSettings: readonly { readonly scopeType: string; readonly scopeId: string; readonly accounts: readonly string[] }[];
 }
 
 const caches = new WeakMap<Pool, RulesCache>();
@@ -209,7 +211,7 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
   const records = withLifts(row.records);
-  const cache: RulesCache = { generation: row.generation, records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
+  const cache: RulesCache = { generation: row.generation, records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf), receiverSettings: receiverSettingsOf(records) };
   caches.set(pool, cache);
   return cache;
 }
@@ -224,20 +226,26 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
  */
 export function receiversToLock(pool: Pool, accountIds: readonly string[]): string[] {
   const cache = caches.get(pool);
-  if (!cache) return [];
+  if (!cache || cache.receiverSettings.length === 0) return [];
   const accounts = accountIds.map((id) => cache.accounts.get(id));
   const known = accounts.every((a) => a !== undefined);
   const out = new Set<string>();
-  for (const r of cache.records) {
-    if (r.kind !== 'RULE_SETTING') continue;
+  for (const r of cache.receiverSettings) {
     const mayCover = r.scopeType === 'REGISTRY' || (r.scopeType === 'ACCOUNT' ? accountIds.includes(r.scopeId) : !known || accounts.some((a) => (r.scopeType === 'SECTION' ? a?.sectionId : a?.cooperativeApproachId) === r.scopeId));
-    if (!mayCover) continue;
-    const body = JSON.parse(r.body) as SettingBody;
-    if (!body.enabled) continue;
-    for (const [key, value] of Object.entries(body.settings)) if (/accountId$/i.test(key) && typeof value === 'string') out.add(value);
+    if (mayCover) for (const id of r.accounts) out.add(id);
   }
   for (const id of accountIds) out.delete(id);
   return [...out].sort();
+}
+
+/** The enabled rule settings that name accounts (every field whose name ends in `accountId`): receivers of supplementary units. */
+function receiverSettingsOf(records: readonly RecordRef[]): RulesCache['receiverSettings'] {
+  return records.flatMap((r) => {
+    if (r.kind !== 'RULE_SETTING') return [];
+    const body = JSON.parse(r.body) as SettingBody;
+    const accounts = body.enabled ? Object.entries(body.settings).flatMap(([key, value]) => (/accountId$/i.test(key) && typeof value === 'string' ? [value] : [])) : [];
+    return accounts.length > 0 ? [{ scopeType: r.scopeType, scopeId: r.scopeId, accounts }] : [];
+  });
 }
 
 /** The error that makes the write path judge a transaction again (as a change of the rules does). */
