@@ -44,6 +44,24 @@ test('a registry administrator configures a rule, sees a refusal with its reason
   await expect(page.getByRole('table', { name: /latest setting of each rule/ }).getByRole('rowheader', { name: 'transfer-limit' })).toBeVisible();
   await expectAccessible(page);
 
+  // A suspension, then lifted before its window ends: each a logged act with its reason.
+  const suspendForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Record the suspension' }) });
+  await suspendForm.getByLabel('Rule').selectOption('transfer-limit');
+  await suspendForm.getByLabel('Until (UTC)').fill('2099-01-01T00:00');
+  await suspendForm.getByLabel('Reason').fill('Limit under review.');
+  await suspendForm.getByRole('button', { name: 'Record the suspension' }).click();
+  await expect(suspendForm.getByRole('status')).toContainText('The suspension is recorded.');
+  await page.getByRole('button', { name: 'Lift the suspension of transfer-limit for the registry' }).click();
+  const liftForm = page.getByRole('form', { name: 'Lift the suspension of transfer-limit for the registry' });
+  await expect(liftForm.getByRole('heading', { name: 'Lift the suspension of transfer-limit for the registry' })).toBeFocused();
+  await liftForm.getByRole('button', { name: 'Lift the suspension now' }).click();
+  await expect(liftForm.getByText('Give the reason for lifting the suspension.')).toBeVisible();
+  await liftForm.getByLabel('Reason for lifting').fill('Review finished early.');
+  await liftForm.getByRole('button', { name: 'Lift the suspension now' }).click();
+  await expect(liftForm.getByRole('status')).toContainText('The suspension is lifted.');
+  await expect(page.getByText('Lifted: Review finished early.')).toBeVisible();
+  await expectAccessible(page);
+
   // An authorization by the Ghana section, of its units from vintage 2021.
   const authorization = page.locator('form').filter({ has: page.getByRole('button', { name: 'Record the authorization' }) });
   await authorization.getByLabel('Authorizing Party').fill('GHA');

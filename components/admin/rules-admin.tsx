@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RouterInputs, RouterOutputs } from '../router-types';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -261,6 +261,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
 
 function Suspensions({ data }: { data: Overview }) {
   const now = data.now.getTime();
+  const [lifting, setLifting] = useState<Overview['suspensions'][number] | null>(null);
   return (
     <Card>
       <CardHeader>
@@ -279,11 +280,16 @@ function Suspensions({ data }: { data: Overview }) {
               <TableHead>Window</TableHead>
               <TableHead>State</TableHead>
               <TableHead>Reason</TableHead>
+              <TableHead>Lift early</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {data.suspensions.map((s) => {
-              const active = s.validFrom !== null && s.validUntil !== null && s.validFrom.getTime() <= now && now < s.validUntil.getTime();
+              // A suspension lifted early ends when it was lifted.
+              const end = s.lifted && (!s.validUntil || s.lifted.at < s.validUntil) ? s.lifted.at : s.validUntil;
+              const over = end !== null && end.getTime() <= now;
+              const active = !over && s.validFrom !== null && s.validFrom.getTime() <= now;
+              const state = s.lifted ? `lifted ${when(s.lifted.at)}` : active ? 'in force' : over ? 'over' : 'scheduled';
               return (
                 <TableRow key={s.id}>
                   <TableHead scope="row" className="font-mono">
@@ -294,16 +300,76 @@ function Suspensions({ data }: { data: Overview }) {
                     {when(s.validFrom)} – {when(s.validUntil)}
                   </TableCell>
                   <TableCell>
-                    <Badge tone={active ? 'warning' : 'neutral'}>{active ? 'in force' : s.validUntil && s.validUntil.getTime() <= now ? 'over' : 'scheduled'}</Badge>
+                    <Badge tone={active ? 'warning' : 'neutral'}>{state}</Badge>
                   </TableCell>
-                  <TableCell>{String(s.body.reason ?? '')}</TableCell>
+                  <TableCell>
+                    {String(s.body.reason ?? '')}
+                    {s.lifted ? <span className="block text-sm text-muted">Lifted: {s.lifted.reason}</span> : null}
+                  </TableCell>
+                  <TableCell>
+                    {s.lifted || over ? (
+                      <span className="text-sm text-muted">—</span>
+                    ) : (
+                      <Button size="sm" variant="secondary" aria-label={`Lift the suspension of ${s.subject} for the ${scopeText(s.scopeType, s.scopeId)}`} aria-expanded={lifting?.id === s.id} onClick={() => setLifting(s)}>
+                        Lift…
+                      </Button>
+                    )}
+                  </TableCell>
                 </TableRow>
               );
             })}
           </TableBody>
         </Table>
       )}
+      {lifting ? <LiftForm key={lifting.id} suspension={lifting} onClose={() => setLifting(null)} /> : null}
     </Card>
+  );
+}
+
+/** Lifting a suspension before its window ends: a logged act with its reason (A6R-17). */
+function LiftForm({ suspension, onClose }: { suspension: Overview['suspensions'][number]; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const lift = useMutation(trpc.rules.lift.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (reason.trim() === '') {
+      setError('Give the reason for lifting the suspension.');
+      return;
+    }
+    setError(undefined);
+    void run(async () => {
+      await lift.mutateAsync({ suspensionId: suspension.id, reason });
+    }).catch(() => undefined);
+  };
+  return (
+    <CardContent>
+      <form onSubmit={submit} className="space-y-4 border-t border-border pt-4" noValidate aria-labelledby={`lift-${suspension.id}`}>
+        <h3 id={`lift-${suspension.id}`} ref={headingRef} tabIndex={-1} className="font-semibold">
+          Lift the suspension of {suspension.subject} for the {scopeText(suspension.scopeType, suspension.scopeId)}
+        </h3>
+        <p className="text-sm text-muted">From the moment it is lifted, the rule judges every transaction again. Transactions already recorded stay as they were judged.</p>
+        <Field label="Reason for lifting" error={error}>
+          {(control) => <Input {...control} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />}
+        </Field>
+        <div className="space-x-2">
+          <Button type="submit" disabled={lift.isPending || lift.data?.status === 'RECORDED'}>
+            {lift.isPending ? 'Recording…' : 'Lift the suspension now'}
+          </Button>
+          <Button type="button" variant="secondary" onClick={onClose}>
+            {lift.data?.status === 'RECORDED' ? 'Close' : 'Cancel'}
+          </Button>
+        </div>
+        {prompt}
+        {lift.isError ? <Failure error={lift.error} /> : null}
+        {lift.data ? <OutcomeMessage outcome={lift.data} recorded="The suspension is lifted." /> : null}
+      </form>
+    </CardContent>
   );
 }
 

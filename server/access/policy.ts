@@ -83,6 +83,7 @@ export const POLICIES = {
   'rules.read': policy('see the business rules, their settings, suspensions, corrections and waiting transfers', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
   'rules.configure': policy('configure where a pluggable rule applies (A6R-38)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
   'rules.suspend': policy('suspend a business rule for a scope and a time window (A6R-17)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'rules.lift': policy('lift a rule suspension before its window ends (A6R-17)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'rules.correct': policy('make a corrective transfer (A6R-55)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'rules.authorize': policy('record an authorization of units (A6R-45)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
   'rules.answer': policy('approve, reject or expire a transfer that waits (A6R-47)', INITIATORS),

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { mayAuthorizeFor } from '../../access/policy';
 import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
-import { currentSettings, pendingReservations, recentRecords, ruleCatalog } from '../../ledger/rules/queries';
+import { currentSettings, pendingReservations, recentRecords, ruleCatalog, suspensions } from '../../ledger/rules/queries';
 import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -27,9 +27,9 @@ const serial = (what: string) => z.coerce.bigint({ message: `${what} must be a w
 export const rulesRouter = createTRPCRouter({
   /** The catalog of rule versions, the current settings, suspensions, corrections and waiting transfers. */
   overview: policyProcedure('rules.read').query(async ({ ctx }) => {
-    const [settings, suspensions, corrections, reservations, authorizations] = await Promise.all([
+    const [settings, suspended, corrections, reservations, authorizations] = await Promise.all([
       currentSettings(ctx.db),
-      recentRecords(ctx.db, 'RULE_SUSPENSION'),
+      suspensions(ctx.db),
       recentRecords(ctx.db, 'CORRECTION'),
       pendingReservations(ctx.db),
       recentRecords(ctx.db, 'AUTHORIZATION'),
@@ -40,7 +40,7 @@ export const rulesRouter = createTRPCRouter({
       return units?.mode === 'ranges' ? (units.ranges ?? []).map((r) => r.seriesId) : [];
     });
     const serialParts = await serialPartsOf(ctx.ledger().pool, rangeSeries);
-    return { catalog: ruleCatalog(), settings, suspensions, corrections, reservations, authorizations, serialParts, now: new Date() };
+    return { catalog: ruleCatalog(), settings, suspensions: suspended, corrections, reservations, authorizations, serialParts, now: new Date() };
   }),
 
   configure: policyProcedure('rules.configure')
@@ -50,6 +50,11 @@ export const rulesRouter = createTRPCRouter({
   suspend: policyProcedure('rules.suspend')
     .input(z.object({ idempotencyKey, rule: ruleName, scope, from: z.coerce.date({ message: 'Enter when the suspension starts.' }), until: z.coerce.date({ message: 'Enter when the suspension ends.' }), reason }))
     .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SUSPEND_RULE', ...input })),
+
+  /** Ends a suspension before its window ends (A6R-17); the ledger refuses an unknown or ended one. */
+  lift: policyProcedure('rules.lift')
+    .input(z.object({ idempotencyKey, suspensionId: z.string().trim().min(1, 'Choose the suspension to lift.').max(200), reason }))
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'LIFT_SUSPENSION', ...input })),
 
   correct: policyProcedure('rules.correct')
     .input(

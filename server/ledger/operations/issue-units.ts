@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { canGenerate, mayInitiateOn, statusAllows } from '../account-rules';
 import { canonicalJson } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
+import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { prepared, type Sql } from '../sql';
-import type { Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
+import type { AccountFacts, Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
 import { lockAccounts } from './lock-accounts';
 
 /** The largest block one operation may create; far above any real issuance, it bounds bad input. */
@@ -95,21 +96,26 @@ export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint>
   return top.rows[0]?.last ?? 0n;
 }
 
+/** The 2xxx checks of the account units are issued into, by the built-in rules in force. */
+function generatingChecks(rules: BuiltInRules, actor: Actor, accountId: string, account: AccountFacts | undefined): Refusal[] {
+  if (!account) return [refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId })];
+  const refusals: Refusal[] = [];
+  if (!rules.accountStatus.statusAllows(account.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: account.id, status: account.status }));
+  if (!rules.initiation.mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
+  if (!rules.accountType.canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
+  return refusals;
+}
+
 /**
  * Issuance (A6R-44): generates a block of new serials at the end of the series, into an account whose
  * type may generate units (an issuance account, or the mechanism's pending account).
  */
 export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: IssuanceProposal): Promise<Plan> {
-  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], []);
+  const receivers = receiversToLock(ctx.pool, [proposal.accountId]);
+  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], receivers);
   const createdAt = ctx.now();
   const account = accounts.get(proposal.accountId);
-  const refusals: Refusal[] = [];
-  if (!account) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId: proposal.accountId }));
-  else {
-    if (!statusAllows(account.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: account.id, status: account.status }));
-    if (!mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
-    if (!canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
-  }
+  const refusals: Refusal[] = generatingChecks(builtInRulesAt(ctx, createdAt), actor, proposal.accountId, account);
   refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity), ...(await approachProblems(sql, proposal.series)));
   if (refusals.length === 0) refusals.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (refusals.length > 0) return { createdAt, refusals };
@@ -118,6 +124,11 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
   const firstSerial = (await lockSeriesTop(sql, seriesId)) + 1n;
   // Read again under the series lock: concurrent issuances of a series are timestamped in serial order.
   const issuedAt = ctx.now();
+  // The checks were made by the built-in rules in force at createdAt; the entry is of issuedAt.
+  if (builtInRulesAt(ctx, issuedAt) !== builtInRulesAt(ctx, createdAt)) {
+    const again = generatingChecks(builtInRulesAt(ctx, issuedAt), actor, proposal.accountId, account);
+    if (again.length > 0) return { createdAt: issuedAt, refusals: again };
+  }
   const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
   if (conflicts.length > 0) return { createdAt: issuedAt, refusals: conflicts };
   const changes: Changes = {
@@ -125,5 +136,5 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     series: [{ ...proposal.series, id: seriesId }],
     create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
-  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
+  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes), receivers };
 }
