@@ -41,7 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Article 6 Registry
             </Link>
             {/* Until the passkey step is done, the session reaches nothing but enrollment: no menu. */}
-            {user?.secondFactorVerified ? <MainNav permissions={{ transfer: mayUse(user, 'transfer.submit'), users: mayUse(user, 'user.list'), apiClients: mayUse(user, 'api-client.list'), credentialLog: mayUse(user, 'user.credential-log'), rules: mayUse(user, 'rules.read'), corrections: mayUse(user, 'rules.correct') }} /> : null}
+            {user?.secondFactorVerified ? <MainNav permissions={{ transfer: mayUse(user, 'transfer.submit'), users: mayUse(user, 'user.list'), apiClients: mayUse(user, 'api-client.list'), credentialLog: mayUse(user, 'user.credential-log'), rules: mayUse(user, 'rules.read'), corrections: mayUse(user, 'rules.correct'), compliance: mayUse(user, 'compliance.read') }} /> : null}
             {user ? (
               <div className="ml-auto flex items-center gap-3 text-sm">
                 <span>

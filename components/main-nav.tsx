@@ -11,6 +11,7 @@ const links = [
   { href: '/admin/credential-log', label: 'Credential log', matches: (path: string) => path.startsWith('/admin/credential-log'), needs: 'credentialLog' },
   { href: '/admin/api-clients', label: 'External systems', matches: (path: string) => path.startsWith('/admin/api-clients'), needs: 'apiClients' },
   { href: '/admin/rules', label: 'Rules', matches: (path: string) => path.startsWith('/admin/rules'), needs: 'rules' },
+  { href: '/admin/compliance', label: 'Compliance', matches: (path: string) => path.startsWith('/admin/compliance'), needs: 'compliance' },
   { href: '/admin/corrections', label: 'Corrections', matches: (path: string) => path.startsWith('/admin/corrections'), needs: 'corrections' },
   { href: '/profile', label: 'Profile', matches: (path: string) => path.startsWith('/profile'), needs: null },
   { href: '/security', label: 'Passkeys', matches: (path: string) => path.startsWith('/security'), needs: null },
@@ -24,6 +25,7 @@ export interface MenuPermissions {
   readonly credentialLog: boolean;
   readonly rules: boolean;
   readonly corrections: boolean;
+  readonly compliance: boolean;
 }
 
 /** The main menu, by role; the current page is marked with aria-current, not only by its look. */

@@ -23,6 +23,13 @@ const schema = z.object({
   MAIL_CAPTURE_DIR: z.string().min(1).default('.data/mail'),
   /** Reverse proxies in front of the registry that append to X-Forwarded-For (for sign-in throttling per address). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0, 'TRUSTED_PROXY_HOPS must be 0 or more').max(10).default(0),
+  /** Seconds between the registry's own runs that expire due reservations (A6R-47); 0 switches them off. */
+  RESERVATION_EXPIRY_INTERVAL_SECONDS: z.coerce
+    .number({ message: 'RESERVATION_EXPIRY_INTERVAL_SECONDS must be a whole number of seconds' })
+    .int('RESERVATION_EXPIRY_INTERVAL_SECONDS must be a whole number of seconds')
+    .min(0, 'RESERVATION_EXPIRY_INTERVAL_SECONDS must be 0 (off) or more')
+    .max(86_400, 'RESERVATION_EXPIRY_INTERVAL_SECONDS must be at most 86400 (a day)')
+    .default(60),
 });
 
 export type Env = z.infer<typeof schema>;

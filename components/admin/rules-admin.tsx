@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import Link from 'next/link';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RouterInputs, RouterOutputs } from '../router-types';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -13,6 +14,8 @@ import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
 import { needsStepUp, useStepUp } from '../passkey/use-step-up';
+import { humanBlock } from '@/server/ledger/serial';
+import { AuthorizeForm } from './authorize-form';
 import { OutcomeMessage } from './outcome-message';
 
 type Overview = RouterOutputs['rules']['overview'];
@@ -258,6 +261,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
 
 function Suspensions({ data }: { data: Overview }) {
   const now = data.now.getTime();
+  const [lifting, setLifting] = useState<Overview['suspensions'][number] | null>(null);
   return (
     <Card>
       <CardHeader>
@@ -276,11 +280,16 @@ function Suspensions({ data }: { data: Overview }) {
               <TableHead>Window</TableHead>
               <TableHead>State</TableHead>
               <TableHead>Reason</TableHead>
+              <TableHead>Lift early</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {data.suspensions.map((s) => {
-              const active = s.validFrom !== null && s.validUntil !== null && s.validFrom.getTime() <= now && now < s.validUntil.getTime();
+              // A suspension lifted early ends when it was lifted.
+              const end = s.lifted && (!s.validUntil || s.lifted.at < s.validUntil) ? s.lifted.at : s.validUntil;
+              const over = end !== null && end.getTime() <= now;
+              const active = !over && s.validFrom !== null && s.validFrom.getTime() <= now;
+              const state = s.lifted ? `lifted ${when(s.lifted.at)}` : active ? 'in force' : over ? 'over' : 'scheduled';
               return (
                 <TableRow key={s.id}>
                   <TableHead scope="row" className="font-mono">
@@ -291,16 +300,76 @@ function Suspensions({ data }: { data: Overview }) {
                     {when(s.validFrom)} – {when(s.validUntil)}
                   </TableCell>
                   <TableCell>
-                    <Badge tone={active ? 'warning' : 'neutral'}>{active ? 'in force' : s.validUntil && s.validUntil.getTime() <= now ? 'over' : 'scheduled'}</Badge>
+                    <Badge tone={active ? 'warning' : 'neutral'}>{state}</Badge>
                   </TableCell>
-                  <TableCell>{String(s.body.reason ?? '')}</TableCell>
+                  <TableCell>
+                    {String(s.body.reason ?? '')}
+                    {s.lifted ? <span className="block text-sm text-muted">Lifted: {s.lifted.reason}</span> : null}
+                  </TableCell>
+                  <TableCell>
+                    {s.lifted || over ? (
+                      <span className="text-sm text-muted">—</span>
+                    ) : (
+                      <Button size="sm" variant="secondary" aria-label={`Lift the suspension of ${s.subject} for the ${scopeText(s.scopeType, s.scopeId)}`} aria-expanded={lifting?.id === s.id} onClick={() => setLifting(s)}>
+                        Lift…
+                      </Button>
+                    )}
+                  </TableCell>
                 </TableRow>
               );
             })}
           </TableBody>
         </Table>
       )}
+      {lifting ? <LiftForm key={lifting.id} suspension={lifting} onClose={() => setLifting(null)} /> : null}
     </Card>
+  );
+}
+
+/** Lifting a suspension before its window ends: a logged act with its reason (A6R-17). */
+function LiftForm({ suspension, onClose }: { suspension: Overview['suspensions'][number]; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const lift = useMutation(trpc.rules.lift.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const { run, prompt } = useStepUp();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (reason.trim() === '') {
+      setError('Give the reason for lifting the suspension.');
+      return;
+    }
+    setError(undefined);
+    void run(async () => {
+      await lift.mutateAsync({ suspensionId: suspension.id, reason });
+    }).catch(() => undefined);
+  };
+  return (
+    <CardContent>
+      <form onSubmit={submit} className="space-y-4 border-t border-border pt-4" noValidate aria-labelledby={`lift-${suspension.id}`}>
+        <h3 id={`lift-${suspension.id}`} ref={headingRef} tabIndex={-1} className="font-semibold">
+          Lift the suspension of {suspension.subject} for the {scopeText(suspension.scopeType, suspension.scopeId)}
+        </h3>
+        <p className="text-sm text-muted">From the moment it is lifted, the rule judges every transaction again. Transactions already recorded stay as they were judged.</p>
+        <Field label="Reason for lifting" error={error}>
+          {(control) => <Input {...control} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />}
+        </Field>
+        <div className="space-x-2">
+          <Button type="submit" disabled={lift.isPending || lift.data?.status === 'RECORDED'}>
+            {lift.isPending ? 'Recording…' : 'Lift the suspension now'}
+          </Button>
+          <Button type="button" variant="secondary" onClick={onClose}>
+            {lift.data?.status === 'RECORDED' ? 'Close' : 'Cancel'}
+          </Button>
+        </div>
+        {prompt}
+        {lift.isError ? <Failure error={lift.error} /> : null}
+        {lift.data ? <OutcomeMessage outcome={lift.data} recorded="The suspension is lifted." /> : null}
+      </form>
+    </CardContent>
   );
 }
 
@@ -438,7 +507,14 @@ function Authorizations({ data }: { data: Overview }) {
   const unitsOf = (body: Record<string, unknown>) => {
     const units = body.units as { mode: string; ranges?: { seriesId: string; firstSerial: string; lastSerial: string }[]; conditions?: Record<string, unknown> } | undefined;
     if (!units) return '—';
-    if (units.mode === 'ranges') return (units.ranges ?? []).map((r) => `${r.seriesId} ${r.firstSerial}–${r.lastSerial}`).join('; ');
+    if (units.mode === 'ranges') {
+      return (units.ranges ?? [])
+        .map((r) => {
+          const parts = data.serialParts[r.seriesId];
+          return parts ? humanBlock(parts, BigInt(r.firstSerial), BigInt(r.lastSerial)) : `${r.seriesId} ${r.firstSerial}–${r.lastSerial}`;
+        })
+        .join('; ');
+    }
     const conditions = Object.entries(units.conditions ?? {});
     return conditions.length === 0 ? 'all units of the Party' : conditions.map(([k, v]) => `${k} ${String(v)}`).join(', ');
   };
@@ -471,7 +547,7 @@ function Authorizations({ data }: { data: Overview }) {
                   {String(a.body.uses)}
                   {a.body.oimpFirstTransfer ? ` (OIMP first transfer: ${String(a.body.oimpFirstTransfer).toLowerCase().replaceAll('_', ' ')})` : ''}
                 </TableCell>
-                <TableCell>{unitsOf(a.body)}</TableCell>
+                <TableCell className="min-w-44 [overflow-wrap:anywhere]">{unitsOf(a.body)}</TableCell>
                 <TableCell>{when(a.validFrom)}</TableCell>
                 <TableCell className="font-mono text-xs">{a.body.supersedes ? String(a.body.supersedes) : '—'}</TableCell>
               </TableRow>
@@ -483,120 +559,17 @@ function Authorizations({ data }: { data: Overview }) {
   );
 }
 
-/** Records an authorization of a Party's units by conditions (the common case: a Party authorizes its units of a vintage range). */
-function AuthorizeForm() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const authorize = useMutation(trpc.rules.authorize.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
-  const { run, prompt } = useStepUp();
-  const [party, setParty] = useState('');
-  const [uses, setUses] = useState<'NDC' | 'OIMP' | 'BOTH'>('NDC');
-  const [oimpFirstTransfer, setOimpFirstTransfer] = useState<'ISSUANCE' | 'USE_OR_CANCELLATION'>('USE_OR_CANCELLATION');
-  const [vintageFrom, setVintageFrom] = useState('');
-  const [vintageTo, setVintageTo] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const found: Record<string, string> = {};
-    if (!/^[A-Z]{3}$/.test(party.trim())) found.party = 'Enter the Party as an ISO 3166-1 alpha-3 code, e.g. GHA.';
-    for (const [field, value] of [['vintageFrom', vintageFrom], ['vintageTo', vintageTo]] as const) if (value.trim() !== '' && !/^(19|20|21)[0-9]{2}$/.test(value.trim())) found[field] = 'Enter a year, e.g. 2025, or leave it empty.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const conditions = { ...(vintageFrom.trim() ? { vintageFrom: Number(vintageFrom.trim()) } : {}), ...(vintageTo.trim() ? { vintageTo: Number(vintageTo.trim()) } : {}) };
-    const input = { party: party.trim(), uses, units: { mode: 'conditions' as const, conditions }, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null };
-    void run(async () => {
-      await authorize.mutateAsync(input);
-    }).catch(() => undefined);
-  };
-
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Record an authorization</CardTitle>
-      </CardHeader>
-      <CardContent>
-        <form onSubmit={submit} className="space-y-4" noValidate>
-          <p className="text-sm text-muted">The Party authorizes its units of the vintages given (all its units when both are empty). It applies from 00:00 UTC of the next day, and at least 12 hours from now.</p>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Authorizing Party" error={errors.party}>
-              {(control) => <Input {...control} value={party} onChange={(e) => setParty(e.target.value.toUpperCase())} maxLength={3} />}
-            </Field>
-            <Field label="Authorized use">
-              {(control) => (
-                <Select {...control} value={uses} onChange={(e) => setUses(e.target.value as 'NDC' | 'OIMP' | 'BOTH')}>
-                  <option value="NDC">NDC use</option>
-                  <option value="OIMP">Other international mitigation purposes</option>
-                  <option value="BOTH">Both</option>
-                </Select>
-              )}
-            </Field>
-          </div>
-          {uses === 'NDC' ? null : (
-            <Field label="First transfer for OIMP">
-              {(control) => (
-                <Select {...control} value={oimpFirstTransfer} onChange={(e) => setOimpFirstTransfer(e.target.value as 'ISSUANCE' | 'USE_OR_CANCELLATION')}>
-                  <option value="USE_OR_CANCELLATION">When the units are used or cancelled</option>
-                  <option value="ISSUANCE">At issuance</option>
-                </Select>
-              )}
-            </Field>
-          )}
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Vintages from (optional)" error={errors.vintageFrom}>
-              {(control) => <Input {...control} inputMode="numeric" value={vintageFrom} onChange={(e) => setVintageFrom(e.target.value)} />}
-            </Field>
-            <Field label="Vintages to (optional)" error={errors.vintageTo}>
-              {(control) => <Input {...control} inputMode="numeric" value={vintageTo} onChange={(e) => setVintageTo(e.target.value)} />}
-            </Field>
-          </div>
-          <Button type="submit" disabled={authorize.isPending}>
-            {authorize.isPending ? 'Recording…' : 'Record the authorization'}
-          </Button>
-          {prompt}
-          {authorize.isError ? <Failure error={authorize.error} /> : null}
-          {authorize.data ? <OutcomeMessage outcome={authorize.data} recorded="The authorization is recorded." /> : null}
-        </form>
-      </CardContent>
-    </Card>
-  );
-}
-
+/** Compliance rules judge end states; their runs, findings and the on-demand run have a page of their own. */
 function Compliance() {
-  const trpc = useTRPC();
-  const [asked, setAsked] = useState(false);
-  const report = useQuery({ ...trpc.rules.compliance.queryOptions({}), enabled: asked });
   return (
     <Card>
       <CardHeader>
         <CardTitle>Compliance</CardTitle>
       </CardHeader>
-      <CardContent className="space-y-4">
-        <Button variant="secondary" onClick={() => (asked ? void report.refetch() : setAsked(true))} disabled={report.isFetching}>
-          {report.isFetching ? 'Checking…' : 'Run the compliance rules now'}
-        </Button>
-        {report.isError ? <Failure error={report.error} /> : null}
-        {report.data ? (
-          <div role="status" className="space-y-2">
-            <p>
-              {report.data.results.length === 0 ? 'No compliance rule is configured.' : `${report.data.findings} finding${report.data.findings === 1 ? '' : 's'} as of ${report.data.at.replace('T', ' ').slice(0, 16)} UTC.`}
-            </p>
-            {report.data.results.map((r) => (
-              <section key={r.rule} aria-label={r.rule}>
-                <h3 className="font-mono text-sm font-semibold">
-                  {r.rule} v{r.version}: {r.findings.length === 0 ? 'holds' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}
-                </h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {r.findings.map((f) => (
-                    <li key={`${f.accountId}-${JSON.stringify(f.data)}`}>
-                      {f.accountId}: {f.message}
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ))}
-          </div>
-        ) : null}
+      <CardContent>
+        <p>
+          Compliance rules are configured above, for the whole registry. Their findings, past runs and the on-demand run are on the <Link href="/admin/compliance" className="underline">compliance page</Link>.
+        </p>
       </CardContent>
     </Card>
   );

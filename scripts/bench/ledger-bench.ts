@@ -12,11 +12,16 @@
  *   (f) the transfers of (a) with the full default rule set active, as rules_ratio (issue: rules cost).
  *
  * Environment: BENCH_SECONDS (default 15), BENCH_FRAGMENTS (default 100000), PGBENCH (default
- * "pgbench" on the PATH).
+ * "pgbench" on the PATH), BENCH_TRANSPORT (default "socket"; "tcp" to measure over the URL's host).
+ *
+ * Transport: when the configured server runs on this host and has a Unix socket, the ledger's clients
+ * and pgbench both reach it over that socket, as a registry deployed beside its database would
+ * (docs/database.md); a loopback TCP connection costs the client a good share of its CPU per round
+ * trip. Both sides always use the same transport, so the ratio compares like with like.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { prepareScratch, rebuildInto, replayLog } from '../../server/ledger/replay';
 import { deactivateDefaultRules, runRulesPhase } from './rules-phase';
@@ -29,6 +34,26 @@ const SERVER_URL = process.env.DATABASE_URL ?? TEST_SERVER_URL;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const FRAGMENTS = Number(process.env.BENCH_FRAGMENTS ?? 100_000);
 const CLIENTS = 8;
+const SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'];
+
+/** How the measured clients reach the server: the URL's host, or this host's Unix socket directory. */
+function transport(serverUrl: string): { host: string; ledgerUrl: (databaseUrl: string) => string } {
+  const url = new URL(serverUrl);
+  const port = url.port || '5432';
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const directory = SOCKET_DIRECTORIES.find((d) => existsSync(`${d}/.s.PGSQL.${port}`));
+  if (process.env.BENCH_TRANSPORT === 'tcp' || !local || directory === undefined) return { host: url.hostname, ledgerUrl: (u) => u };
+  return {
+    host: directory,
+    ledgerUrl: (u) => {
+      const over = new URL(u);
+      over.searchParams.set('host', directory);
+      over.searchParams.set('port', port);
+      return over.toString();
+    },
+  };
+}
+const TRANSPORT = transport(SERVER_URL);
 const admin: Actor = { userId: 'bench', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
 const series = (vintage: number): SeriesAttributes => ({ unitType: 'ITMO', cooperativeApproachId: null, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'BENCH-1', vintage, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false });
 
@@ -100,7 +125,7 @@ function pgbenchTps(): number {
   const url = new URL(SERVER_URL);
   const name = `bench_pgbench_${randomBytes(4).toString('hex')}`;
   const pgbench = process.env.PGBENCH ?? 'pgbench';
-  const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres')];
+  const args = ['-h', TRANSPORT.host, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres')];
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const run = (extra: string[]) => spawnSync(pgbench, [...args, ...extra], { env, encoding: 'utf8' });
   const admin = (sql: string) => spawnSync('psql', [...args, '-d', url.pathname.slice(1) || 'postgres', '-qc', sql], { env, encoding: 'utf8' });
@@ -118,10 +143,10 @@ function pgbenchTps(): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench-ledger against ${new URL(SERVER_URL).host}, ${CLIENTS} clients, ${SECONDS} s per phase, ${FRAGMENTS} fragments`);
+  console.log(`bench-ledger against ${new URL(SERVER_URL).host} over ${TRANSPORT.host.startsWith('/') ? `the Unix socket in ${TRANSPORT.host}` : 'TCP'} (ledger and pgbench alike), ${CLIENTS} clients, ${SECONDS} s per phase, ${FRAGMENTS} fragments`);
   const database = await createTestDatabase('bench_ledger', SERVER_URL);
   try {
-    const ctx = database.ledger({ poolSize: CLIENTS + 2 });
+    const ctx = database.ledger({ poolSize: CLIENTS + 2, databaseUrl: TRANSPORT.ledgerUrl(database.url) });
     const holding = Array.from({ length: 2 * CLIENTS }, (_, i) => `BENCH-H${String(i).padStart(2, '0')}`);
     const donors = Array.from({ length: CLIENTS }, (_, i) => `BENCH-D${i}`);
     await openAccounts(ctx, ['BENCH-ISS'], 'ISSUANCE');

@@ -30,7 +30,8 @@ Commands:
                          write prisma/migrations/<timestamp>_<name>/migration.sql for the difference
                          between the migrations and prisma/schema.prisma (not applied; review it,
                          then deploy). --draft writes it even when empty, for hand-written SQL.
-                         Use a scratch database on a real PostgreSQL server (not PGlite).
+                         Use a scratch database on a real PostgreSQL server (not PGlite): the
+                         migrations it lacks are applied to it first.
 
 The database is taken from DATABASE_URL (postgresql://user:password@host:port/database).
 DEBUG_MIGRATE=1 prints the engine's log and traces.`;
@@ -107,6 +108,11 @@ async function execute(invocation: Invocation, databaseUrl: string | undefined, 
         return status.upToDate ? 0 : 1;
       }
       case 'create': {
+        // As `prisma migrate dev` does: the scratch database first gets every migration it lacks, so
+        // that the new one is the difference from the whole history (on an empty database the engine
+        // otherwise fails with an unclear message about its shadow database).
+        const { applied } = await engine.deploy();
+        if (applied.length > 0) console.log(`${target}: applied ${applied.length} pending migration(s) first.`);
         const created = await engine.create(invocation.name ?? '', { draft: invocation.draft });
         if (created.file === null) {
           console.log('The schema and the migrations agree; no migration created (use --draft for an empty one).');

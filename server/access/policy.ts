@@ -85,10 +85,12 @@ export const POLICIES = {
   'rules.read': policy('see the business rules, their settings, suspensions, corrections and waiting transfers', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
   'rules.configure': policy('configure where a pluggable rule applies (A6R-38)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
   'rules.suspend': policy('suspend a business rule for a scope and a time window (A6R-17)', ['REGISTRY_ADMIN'], { stepUp: true }),
+  'rules.lift': policy('lift a rule suspension before its window ends (A6R-17)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'rules.correct': policy('make a corrective transfer (A6R-55)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'rules.authorize': policy('record an authorization of units (A6R-45)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
   'rules.answer': policy('approve, reject or expire a transfer that waits (A6R-47)', INITIATORS),
-  'rules.compliance': policy('run the compliance rules (A6R-19)', ['REGISTRY_ADMIN']),
+  'compliance.read': policy('see the compliance report: open findings and past runs (A6R-19; section administrators: their sections\' findings)', ['REGISTRY_ADMIN', 'SECTION_ADMIN']),
+  'compliance.run': policy('run every compliance check now, on the whole registry (A6R-19)', ['REGISTRY_ADMIN']),
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof POLICIES;
@@ -289,4 +291,18 @@ export function mayImpersonate(subject: Subject, target: { readonly userId: stri
   if (target.userId === subject.userId) return 'You cannot impersonate yourself.';
   if (target.grants.some((g) => g.role === 'SYSTEM_ADMIN')) return 'System administrators cannot be impersonated.';
   return null;
+}
+
+/**
+ * Whose compliance findings a subject sees (A6R-19): registry administrators all of them; section
+ * administrators those on accounts of their sections; anyone else none.
+ */
+export function complianceSections(subject: Subject): 'ALL' | readonly string[] {
+  if (has(subject, 'REGISTRY_ADMIN')) return 'ALL';
+  return subject.grants.filter((g) => g.role === 'SECTION_ADMIN' && g.sectionId !== null).map((g) => g.sectionId as string);
+}
+
+/** Who records authorizations for a Party (A6R-45): registry administrators, and the Party's section administrators. */
+export function mayAuthorizeFor(subject: Subject, party: string): boolean {
+  return has(subject, 'REGISTRY_ADMIN') || sectionAdminOf(subject, party);
 }

@@ -47,14 +47,18 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'rules.overview': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'rules.configure': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'rules.suspend': ['REGISTRY_ADMIN'],
+  'rules.lift': ['REGISTRY_ADMIN'],
   'rules.correct': ['REGISTRY_ADMIN'],
   'rules.authorize': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'rules.authorizableSeries': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'rules.answer': INITIATORS,
-  'rules.compliance': ['REGISTRY_ADMIN'],
+  'compliance.overview': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'compliance.report': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
+  'compliance.run': ['REGISTRY_ADMIN'],
 };
 
 /** Business functions: a system administrator must reach none of them (A6R-50). */
-const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer'];
+const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer', 'compliance.overview', 'compliance.run'];
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
@@ -137,7 +141,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended', 'rules.configure', 'rules.suspend', 'rules.correct', 'rules.authorize']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended', 'rules.configure', 'rules.suspend', 'rules.lift', 'rules.correct', 'rules.authorize']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account';
 import { apiClientsRouter } from './routers/api-clients';
+import { complianceRouter } from './routers/compliance';
 import { grantsRouter } from './routers/grants';
 import { impersonationRouter } from './routers/impersonation';
 import { meRouter } from './routers/me';
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   impersonation: impersonationRouter,
   apiClients: apiClientsRouter,
   rules: rulesRouter,
+  compliance: complianceRouter,
 });
 
 export type AppRouter = typeof appRouter;

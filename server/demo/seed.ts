@@ -103,4 +103,10 @@ export async function seedDemo(ctx: LedgerContext, password: string): Promise<vo
   await transfer('che-reserve-2021', 'CHE-200-0001', 'CHE-200-0002', 2021, 2_500n, registryAdmin);
   await transfer('af-share', 'MR-100-0001', 'MR-500-0001', 2023, 500n, registryAdmin);
   await transfer('omge', 'MR-100-0001', 'MR-400-0001', 2023, 200n, registryAdmin);
+
+  // Compliance rules (A6R-19) for the whole registry, and something for them to find: Switzerland
+  // used ITMOs towards its NDC that Ghana has not (yet) authorized for that use.
+  await must(execute(ctx, registryAdmin, { kind: 'CONFIGURE_RULE', idempotencyKey: key('compliance-unauthorized'), rule: 'unauthorized-units-in-use', scope: { type: 'REGISTRY' }, enabled: true, settings: {} }));
+  await must(execute(ctx, registryAdmin, { kind: 'CONFIGURE_RULE', idempotencyKey: key('compliance-pending'), rule: 'pending-balance-age', scope: { type: 'REGISTRY' }, enabled: true, settings: { maxDays: 30 } }));
+  await transfer('che-use-2021', 'CHE-200-0002', 'CHE-300-0001', 2021, 1_000n, registryAdmin);
 }

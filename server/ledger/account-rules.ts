@@ -1,30 +1,17 @@
 import type { AccountStatus, AccountType } from '../db/generated/enums';
-import { accountStatusV1, statusAllowsV1 } from './rules/account-status/v1';
-import { accountTypeV1, canAcquireV1, canGenerateV1, canTransferFromV1 } from './rules/account-type/v1';
-import { firstTransferV1 } from './rules/first-transfer/v1';
-import { initiationV1, mayInitiateOnV1 } from './rules/initiation/v1';
 import type { Actor, AccountFacts } from './types';
 
 /**
- * The built-in rules (A6R-37, DOMAIN.md) as the operations call them: each predicate is that of the
- * version in force, which `BUILT_IN_RULES` names and every transaction records. The logic lives in the
- * versioned modules under `rules/`; a new version is bound here on the date it supersedes the old.
+ * Who may do what with accounts. The built-in business rules (account type, account status, initiation,
+ * first transfer) are versioned modules under `rules/`, taken at the version in force at each
+ * transaction's time from `rules/built-in.ts`.
  */
-export const BUILT_IN_RULES = [accountTypeV1, accountStatusV1, initiationV1, firstTransferV1] as const;
 
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
-
-export const canGenerate = canGenerateV1;
-export const canTransferFrom = canTransferFromV1;
-/** The proxy account receives only units leaving for another registry, never an internal transfer (A6R-54). */
-export const canAcquire = canAcquireV1;
 
 export function isRegistryAdmin(actor: Actor): boolean {
   return actor.grants.some((g) => g.role === 'REGISTRY_ADMIN');
 }
-
-export const statusAllows = statusAllowsV1;
-export const mayInitiateOn = mayInitiateOnV1;
 
 /**
  * Who may set which account status (A6R-41): Restricted and Frozen, and lifting them, are for registry

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { actorGrant } from './approach-scope';
 import type { Prisma } from '../db/generated/client';
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
@@ -50,10 +51,23 @@ export function administrativeInput(act: AdministrativeAct): string {
  * decides what a repeat means for its act.
  */
 export async function recordAdministrativeAct(tx: Prisma.TransactionClient, signer: LogSigner, act: AdministrativeAct): Promise<void> {
+  const claimed = await tx.$queryRaw<{ chain: number; head: string | null }[]>`SELECT chain, head FROM registry_claim_chain(${LOG_CHAINS}::integer)`;
+  await tx.$executeRaw`SELECT registry_record(${actRecord(signer, act, claimed[0])}::jsonb)`;
+}
+
+/**
+ * The same on a connection of the ledger's own pool, inside the caller's transaction (for acts whose
+ * change is written with plain SQL, e.g. a compliance run).
+ */
+export async function recordAdministrativeActOn(client: pg.PoolClient, signer: LogSigner, act: AdministrativeAct): Promise<void> {
+  const claimed = await client.query<{ chain: number; head: string | null }>('SELECT chain, head FROM registry_claim_chain($1::integer)', [LOG_CHAINS]);
+  await client.query('SELECT registry_record($1::jsonb)', [actRecord(signer, act, claimed.rows[0])]);
+}
+
+/** The act's transaction row and signed log entry, as registry_record takes them, on the claimed chain. */
+function actRecord(signer: LogSigner, act: AdministrativeAct, row: { chain: number; head: string | null } | undefined): string {
   const input = administrativeInput(act);
   const inputHash = sha256Hex(input);
-  const claimed = await tx.$queryRaw<{ chain: number; head: string | null }[]>`SELECT chain, head FROM registry_claim_chain(${LOG_CHAINS}::integer)`;
-  const row = claimed[0];
   if (!row || !Number.isInteger(row.chain)) throw new Error('registry_claim_chain returned no chain');
   const entry = encodeEntry(signer, { chain: row.chain, head: row.head ?? GENESIS_HASH }, {
     createdAt: act.createdAt,
@@ -61,7 +75,7 @@ export async function recordAdministrativeAct(tx: Prisma.TransactionClient, sign
     transactionId: act.transactionId,
     payload: { status: 'RECORDED', idempotencyKey: act.idempotencyKey, input: JSON.parse(input) as CanonicalValue, inputHash, ruleVersions: ADMINISTRATIVE_RULE_VERSIONS, operations: [] },
   });
-  const record = JSON.stringify({
+  return JSON.stringify({
     id: act.transactionId,
     status: 'RECORDED',
     idempotencyKey: act.idempotencyKey,
@@ -81,5 +95,4 @@ export async function recordAdministrativeAct(tx: Prisma.TransactionClient, sign
     create: [],
     log: { chain: entry.chain, payload: entry.payload, prevHash: entry.prevHash, hash: entry.hash, signature: entry.signature },
   });
-  await tx.$executeRaw`SELECT registry_record(${record}::jsonb)`;
 }

@@ -35,6 +35,8 @@ export const CHECKS = {
   APPROVER_IS_INITIATOR: { code: 2023, message: 'A transfer is approved by a second person, not by the one who proposed it.' },
   RESERVATION_NOT_PENDING: { code: 2024, message: 'The transfer no longer waits: it was approved, rejected or has expired, or it never waited.' },
   RESERVATION_NOT_EXPIRED: { code: 2025, message: 'The reservation has not expired yet.' },
+  SUSPENSION_NOT_IN_FORCE: { code: 2026, message: 'There is no such suspension, or it has already ended or been lifted.' },
+  SUSPENSION_LIFT_REASON_MISSING: { code: 2027, message: 'Lifting a suspension needs a reason of 1 to 500 characters.' },
   // Numbered apart from the checks above, which grow one by one: a grant limited to cooperative approaches.
   GRANT_OUTSIDE_COOPERATIVE_APPROACH: { code: 2050, message: 'Your grant is limited to other cooperative approaches than the one this act concerns.' },
   // 3xxx: the acquiring account

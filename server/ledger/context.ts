@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
-import { PREPARED_READS } from './operations/select-units';
 import { createLedgerPool } from './sql';
 import type { LedgerContext, LogSigner } from './types';
 
@@ -15,7 +14,7 @@ export interface LedgerContextOptions {
 
 /** A ledger context over a database: wall-clock time and random ids unless told otherwise. */
 export function createLedgerContext(options: LedgerContextOptions): LedgerContext & { close(): Promise<void> } {
-  const pool = createLedgerPool(options.databaseUrl, options.poolSize ?? 10, Object.values(PREPARED_READS));
+  const pool = createLedgerPool(options.databaseUrl, options.poolSize ?? 10);
   return {
     db: options.db,
     pool,

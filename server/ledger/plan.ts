@@ -42,7 +42,17 @@ export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAcco
  */
 export type Plan =
   | { readonly createdAt: Date; readonly refusals: readonly Refusal[] }
-  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[] };
+  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[]; readonly delivery?: Delivery; readonly receivers?: readonly string[] };
+
+/**
+ * A transfer that waited (A6R-47) being delivered on approval: the rules judge it as a transfer from
+ * `fromAccountId` to `toAccountId` of the units the plan creates there, at the approval's time, except
+ * that a rule that holds transfers does not hold it again (the approval is what it waited for).
+ */
+export interface Delivery {
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+}
 
 /** The elementary operations (A6R-44) of a set of changes, as they appear in the log and drive replay. */
 export function operationsOf(changes: Changes): CanonicalValue[] {

@@ -3,7 +3,9 @@ import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
 import type { Actor } from './types';
 import { canonicalJson, type CanonicalValue } from './canonical-json';
+import { BUILT_IN_RULE_NAMES, BUILT_IN_RULES, type BuiltInRuleBook } from './rules/built-in';
 import { RulesReplay } from './rules/replay-rules';
+import type { RuleAccount } from './rules/types';
 import { createLedgerPool, utc } from './sql';
 import { compareBlocks, compareNomenclatureRows, compareText, query, type AccountRow, type BlockRow, type NomenclatureRow, type Queryable, type ReferenceRow, type RegistryState, type SeriesRow } from './state';
 
@@ -190,10 +192,15 @@ export class Replayer {
   private readonly txClosed: BlockRecord[] = [];
   private readonly txCreated: BlockRecord[] = [];
   /** Administrative records, and the rules judged again (server/ledger/rules/replay-rules.ts). */
-  private readonly rules = new RulesReplay();
+  private readonly rules: RulesReplay;
+  private readonly builtIns: BuiltInRuleBook;
   private payload: LoggedPayload = {};
 
-  constructor(private readonly options: { readonly keepTransactions: boolean } = { keepTransactions: true }) {}
+  /** `builtInRules`: the book of built-in rules the ledger ran with (the registry's own by default). */
+  constructor(private readonly options: { readonly keepTransactions: boolean; readonly builtInRules?: BuiltInRuleBook } = { keepTransactions: true }) {
+    this.builtIns = options.builtInRules ?? BUILT_IN_RULES;
+    this.rules = new RulesReplay(this.builtIns);
+  }
 
   /** Applies one log entry. `payloadText` is the text hashed in the log, `payload` its parse. */
   apply(seq: bigint, chain: number, payloadText: string, payload: LoggedPayload): void {
@@ -214,8 +221,13 @@ export class Replayer {
     const kind = payload.kind;
     if (typeof txId !== 'string' || typeof createdAt !== 'string' || typeof kind !== 'string') throw new ReplayError(seq, chain, 'payload lacks transactionId, createdAt or kind');
     if (this.options.keepTransactions) this.transactions.push(transactionOf(seq, chain, status, txId, kind, createdAt, payloadText, payload));
+    this.checkBuiltInVersions(payload.ruleVersions, createdAt);
     if (status === 'REJECTED') {
       this.counts.rejected++;
+      if (payload.refusals !== undefined) {
+        const problem = this.rules.judgeRefusal(payload as LoggedPayload & { verdicts?: unknown }, createdAt, (id) => this.ruleAccount(id), (id) => this.series.get(id) ?? null);
+        if (problem) throw new ReplayError(seq, chain, problem);
+      }
       return;
     }
     this.counts.recorded++;
@@ -240,6 +252,21 @@ export class Replayer {
     this.judgeRules();
   }
 
+  /**
+   * The built-in rules an entry names must be the versions in force at its time (A6R-39): a version
+   * applied before its date or after its successor's is an entry the ledger could not have written.
+   * Entries that name none of them (administrative acts, entries from before a rule existed) pass.
+   */
+  private checkBuiltInVersions(ruleVersions: unknown, createdAt: string): void {
+    if (typeof ruleVersions !== 'object' || ruleVersions === null) return;
+    const named = ruleVersions as Record<string, unknown>;
+    const inForce = this.builtIns.atText(createdAt).versions;
+    for (const name of BUILT_IN_RULE_NAMES) {
+      const version = named[name];
+      if (version !== undefined && version !== inForce[name]) this.fail(`the entry names ${name} version ${String(version)}, but version ${inForce[name]} was in force at ${createdAt}`);
+    }
+  }
+
   /** The entry's pluggable rules, judged again by the versions and settings it logged. */
   private judgeRules(): void {
     if (!this.rules.needsJudging(this.kind)) return;
@@ -247,11 +274,14 @@ export class Replayer {
     for (const b of this.txCreated) createdByAccount.set(b.accountId, (createdByAccount.get(b.accountId) ?? 0n) + (b.lastSerial - b.firstSerial + 1n));
     const actor = (this.payload.input as { actor?: Actor } | undefined)?.actor ?? { userId: '', impersonatorId: null, grants: [] };
     const seriesOf = (id: string) => this.series.get(id) ?? null;
-    const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount, created: this.txCreated, seriesOf, input: this.payload.input }, (id) => {
-      const account = this.accounts.get(id);
-      return account ? { id, type: account.definition.type, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId } : null;
-    });
+    const problem = this.rules.endEntry({ kind: this.kind, transactionId: this.txId, createdAt: this.createdAt, actor, ruleVersions: this.payload.ruleVersions, createdByAccount, created: this.txCreated, seriesOf, input: this.payload.input }, (id) => this.ruleAccount(id));
     if (problem) this.fail(problem);
+  }
+
+  /** An account as the rules judge it, with its status at this point of the log. */
+  private ruleAccount(id: string): (RuleAccount & { readonly status: AccountStatus }) | null {
+    const account = this.accounts.get(id);
+    return account ? { id, type: account.definition.type, sectionId: account.definition.sectionId, cooperativeApproachId: account.definition.cooperativeApproachId, status: account.status } : null;
   }
 
   private fail(reason: string): never {
@@ -565,9 +595,9 @@ export async function readLog<R extends unknown[]>(db: Queryable, columns: strin
  * applies them to the in-memory model. Throws ReplayError naming the first entry the log contradicts
  * itself at. Pass one connection inside a transaction to read the log in the same snapshot as other reads.
  */
-export async function replayLog(db: Queryable, options: { at?: Date; onProgress?: (progress: ReplayProgress) => void; keepTransactions?: boolean } = {}): Promise<ReplayResult> {
+export async function replayLog(db: Queryable, options: { at?: Date; onProgress?: (progress: ReplayProgress) => void; keepTransactions?: boolean; builtInRules?: BuiltInRuleBook } = {}): Promise<ReplayResult> {
   const started = performance.now();
-  const replayer = new Replayer({ keepTransactions: options.keepTransactions ?? true });
+  const replayer = new Replayer({ keepTransactions: options.keepTransactions ?? true, ...(options.builtInRules ? { builtInRules: options.builtInRules } : {}) });
   const atText = options.at ? options.at.toISOString() : null;
   let entries = 0;
   await readLog<[bigint, number, string]>(db, 'e.seq, e.chain, e.payload', { at: options.at ?? null }, (rows) => {

@@ -17,16 +17,8 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function createLedgerPool(connectionString: string, max = 10, prepare: readonly string[] = []): pg.Pool {
+export function createLedgerPool(connectionString: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, types });
-  // Statements every connection prepares before its first use (the hot path's reads): the query is
-  // queued ahead of anything the connection is then given.
-  // Should it fail (a database not yet migrated), the statements that use them fail with that reason.
-  if (prepare.length > 0) {
-    pool.on('connect', (client) => {
-      client.query(prepare.join(';\n')).catch((error: Error) => console.error(`ledger pool: preparing the hot path's reads failed: ${error.message}`));
-    });
-  }
   // An idle connection that the server ends (restart, failover) must not crash the process; the pool
   // replaces it at the next checkout.
   pool.on('error', (error) => console.error(`ledger pool: idle connection lost: ${error.message}`));
@@ -104,6 +96,176 @@ export async function commitWith<R extends pg.QueryResultRow>(sql: Sql, text: st
   return results[0] as pg.QueryResult<R>;
 }
 
+/**
+ * One statement of a pipeline. With `values` (strings or null) it is prepared once per connection,
+ * under a name, and its plan may become generic; with `perCall` too, it is parsed and planned for its
+ * values at every call (an unnamed statement), for reads whose best plan depends on the values.
+ */
+export interface Step {
+  readonly text: string;
+  readonly values?: readonly (string | null)[];
+  readonly perCall?: boolean;
+}
+
+/**
+ * Sends BEGIN (when the transaction is not yet open) and statements in one message of the extended
+ * protocol, and returns the statements' results: `beginWith` for statements with parameters.
+ */
+export async function beginPipeline(sql: Sql, steps: readonly Step[]): Promise<pg.QueryResult[]> {
+  const opening = managed.has(sql) && !begun.has(sql);
+  // Marked before sending: if a statement fails, the transaction it opened must still be rolled back.
+  if (opening) begun.add(sql);
+  const results = await runPipeline(sql, opening ? [{ text: 'BEGIN', values: [] }, ...steps] : steps);
+  return opening ? results.slice(1) : results;
+}
+
+/**
+ * Sends statements and COMMIT in one message of the extended protocol, and returns their results. It
+ * is `commitWith` for statements with parameters: a large value (the record of a transaction) travels
+ * as a parameter, which PostgreSQL neither lexes nor parses as SQL, and statements with values are
+ * parsed and planned once per connection. As in a simple query of several statements, an error in one
+ * skips the rest, COMMIT included, and the transaction is rolled back (inTransaction).
+ */
+export async function commitPipeline(sql: Sql, steps: readonly Step[]): Promise<pg.QueryResult[]> {
+  await ensureBegun(sql);
+  const all = managed.has(sql) ? [...steps, { text: 'COMMIT', values: [] }] : steps;
+  const results = await runPipeline(sql, all);
+  if (managed.has(sql)) committed.add(sql);
+  return results.slice(0, steps.length);
+}
+
+function runPipeline(sql: Sql, steps: readonly Step[]): Promise<pg.QueryResult[]> {
+  return new Promise<pg.QueryResult[]>((resolve, reject) => {
+    sql.query(new Pipeline(steps, resolve, reject) as unknown as pg.QueryConfig);
+  });
+}
+
+/** The parts of node-postgres's connection a pipeline uses (pg's own Query uses them the same way). */
+interface WireConnection {
+  readonly stream: { cork?(): void; uncork?(): void };
+  readonly parsedStatements: Record<string, string>;
+  parse(message: { text: string; name: string; types: readonly string[] }): void;
+  bind(message: { statement: string; values: readonly (string | null)[] }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(message: { portal: string }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+  on(event: 'parseComplete', listener: () => void): void;
+  off(event: 'parseComplete', listener: () => void): void;
+}
+
+interface ResultBuilder extends pg.QueryResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): pg.QueryResultRow;
+  addRow(row: pg.QueryResultRow): void;
+  addCommandComplete(message: unknown): void;
+}
+const ResultClass = (pg as unknown as { Result: new (rowMode: undefined, types: pg.CustomTypesConfig) => ResultBuilder }).Result;
+
+/**
+ * A node-postgres Submittable: Parse (when the connection lacks the statement), Bind, Describe and
+ * Execute for every step, then one Sync, written to the socket at once; one round trip for them all.
+ */
+class Pipeline {
+  private readonly results: pg.QueryResult[] = [];
+  private current: ResultBuilder | null = null;
+  /** The statements sent for parsing, in order ('' for unnamed ones), and how many the server parsed. */
+  private readonly parsing: { name: string; text: string }[] = [];
+  private parsedCount = 0;
+  private connection: WireConnection | null = null;
+  private readonly onParsed = () => {
+    this.parsedCount++;
+  };
+
+  constructor(
+    private readonly steps: readonly Step[],
+    private readonly resolve: (results: pg.QueryResult[]) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  submit(connection: WireConnection): void {
+    this.connection = connection;
+    connection.on('parseComplete', this.onParsed);
+    connection.stream.cork?.();
+    try {
+      for (const step of this.steps) {
+        const name = step.values && !step.perCall ? statementName(step.text) : '';
+        if (name === '' || connection.parsedStatements[name] === undefined) {
+          connection.parse({ text: step.text, name, types: [] });
+          this.parsing.push({ name, text: step.text });
+        }
+        connection.bind({ statement: name, values: step.values ?? [] });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({ portal: '' });
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  /** Remembers the named statements the server parsed (up to an error: after it, nothing ran). */
+  private settle(): void {
+    const connection = this.connection;
+    if (!connection) return;
+    connection.off('parseComplete', this.onParsed);
+    for (const { name, text } of this.parsing.slice(0, this.parsedCount)) if (name !== '') connection.parsedStatements[name] = text;
+    this.connection = null;
+  }
+
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this.current = new ResultClass(undefined, types);
+    this.current.addFields(message.fields);
+  }
+
+  handleDataRow(message: { fields: unknown[] }): void {
+    const current = this.current;
+    if (!current) throw new Error('pipeline: a data row arrived without a row description');
+    current.addRow(current.parseRow(message.fields));
+  }
+
+  handleCommandComplete(message: unknown): void {
+    const current = this.current ?? new ResultClass(undefined, types);
+    current.addCommandComplete(message);
+    this.results.push(current);
+    this.current = null;
+  }
+
+  handleEmptyQuery(): void {
+    this.results.push(new ResultClass(undefined, types));
+  }
+
+  handlePortalSuspended(): void {
+    // Every portal is executed without a row limit: it never suspends.
+  }
+
+  handleCopyInResponse(connection: WireConnection): void {
+    connection.sendCopyFail('COPY is not part of a pipeline');
+  }
+
+  handleCopyData(): void {}
+
+  handleError(error: Error): void {
+    this.settle();
+    this.reject(error);
+  }
+
+  handleReadyForQuery(): void {
+    this.settle();
+    this.resolve(this.results);
+  }
+}
+
+/** A text[] parameter's value: an array literal, every element quoted (`{"a","b\\"c"}`). */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/** A boolean[] parameter's value. */
+export function booleanArray(values: readonly boolean[]): string {
+  return `{${values.map((v) => (v ? 't' : 'f')).join(',')}}`;
+}
+
 /** A value as an SQL literal, for `beginWith` and `commitWith`: the client escapes it. */
 export function literal(sql: Sql, value: string | number | null | readonly string[]): string {
   if (value === null) return 'NULL';
@@ -136,10 +298,15 @@ const statementNames = new Map<string, string>();
  */
 export async function prepared<R extends pg.QueryResultRow>(sql: Sql | pg.Pool, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
   await ensureBegun(sql);
+  return sql.query<R>({ name: statementName(text), text, values });
+}
+
+/** The name a statement is prepared under on every connection: a digest of its text. */
+function statementName(text: string): string {
   let name = statementNames.get(text);
   if (!name) {
     name = `l${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     statementNames.set(text, name);
   }
-  return sql.query<R>({ name, text, values });
+  return name;
 }

@@ -169,6 +169,19 @@ export interface SuspendRuleProposal {
 }
 
 /**
+ * A registry administrator ends a rule suspension before its window ends, with a reason (A6R-17): the
+ * rule judges again every transaction from the moment the lift is recorded. A suspension whose window
+ * has not begun is thereby cancelled.
+ */
+export interface LiftSuspensionProposal {
+  readonly kind: 'LIFT_SUSPENSION';
+  readonly idempotencyKey: string;
+  /** The id of the suspension's administrative record. */
+  readonly suspensionId: string;
+  readonly reason: string;
+}
+
+/**
  * A corrective action (A6R-55), registry administrators only, disregarding the business rules it must:
  * - REVERSE: every unit a recorded transfer delivered goes back to the account it came from;
  * - CANCEL_ISSUANCE: units of a mistaken issuance are taken out of use into an administrative
@@ -250,6 +263,7 @@ export type Proposal =
   | SetAccountStatusProposal
   | ConfigureRuleProposal
   | SuspendRuleProposal
+  | LiftSuspensionProposal
   | CorrectiveTransferProposal;
 
 export type Outcome =
@@ -286,4 +300,9 @@ export interface LedgerContext {
    * It cannot change the outcome; a failure in it is reported and otherwise ignored.
    */
   readonly notify?: (proposal: Proposal, outcome: Outcome) => void | Promise<void>;
+  /**
+   * The built-in rules by date (server/ledger/rules/built-in.ts); absent: the registry's own book.
+   * Tests give a book with versions scheduled around their clock; replay must be given the same one.
+   */
+  readonly builtInRules?: import('./rules/built-in').BuiltInRuleBook;
 }

@@ -2,6 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
 import { entryHash, GENESIS_HASH, LOG_CHAINS } from './log';
+import type { BuiltInRuleBook } from './rules/built-in';
 import { payloadTexts, readLog, ReplayError, Replayer, type BlockRecord, type LoggedPayload, type ReplayResult } from './replay';
 import type { AdministrativeRecordRow } from './rules/records';
 import { keyIdOf } from './signer';
@@ -56,6 +57,8 @@ export interface ChainHead {
 export interface VerifyOptions {
   /** Heads kept from an earlier verification: each must still be an entry of its chain, unchanged. */
   readonly since?: readonly ChainHead[];
+  /** The book of built-in rules the ledger ran with (the registry's own by default), for replay. */
+  readonly builtInRules?: BuiltInRuleBook;
 }
 
 export function describeDisagreement(d: Disagreement): string {
@@ -114,7 +117,7 @@ export async function verifyLedger(pool: Queryable, publicKeyPem: string, option
   try {
     await inSnapshot(pool, async (client) => {
       // The key id as the signer computes it, from the key's own PEM export (whatever the PEM given looked like).
-      const log = await verifyLog(client, key, keyIdOf(key.export({ type: 'spki', format: 'pem' }).toString()), counts, options.since ?? []);
+      const log = await verifyLog(client, key, keyIdOf(key.export({ type: 'spki', format: 'pem' }).toString()), counts, options.since ?? [], options.builtInRules);
       await verifyTransactionsHaveEntries(client, counts);
       await verifyState(client, log.finishReplay(), counts);
     });
@@ -177,11 +180,11 @@ function verifyOnPool(key: KeyObject, hash: string, signature: string): Promise<
  * Signatures, most of the cost, are checked a page at a time off the main thread; within a page the
  * first failure in sequence order is the one reported.
  */
-async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, counts: Counts, since: readonly ChainHead[]): Promise<{ finishReplay(): ReplayResult }> {
+async function verifyLog(client: pg.PoolClient, key: KeyObject, keyId: string, counts: Counts, since: readonly ChainHead[], builtInRules: BuiltInRuleBook | undefined): Promise<{ finishReplay(): ReplayResult }> {
   const heads = new Map<number, { hash: string; seq: bigint }>();
   const kept = new Map(since.filter((h) => h.seq > 0n).map((h) => [h.seq, h]));
   const seen = new Set<string>();
-  const replayer = new Replayer({ keepTransactions: false });
+  const replayer = new Replayer({ keepTransactions: false, ...(builtInRules ? { builtInRules } : {}) });
   let transactionProblem: Disagreement | null = null;
   let replayProblem: Disagreement | null = null;
   await readLog<LogRow>(client, LOG_COLUMNS, { from: LOG_FROM }, async (rows) => {

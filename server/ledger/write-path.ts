@@ -8,21 +8,36 @@ import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
 import { planWithinApproaches } from './operations/within-approaches';
 import type { Changes, Plan } from './plan';
-import { administrativePlan, applyRules, BUILT_IN_VERSIONS, rulesChanged, writeAdministrativeRecords } from './rules';
-import { commitWith, inTransaction, isUniqueViolation, literal, MAX_ATTEMPTS, utc, type Sql } from './sql';
+import { administrativePlan, applyRules, rulesChanged, writeAdministrativeRecords } from './rules';
+import { builtInRulesAt, type BuiltInRules } from './rules/built-in';
+import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /**
- * The versions of the built-in rules applied; recorded with every transaction (A6R-47). The pluggable
- * rules that governed a transaction are added to them (server/ledger/rules/engine.ts).
+ * The versions of the write path's own rules, recorded with every transaction (A6R-47) beside those of
+ * the built-in rules in force at its time; the pluggable rules that governed it are added to them
+ * (server/ledger/rules/engine.ts).
  */
-export const RULE_VERSIONS: Readonly<Record<string, number>> = { ...BUILT_IN_VERSIONS, 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 };
-const RULE_VERSIONS_JSON = encoded(RULE_VERSIONS);
+export const RULE_VERSIONS: Readonly<Record<string, number>> = { 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 };
 
-/** The versions applied, encoded: the common case (no pluggable rule) is encoded once for all. */
-function ruleVersionsJson(applied: Readonly<Record<string, number>>): Encoded {
-  for (const [name, version] of Object.entries(applied)) if (RULE_VERSIONS[name] !== version) return encoded({ ...RULE_VERSIONS, ...applied });
-  return RULE_VERSIONS_JSON;
+/** Per set of built-in rules in force, the versions every transaction records, and their encoding. */
+const baseVersions = new WeakMap<BuiltInRules, { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded }>();
+
+function recordedVersions(builtIns: BuiltInRules): { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded } {
+  let base = baseVersions.get(builtIns);
+  if (!base) {
+    const versions = { ...builtIns.versions, ...RULE_VERSIONS };
+    base = { versions, json: encoded(versions) };
+    baseVersions.set(builtIns, base);
+  }
+  return base;
+}
+
+/** The versions applied, encoded: the common case (no pluggable rule) is encoded once per set of built-in rules. */
+function ruleVersionsJson(builtIns: BuiltInRules, applied: Readonly<Record<string, number>>): Encoded {
+  const base = recordedVersions(builtIns);
+  for (const [name, version] of Object.entries(applied)) if (base.versions[name] !== version) return encoded({ ...base.versions, ...applied });
+  return base.json;
 }
 
 /** Thrown inside the database transaction to roll it back when the proposal is refused. */
@@ -30,7 +45,9 @@ class Refused extends Error {
   constructor(
     readonly refusals: readonly Refusal[],
     readonly createdAt: Date,
-    readonly ruleVersions: Readonly<Record<string, number>> = RULE_VERSIONS,
+    readonly ruleVersions: Readonly<Record<string, number>> = {},
+    /** What a refusal by the rules rests on, for replay to judge again; null for other refusals. */
+    readonly verdicts: CanonicalValue | null = null,
   ) {
     super('proposal refused');
   }
@@ -54,6 +71,7 @@ function plan(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Proposal): P
       return setAccountStatus(sql, ctx, actor, proposal);
     case 'CONFIGURE_RULE':
     case 'SUSPEND_RULE':
+    case 'LIFT_SUSPENSION':
     case 'CORRECTIVE_TRANSFER':
     case 'RECORD_AUTHORIZATION':
     case 'RELEASE_RESERVATION':
@@ -86,13 +104,14 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
   const transactionId = ctx.newId();
   try {
     return await inTransaction(ctx.pool, async (sql) => {
-      const decided = await planWithinApproaches(sql, actor, proposal, (within) => plan(sql, ctx, within, proposal));
+      const decided = await planWithinApproaches(sql, ctx, actor, proposal, (within) => plan(sql, ctx, within, proposal));
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
       // Business rules (server/ledger/rules): the pluggable rules in force judge the decided transaction
       // and may add supplementary operations to it; the versions applied go into the log.
-      const ruled = await applyRules(sql, ctx.pool, actor, proposal, decided);
-      if (!ruled.ok) throw new Refused(firstGroup(ruled.refusals), decided.createdAt, ruled.ruleVersions);
-      const ruleVersions = ruleVersionsJson(ruled.ruleVersions);
+      const builtIns = builtInRulesAt(ctx, decided.createdAt);
+      const ruled = await applyRules(sql, ctx.pool, actor, proposal, decided, builtIns);
+      if (!ruled.ok) throw new Refused(firstGroup(ruled.refusals), decided.createdAt, ruled.ruleVersions, ruled.verdicts);
+      const ruleVersions = ruleVersionsJson(builtIns, ruled.ruleVersions);
       const operations = ruled.operations;
       assertBalanced(proposal.kind, ruled.changes);
       const entry = encodeEntry(ctx.signer, decided.chain, {
@@ -105,7 +124,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
       return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false, ...(ruled.pending ? { pending: true } : {}) };
     });
   } catch (error) {
-    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions });
+    if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions, verdicts: error.verdicts });
     if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, inputHash);
     // The rule settings the transaction was judged by changed before it committed: judge it again.
     if (rulesChanged(ctx.pool, error) && attempt < MAX_ATTEMPTS) return decide(ctx, actor, proposal, attempt + 1);
@@ -181,11 +200,15 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
 
 type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: string };
 
-/** One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one. */
+/**
+ * One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one, in
+ * one round trip; the record travels as a parameter.
+ */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
   const { log, guard = '', ...rest } = input;
   const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  await commitWith(sql, `${guard}SELECT registry_record(${literal(sql, json)}::jsonb)`);
+  const guardStatement = guard.trim().replace(/;$/, '');
+  await commitPipeline(sql, [...(guardStatement === '' ? [] : [{ text: guardStatement }]), { text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
 }
 
 interface Rejection {
@@ -195,12 +218,13 @@ interface Rejection {
   readonly inputHash: string;
   readonly refusals: readonly Refusal[];
   readonly ruleVersions: Readonly<Record<string, number>>;
+  readonly verdicts: CanonicalValue | null;
 }
 
 /** A refused proposal changes no state but is recorded and logged with its reasons (invariant 7). */
 async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Proposal, rejection: Rejection): Promise<Outcome> {
   const refusals = encoded(rejection.refusals as unknown as CanonicalValue);
-  const ruleVersions = ruleVersionsJson(rejection.ruleVersions);
+  const ruleVersions = ruleVersionsJson(builtInRulesAt(ctx, rejection.createdAt), rejection.ruleVersions);
   try {
     await inTransaction(ctx.pool, async (sql) => {
       const chain = await claimChain(sql);
@@ -208,7 +232,8 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
         createdAt: rejection.createdAt,
         kind: proposal.kind,
         transactionId: rejection.transactionId,
-        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions, refusals },
+        // `verdicts` sorts after every other field: the texts replay cuts out of the payload stay where they were.
+        payload: { status: 'REJECTED', idempotencyKey: proposal.idempotencyKey, input: rejection.input, inputHash: rejection.inputHash, ruleVersions, refusals, ...(rejection.verdicts === null ? {} : { verdicts: rejection.verdicts }) },
       });
       await record(sql, {
         id: rejection.transactionId,

@@ -12,8 +12,11 @@ export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://po
 export interface TestDatabase {
   readonly url: string;
   readonly db: Db;
-  /** A ledger context over this database with a fresh signing key; `now` and `newId` may be given. */
-  ledger(options?: { now?: () => Date; newId?: () => string; poolSize?: number }): LedgerContext & { publicKeyPem: string };
+  /**
+   * A ledger context over this database with a fresh signing key; `now` and `newId` may be given, and
+   * `databaseUrl`: another way to reach the same database (the bench's Unix socket).
+   */
+  ledger(options?: { now?: () => Date; newId?: () => string; poolSize?: number; databaseUrl?: string }): LedgerContext & { publicKeyPem: string };
   drop(): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { runCompliance } from '../../ledger/compliance/run-compliance';
-import { currentSettings, pendingReservations, recentRecords, ruleCatalog } from '../../ledger/rules/queries';
+import { mayAuthorizeFor } from '../../access/policy';
+import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
+import { currentSettings, pendingReservations, recentRecords, ruleCatalog, suspensions } from '../../ledger/rules/queries';
 import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -25,14 +27,20 @@ const serial = (what: string) => z.coerce.bigint({ message: `${what} must be a w
 export const rulesRouter = createTRPCRouter({
   /** The catalog of rule versions, the current settings, suspensions, corrections and waiting transfers. */
   overview: policyProcedure('rules.read').query(async ({ ctx }) => {
-    const [settings, suspensions, corrections, reservations, authorizations] = await Promise.all([
+    const [settings, suspended, corrections, reservations, authorizations] = await Promise.all([
       currentSettings(ctx.db),
-      recentRecords(ctx.db, 'RULE_SUSPENSION'),
+      suspensions(ctx.db),
       recentRecords(ctx.db, 'CORRECTION'),
       pendingReservations(ctx.db),
       recentRecords(ctx.db, 'AUTHORIZATION'),
     ]);
-    return { catalog: ruleCatalog(), settings, suspensions, corrections, reservations, authorizations, now: new Date() };
+    // Authorized serial ranges are shown as human-readable serials (A6R-40): the parts of their series.
+    const rangeSeries = authorizations.flatMap((a) => {
+      const units = a.body.units as { mode?: string; ranges?: { seriesId: string }[] } | undefined;
+      return units?.mode === 'ranges' ? (units.ranges ?? []).map((r) => r.seriesId) : [];
+    });
+    const serialParts = await serialPartsOf(ctx.ledger().pool, rangeSeries);
+    return { catalog: ruleCatalog(), settings, suspensions: suspended, corrections, reservations, authorizations, serialParts, now: new Date() };
   }),
 
   configure: policyProcedure('rules.configure')
@@ -42,6 +50,11 @@ export const rulesRouter = createTRPCRouter({
   suspend: policyProcedure('rules.suspend')
     .input(z.object({ idempotencyKey, rule: ruleName, scope, from: z.coerce.date({ message: 'Enter when the suspension starts.' }), until: z.coerce.date({ message: 'Enter when the suspension ends.' }), reason }))
     .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SUSPEND_RULE', ...input })),
+
+  /** Ends a suspension before its window ends (A6R-17); the ledger refuses an unknown or ended one. */
+  lift: policyProcedure('rules.lift')
+    .input(z.object({ idempotencyKey, suspensionId: z.string().trim().min(1, 'Choose the suspension to lift.').max(200), reason }))
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'LIFT_SUSPENSION', ...input })),
 
   correct: policyProcedure('rules.correct')
     .input(
@@ -64,6 +77,14 @@ export const rulesRouter = createTRPCRouter({
       if (input.action === 'REVERSE') return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...input });
       const { seriesId, firstSerial, lastSerial, ...rest } = input;
       return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
+    }),
+
+  /** The Party's series with units here, to choose serial ranges from when authorizing them (A6R-45). */
+  authorizableSeries: policyProcedure('rules.read')
+    .input(z.object({ party: z.string().trim().regex(/^[A-Z]{3}$/, 'The Party is an ISO 3166-1 alpha-3 code, e.g. GHA.') }))
+    .query(async ({ ctx, input }) => {
+      if (!mayAuthorizeFor(ctx.actor, input.party)) throw new TRPCError({ code: 'FORBIDDEN', message: `You do not record authorizations for ${input.party}.` });
+      return partySeries(ctx.ledger().pool, input.party);
     }),
 
   /** Records an authorization (descriptor record, A6R-45); the ledger checks the Party and every field. */
@@ -97,9 +118,4 @@ export const rulesRouter = createTRPCRouter({
   answer: policyProcedure('rules.answer')
     .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
     .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RELEASE_RESERVATION', ...input })),
-
-  /** The compliance report (A6R-19) as of now, or of a given moment. */
-  compliance: policyProcedure('rules.compliance')
-    .input(z.object({ at: z.coerce.date().optional() }).default({}))
-    .query(({ ctx, input }) => runCompliance(ctx.ledger().pool, { at: input.at })),
 });

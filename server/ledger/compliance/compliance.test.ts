@@ -8,12 +8,17 @@ import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '
 import { execute } from '../write-path';
 import { COMPLIANCE_RULES } from './catalog';
 import published from './published.json';
-import { complianceAfterEachTransaction, runCompliance, type ComplianceReport } from './run-compliance';
+import { complianceMonitor } from './monitor';
+import { openFindings, recentRuns, runReport } from './queries';
+import { COMPLIANCE_LOCK, recordComplianceRun, type RecordedRun } from './record-run';
+import { runCompliance, type ComplianceReport } from './run-compliance';
+import { describeDisagreement, verifyLedger } from '../verify';
 
 /** Compliance rules (A6R-19): configured as logged changes, run on demand and after each transaction. */
 
 let test: TestDatabase;
-let ctx: LedgerContext;
+let ctx: LedgerContext & { publicKeyPem: string };
+let retired = '';
 let n = 0;
 const DAY = 86_400_000;
 let clock = Date.parse('2026-11-22T08:00:00.000Z');
@@ -28,6 +33,7 @@ async function recorded(proposal: Unkeyed<Proposal>, on: LedgerContext = ctx): P
   return outcome.transactionId;
 }
 const codes = (outcome: Outcome) => (outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []);
+const runCount = async () => (await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM "ComplianceRun"')).rows[0]?.n ?? 0;
 const found = (report: ComplianceReport) => report.results.flatMap((r) => r.findings.map((f) => `${r.rule}@${r.version} ${f.accountId} ${String(f.data.firstSerial)}-${String(f.data.lastSerial)}`));
 
 beforeAll(async () => {
@@ -72,19 +78,124 @@ describe('compliance rules (A6R-19)', () => {
     expect(found(await runCompliance(ctx.pool, { at: new Date(issuedAt + 11 * DAY - 1) }))).toEqual(['pending-balance-age@1 MR-PENDING 1-100']);
   });
 
-  it('run after each transaction on what it touched, and report unauthorized units in a use account', async () => {
-    const reports: ComplianceReport[] = [];
+  it('run after each transaction on what it touched, after its commit, and report unauthorized units in a use account', async () => {
+    const runs: RecordedRun[] = [];
     const base = createLedgerContext({ db: test.db, databaseUrl: test.url, signer: ctx.signer, now: () => new Date(clock++) });
-    const watched: LedgerContext = { ...base, notify: complianceAfterEachTransaction(ctx.pool, (r) => reports.push(r)) };
+    const monitor = complianceMonitor({ ...ctx, pool: base.pool }, { onRun: (r) => runs.push(r), onError: (e) => { throw e; } });
+    const watched: LedgerContext = { ...base, notify: (_p, outcome) => monitor.notice(outcome) };
     try {
-      const retired = await recorded({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 10n, constraints: {} } }, watched);
-      expect(reports.map((r) => [r.transactionId, found(r)])).toEqual([[retired, ['unauthorized-units-in-use@1 GHA-USE 1-10']]]);
+      const before = await runCount();
+      retired = await recorded({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 10n, constraints: {} } }, watched);
+      // The transfer's reply does not wait for the checks: they run on a later turn of the event loop.
+      expect(await runCount()).toBe(before);
+      await monitor.idle();
+      expect(runs.map((r) => [r.trigger, r.report.transactionIds, r.report.accountIds, found(r.report), r.opened, r.resolved])).toEqual([['TRANSACTION', [retired], ['GHA-200', 'GHA-USE'], ['unauthorized-units-in-use@1 GHA-USE 1-10'], 1, 0]]);
+      // A transaction that touches no units has nothing to judge: no run is recorded.
       await recorded({ kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'SUSPENDED' }, watched);
-      expect(reports).toHaveLength(1);
+      await monitor.idle();
+      expect(runs).toHaveLength(1);
+      await recorded({ kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-200', status: 'ACTIVE' }, watched);
+      await monitor.idle();
     } finally {
       await base.close();
     }
+    const open = await openFindings(ctx.pool, 'ALL');
+    expect(open.map((f) => [f.rule, f.accountId, f.sectionId, f.units, f.foundBy, f.resolvedByRunId])).toEqual([['unauthorized-units-in-use', 'GHA-USE', 'GHA', 'NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', 'after a transaction', null]]);
+    expect(await openFindings(ctx.pool, ['CHE'])).toEqual([]);
     expect(found(await runCompliance(ctx.pool, { at: new Date(clock + 1) }))).toEqual(['unauthorized-units-in-use@1 GHA-USE 1-10']);
+  });
+
+  it('judge several transactions in one run, and the run counts a problem it sees again only once', async () => {
+    const runs: RecordedRun[] = [];
+    const monitor = complianceMonitor(ctx, { onRun: (r) => runs.push(r), onError: (e) => { throw e; } });
+    const watched: LedgerContext = { ...ctx, notify: (_p, outcome) => monitor.notice(outcome) };
+    const a = await recorded({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 5n, constraints: {} } }, watched);
+    const b = await recorded({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 5n, constraints: {} } }, watched);
+    await monitor.idle();
+    const transactions = runs.flatMap((r) => r.report.transactionIds);
+    expect(transactions.sort()).toEqual([a, b].sort());
+    // Units 1–10 are seen again (still open); 11–15 and 16–20 are new.
+    const open = await openFindings(ctx.pool, 'ALL');
+    expect(open.map((f) => f.units)).toEqual(['NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', 'NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', 'NA-MR-GHA-16-2025–NA-MR-GHA-20-2025']);
+    expect(runs.reduce((sum, r) => sum + r.opened, 0)).toBe(2);
+  });
+
+  it('run on demand on the whole registry, logged as an administrative act, and resolve what a later run no longer sees', async () => {
+    const first = await recordComplianceRun(ctx, { trigger: 'ON_DEMAND', actor: admin });
+    if (!first) throw new Error('an on-demand run is always recorded');
+    expect([first.trigger, first.findings, first.opened, first.resolved]).toEqual(['ON_DEMAND', 3, 0, 0]);
+    const act = await test.db.ledgerTransaction.findUniqueOrThrow({ where: { id: first.logTransactionId ?? '' } });
+    expect([act.kind, act.status, act.initiatorId]).toEqual(['COMPLIANCE_RUN', 'RECORDED', 'reg']);
+    expect(JSON.parse(act.input).proposal).toMatchObject({ kind: 'COMPLIANCE_RUN', runId: first.runId, findings: 3 });
+
+    // A correction takes the first ten units out of the use account again: the next run resolves them.
+    const correction = await recorded({ kind: 'CORRECTIVE_TRANSFER', action: 'REVERSE', correctsTransactionId: retired, reason: 'retired by mistake' });
+    const second = await recordComplianceRun(ctx, { trigger: 'TRANSACTION', transactionIds: [correction] });
+    expect([second?.findings, second?.opened, second?.resolved]).toEqual([2, 0, 1]);
+    const report = await runReport(ctx.pool, second?.runId ?? '', 'ALL');
+    expect(report?.resolved.map((f) => [f.units, f.resolvedByRunId])).toEqual([['NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', second?.runId]]);
+    expect(report?.seen.map((f) => [f.units, f.newInRun])).toEqual([
+      ['NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', false],
+      ['NA-MR-GHA-16-2025–NA-MR-GHA-20-2025', false],
+    ]);
+    expect((await openFindings(ctx.pool, 'ALL')).map((f) => f.units)).toEqual(['NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', 'NA-MR-GHA-16-2025–NA-MR-GHA-20-2025']);
+    // A section administrator of another section sees the runs but none of these findings.
+    const runs = await recentRuns(ctx.pool, ['CHE']);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    for (const run of runs) expect([run.findings, run.opened, run.resolved, run.accountIds]).toEqual([0, 0, 0, null]);
+    expect((await recentRuns(ctx.pool, ['GHA']))[0]?.findings).toBe(2);
+    // The log still verifies and replays with the acts in it.
+    const verified = await verifyLedger(ctx.pool, ctx.publicKeyPem);
+    expect(verified.disagreement && describeDisagreement(verified.disagreement)).toBeNull();
+  });
+
+  it('are serialized: concurrent runs from two processes never open the same problem twice', async () => {
+    const other = test.ledger({ now: () => new Date(clock++) });
+    const correction = await recorded({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 7n, constraints: {} } });
+    const runs = await Promise.all([
+      recordComplianceRun(ctx, { trigger: 'ON_DEMAND', actor: admin }),
+      recordComplianceRun(other, { trigger: 'ON_DEMAND', actor: admin }),
+      recordComplianceRun(other, { trigger: 'TRANSACTION', transactionIds: [correction] }),
+      recordComplianceRun(ctx, { trigger: 'TRANSACTION', transactionIds: [correction] }),
+    ]);
+    expect(runs.reduce((sum, r) => sum + (r?.opened ?? 0), 0)).toBe(1);
+    const keys = await ctx.pool.query<{ key: string; n: number }>(`SELECT key, count(*)::int AS n FROM "ComplianceFinding" f WHERE NOT EXISTS (SELECT 1 FROM "ComplianceResolution" r WHERE r."findingId" = f.id) GROUP BY key HAVING count(*) > 1`);
+    expect(keys.rows).toEqual([]);
+    expect(await openFindings(ctx.pool, 'ALL')).toHaveLength(3);
+  });
+
+  it('wait for a run in another process: the advisory lock keeps them apart', async () => {
+    const before = await runCount();
+    const elsewhere = await ctx.pool.connect();
+    try {
+      await elsewhere.query('SELECT pg_advisory_lock($1)', [COMPLIANCE_LOCK]);
+      const waiting = recordComplianceRun(ctx, { trigger: 'ON_DEMAND', actor: admin });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await runCount()).toBe(before);
+      await elsewhere.query('SELECT pg_advisory_unlock($1)', [COMPLIANCE_LOCK]);
+      expect((await waiting)?.opened).toBe(0);
+      expect(await runCount()).toBe(before + 1);
+    } finally {
+      elsewhere.release();
+    }
+  });
+
+  it('judge the whole registry when more transactions wait than can be listed', async () => {
+    const runs: RecordedRun[] = [];
+    const monitor = complianceMonitor(ctx, { maxPending: 1, onRun: (r) => runs.push(r), onError: (e) => { throw e; } });
+    // Two transactions committed before the monitor's next turn: more than the one it may list.
+    const outcomes = [await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } })];
+    outcomes.push(await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } }));
+    for (const outcome of outcomes) monitor.notice(outcome);
+    await monitor.idle();
+    expect(runs.map((r) => [r.trigger, r.report.transactionIds, r.report.accountIds])).toEqual([['TRANSACTION', [], null]]);
+    expect(runs[0]?.opened).toBe(2);
+  });
+
+  it('keep their records append-only: the database refuses to change them', async () => {
+    for (const statement of [`UPDATE "ComplianceFinding" SET message = 'nothing'`, `DELETE FROM "ComplianceResolution"`, `UPDATE "ComplianceRun" SET findings = 0`, `TRUNCATE "ComplianceRun"`]) {
+      await expect(ctx.pool.query(statement), statement).rejects.toThrow(/is append-only/);
+    }
   });
 
   it('stop when switched off', async () => {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CanonicalValue } from '../canonical-json';
 import type { SettingBody } from '../rules/records';
 import { inSnapshot, type Queryable } from '../state';
-import { complianceVersionInForce } from './catalog';
+import { complianceVersionInForce, isComplianceRule } from './catalog';
 import type { ComplianceFinding } from './types';
 
 export interface ComplianceResult {
@@ -10,13 +10,17 @@ export interface ComplianceResult {
   readonly version: number;
   readonly settings: CanonicalValue;
   readonly findings: readonly ComplianceFinding[];
+  /** The rule found as many as it was allowed to report: there may be more. */
+  readonly truncated: boolean;
 }
 
 export interface ComplianceReport {
   /** The moment judged, ISO-8601 UTC. */
   readonly at: string;
-  /** The transaction whose accounts were judged, or null for the whole registry. */
-  readonly transactionId: string | null;
+  /** The transactions whose accounts were judged; empty for the whole registry. */
+  readonly transactionIds: readonly string[];
+  /** The accounts judged, or null for the whole registry. */
+  readonly accountIds: readonly string[] | null;
   readonly results: readonly ComplianceResult[];
   readonly findings: number;
 }
@@ -30,21 +34,42 @@ async function configured(client: pg.PoolClient): Promise<{ rule: string; body: 
     const known = latest.get(r.subject);
     if (!known || known.revision < body.revision) latest.set(r.subject, body);
   }
-  return [...latest].filter(([, body]) => body.enabled).map(([rule, body]) => ({ rule, body })).sort((a, b) => (a.rule < b.rule ? -1 : 1));
+  return [...latest].filter(([rule, body]) => body.enabled && isComplianceRule(rule)).map(([rule, body]) => ({ rule, body })).sort((a, b) => (a.rule < b.rule ? -1 : 1));
+}
+
+/**
+ * The accounts that recorded transactions touched: those they created or closed blocks in. Closing
+ * counts too, so that units moving out of an account let a finding about them be seen as resolved.
+ */
+async function touchedAccounts(client: pg.PoolClient, transactionIds: readonly string[]): Promise<string[]> {
+  const found = await client.query<{ accountId: string }>(
+    `SELECT DISTINCT "accountId" FROM "UnitBlock" WHERE "createdByTxId" = ANY($1::text[]) OR "closedByTxId" = ANY($1::text[]) ORDER BY "accountId"`,
+    [transactionIds],
+  );
+  return found.rows.map((r) => r.accountId);
+}
+
+export interface ComplianceOptions {
+  /** The moment judged (default now). */
+  readonly at?: Date;
+  /** Judge only the accounts these transactions touched; absent: the whole registry. */
+  readonly transactionIds?: readonly string[];
+  /** At most this many findings per rule (default 100); a result that reaches it is `truncated`. */
+  readonly limit?: number;
 }
 
 /**
  * Runs the configured compliance rules (A6R-19) in one snapshot, each at its version in force at `at`
- * (default now): on the whole registry, or, after a transaction, on the accounts it created blocks in,
- * as of that transaction's time unless `at` is given. Read-only.
+ * (default now): on the whole registry, or, after transactions, on the accounts they touched.
+ * Read-only. Given a connection, runs in the caller's transaction (which should be a snapshot).
  */
-export async function runCompliance(db: Queryable, options: { at?: Date; transactionId?: string; limit?: number } = {}): Promise<ComplianceReport> {
+export async function runCompliance(db: Queryable, options: ComplianceOptions = {}): Promise<ComplianceReport> {
   const limit = options.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`runCompliance: limit must be a positive whole number, got ${limit}`);
   return inSnapshot(db, async (client) => {
-    // After a transaction, by default the state it left: as of its own time.
-    const recordedAt = options.transactionId && !options.at ? (await client.query<{ at: string }>(`SELECT to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM "LedgerTransaction" WHERE id = $1`, [options.transactionId])).rows[0]?.at : undefined;
-    const at = recordedAt ?? (options.at ?? new Date()).toISOString();
-    const accountIds = options.transactionId ? (await client.query<{ accountId: string }>(`SELECT DISTINCT "accountId" FROM "UnitBlock" WHERE "createdByTxId" = $1`, [options.transactionId])).rows.map((r) => r.accountId) : null;
+    const at = (options.at ?? new Date()).toISOString();
+    const transactionIds = options.transactionIds ?? [];
+    const accountIds = options.transactionIds ? await touchedAccounts(client, transactionIds) : null;
     const results: ComplianceResult[] = [];
     for (const { rule, body } of await configured(client)) {
       const version = complianceVersionInForce(rule, at);
@@ -52,20 +77,9 @@ export async function runCompliance(db: Queryable, options: { at?: Date; transac
       const parsed = version.parseSettings(body.settings);
       if (!parsed.ok) throw new Error(`compliance rule ${rule} v${version.version}: its settings are invalid (${parsed.problem})`);
       const findings = accountIds && accountIds.length === 0 ? [] : await version.check(client, parsed.settings, at, { accountIds }, limit);
-      results.push({ rule, version: version.version, settings: { ...body.settings }, findings });
+      if (findings.length > limit) throw new Error(`compliance rule ${rule} v${version.version} returned ${findings.length} findings, more than the limit ${limit}`);
+      results.push({ rule, version: version.version, settings: { ...body.settings }, findings, truncated: findings.length === limit });
     }
-    return { at, transactionId: options.transactionId ?? null, results, findings: results.reduce((sum, r) => sum + r.findings.length, 0) };
+    return { at, transactionIds, accountIds, results, findings: results.reduce((sum, r) => sum + r.findings.length, 0) };
   });
-}
-
-/**
- * A notification step (LedgerContext.notify) that runs the compliance rules on what each recorded
- * transaction touched and hands a report with findings to `report`. It cannot change the outcome.
- */
-export function complianceAfterEachTransaction(pool: Queryable, report: (r: ComplianceReport) => void): (proposal: unknown, outcome: { status: string; transactionId: string | null }) => Promise<void> {
-  return async (_proposal, outcome) => {
-    if (outcome.status !== 'RECORDED' || outcome.transactionId === null) return;
-    const result = await runCompliance(pool, { transactionId: outcome.transactionId });
-    if (result.findings > 0) report(result);
-  };
 }

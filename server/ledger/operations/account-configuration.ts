@@ -1,5 +1,6 @@
 import { AccountStatus, AccountType, Registry } from '../../db/generated/enums';
-import { canTransferFrom, isRegistryAdmin, mayChangeStatus, mayOpenAccount } from '../account-rules';
+import { isRegistryAdmin, mayChangeStatus, mayOpenAccount } from '../account-rules';
+import { builtInRulesAt } from '../rules/built-in';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { prepared, type Sql } from '../sql';
@@ -56,7 +57,7 @@ export async function setAccountStatus(sql: Sql, ctx: LedgerContext, actor: Acto
   }
   // Terminated is final: units that could still move would be stranded. The account's lock keeps
   // units from arriving meanwhile. (Units in an end-use account never move again and stay recorded.)
-  if (proposal.status === 'TERMINATED' && canTransferFrom(account.type)) {
+  if (proposal.status === 'TERMINATED' && builtInRulesAt(ctx, createdAt).accountType.canTransferFrom(account.type)) {
     const held = await prepared(sql, 'SELECT 1 FROM "UnitBlock" WHERE "accountId" = $1 AND "closedByTxId" IS NULL LIMIT 1', [account.id]);
     if ((held.rowCount ?? 0) > 0) return { createdAt, refusals: [refusal('STATUS_CHANGE_NOT_ALLOWED', { accountId: account.id, from: account.status, to: proposal.status, reason: 'the account holds units' })] };
   }

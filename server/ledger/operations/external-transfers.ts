@@ -1,9 +1,11 @@
-import { isRegistryAdmin, statusAllows } from '../account-rules';
-import { refusal } from '../check-codes';
+import { isRegistryAdmin } from '../account-rules';
+import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
+import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { remainders } from '../splitting';
 import { prepared, type Sql } from '../sql';
-import type { Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
+import type { AccountFacts, Actor, ExternalArrivalProposal, ExternalTransferProposal, LedgerContext } from '../types';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { approachProblems, lockSeriesTop, MAX_SERIAL, nomenclatureProblems, quantityProblems, seriesConflicts, seriesIdOf, seriesProblems } from './issue-units';
 import { lockAccounts } from './lock-accounts';
@@ -27,18 +29,32 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
   const proxy = await proxyAccountId(sql);
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const problems = selectionProblems(proposal.selection);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proxy]);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
+  const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [
-    ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
-    ...acquiringChecks(actor, proxy, accounts.get(proxy), proposal.fromAccountId, (a) => a.type === 'PROXY'),
+    ...transferringChecks(rules, actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
+    ...acquiringChecks(rules, actor, proxy, accounts.get(proxy), proposal.fromAccountId, (a) => a.type === 'PROXY'),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
   if (problems.length > 0) return { createdAt, refusals: problems };
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proxy);
-  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers };
+}
+
+/** The account checks of an arrival, by the built-in rules in force. */
+function arrivalChecks(rules: BuiltInRules, actor: Actor, proxy: string, accounts: ReadonlyMap<string, AccountFacts>, toAccountId: string): Refusal[] {
+  const proxyFacts = accounts.get(proxy);
+  return [
+    // Arrivals come from another registry through the registry itself: registry administrators (and,
+    // later, the authenticated registry-to-registry interface) initiate them, through an operational proxy.
+    ...(isRegistryAdmin(actor) ? [] : [refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: proxy, userId: actor.userId })]),
+    ...(proxyFacts && rules.accountStatus.statusAllows(proxyFacts.status, actor) ? [] : [refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: proxy, status: proxyFacts?.status ?? 'missing' })]),
+    ...acquiringChecks(rules, actor, toAccountId, accounts.get(toAccountId), proxy),
+  ];
 }
 
 /**
@@ -52,15 +68,8 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const { accounts, chain } = await lockAccounts(sql, [proxy], [proposal.toAccountId]);
   const createdAt = ctx.now();
-  const proxyFacts = accounts.get(proxy);
-  const refusals = [
-    // Arrivals come from another registry through the registry itself: registry administrators (and,
-    // later, the authenticated registry-to-registry interface) initiate them, through an operational proxy.
-    ...(isRegistryAdmin(actor) ? [] : [refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: proxy, userId: actor.userId })]),
-    ...(proxyFacts && statusAllows(proxyFacts.status, actor) ? [] : [refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: proxy, status: proxyFacts?.status ?? 'missing' })]),
-    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proxy),
-  ];
-  if (refusals.length > 0) return { createdAt, refusals };
+  const refused = arrivalChecks(builtInRulesAt(ctx, createdAt), actor, proxy, accounts, proposal.toAccountId);
+  if (refused.length > 0) return { createdAt, refusals: refused };
   const seriesChecks = [...seriesProblems(proposal.series), ...quantityProblems(proposal.lastSerial - proposal.firstSerial + 1n), ...(await approachProblems(sql, proposal.series))];
   if (proposal.firstSerial < 1n) seriesChecks.push(refusal('QUANTITY_NOT_POSITIVE', { firstSerial: proposal.firstSerial.toString() }));
   if (proposal.lastSerial > MAX_SERIAL) seriesChecks.push(refusal('QUANTITY_TOO_LARGE', { lastSerial: proposal.lastSerial.toString(), maximum: MAX_SERIAL.toString() }));
@@ -72,6 +81,11 @@ export async function externalArrival(sql: Sql, ctx: LedgerContext, actor: Actor
   await lockSeriesTop(sql, seriesId);
   // Read again under the series lock, as issuance does: arrivals of a series are timestamped in order.
   const arrivedAt = ctx.now();
+  // The checks were made by the built-in rules in force at createdAt; the entry is of arrivedAt.
+  if (builtInRulesAt(ctx, arrivedAt) !== builtInRulesAt(ctx, createdAt)) {
+    const again = arrivalChecks(builtInRulesAt(ctx, arrivedAt), actor, proxy, accounts, proposal.toAccountId);
+    if (again.length > 0) return { createdAt: arrivedAt, refusals: again };
+  }
   const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
   if (conflicts.length > 0) return { createdAt: arrivedAt, refusals: conflicts };
   const overlapping = await prepared<{ id: bigint; seriesId: string; firstSerial: bigint; lastSerial: bigint; accountId: string }>(sql, 

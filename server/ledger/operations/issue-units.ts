@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { canGenerate, mayInitiateOn, statusAllows } from '../account-rules';
 import { canonicalJson } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
+import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { prepared, type Sql } from '../sql';
-import type { Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
+import type { AccountFacts, Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
 import { lockAccounts } from './lock-accounts';
 
 /** The largest block one operation may create; far above any real issuance, it bounds bad input. */
@@ -89,8 +90,20 @@ export async function seriesConflicts(sql: Sql, seriesId: string, series: Series
 /** The highest serial a series has ever used, under a lock that keeps two issuances from sharing serials. */
 export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint> {
   await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERIES_LOCK, seriesId]);
-  const top = await prepared<{ last: bigint }>(sql, `SELECT "lastSerial" AS last FROM "UnitBlock" WHERE "seriesId" = $1 ORDER BY "lastSerial" DESC LIMIT 1`, [seriesId]);
+  // The open blocks of a series cover every serial it has ever had (units are never destroyed, only
+  // moved into other blocks), and do not overlap: the last by first serial holds the highest.
+  const top = await prepared<{ last: bigint }>(sql, `SELECT "lastSerial" AS last FROM "UnitBlock" WHERE "seriesId" = $1 AND "closedByTxId" IS NULL ORDER BY "firstSerial" DESC LIMIT 1`, [seriesId]);
   return top.rows[0]?.last ?? 0n;
+}
+
+/** The 2xxx checks of the account units are issued into, by the built-in rules in force. */
+function generatingChecks(rules: BuiltInRules, actor: Actor, accountId: string, account: AccountFacts | undefined): Refusal[] {
+  if (!account) return [refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId })];
+  const refusals: Refusal[] = [];
+  if (!rules.accountStatus.statusAllows(account.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: account.id, status: account.status }));
+  if (!rules.initiation.mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
+  if (!rules.accountType.canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
+  return refusals;
 }
 
 /**
@@ -98,16 +111,11 @@ export async function lockSeriesTop(sql: Sql, seriesId: string): Promise<bigint>
  * type may generate units (an issuance account, or the mechanism's pending account).
  */
 export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: IssuanceProposal): Promise<Plan> {
-  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], []);
+  const receivers = receiversToLock(ctx.pool, [proposal.accountId]);
+  const { accounts, chain } = await lockAccounts(sql, [proposal.accountId], receivers);
   const createdAt = ctx.now();
   const account = accounts.get(proposal.accountId);
-  const refusals: Refusal[] = [];
-  if (!account) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_FOUND', { accountId: proposal.accountId }));
-  else {
-    if (!statusAllows(account.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: account.id, status: account.status }));
-    if (!mayInitiateOn(actor, account)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: account.id, userId: actor.userId }));
-    if (!canGenerate(account.type)) refusals.push(refusal('ACCOUNT_TYPE_CANNOT_GENERATE', { accountId: account.id, type: account.type }));
-  }
+  const refusals: Refusal[] = generatingChecks(builtInRulesAt(ctx, createdAt), actor, proposal.accountId, account);
   refusals.push(...seriesProblems(proposal.series), ...quantityProblems(proposal.quantity), ...(await approachProblems(sql, proposal.series)));
   if (refusals.length === 0) refusals.push(...(await nomenclatureProblems(sql, proposal.series)));
   if (refusals.length > 0) return { createdAt, refusals };
@@ -116,6 +124,11 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
   const firstSerial = (await lockSeriesTop(sql, seriesId)) + 1n;
   // Read again under the series lock: concurrent issuances of a series are timestamped in serial order.
   const issuedAt = ctx.now();
+  // The checks were made by the built-in rules in force at createdAt; the entry is of issuedAt.
+  if (builtInRulesAt(ctx, issuedAt) !== builtInRulesAt(ctx, createdAt)) {
+    const again = generatingChecks(builtInRulesAt(ctx, issuedAt), actor, proposal.accountId, account);
+    if (again.length > 0) return { createdAt: issuedAt, refusals: again };
+  }
   const conflicts = await seriesConflicts(sql, seriesId, proposal.series);
   if (conflicts.length > 0) return { createdAt: issuedAt, refusals: conflicts };
   const changes: Changes = {
@@ -123,5 +136,5 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     series: [{ ...proposal.series, id: seriesId }],
     create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
-  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes) };
+  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes), receivers };
 }

@@ -1,5 +1,5 @@
 import { GENESIS_HASH, LOG_CHAINS } from '../log';
-import { beginWith, literal, type Sql } from '../sql';
+import { beginPipeline, booleanArray, textArray, type Sql, type Step } from '../sql';
 import type { QueryResultRow } from 'pg';
 import type { AccountFacts } from '../types';
 
@@ -11,25 +11,28 @@ export interface ClaimedChain {
 
 /**
  * Locks the accounts a transaction touches and claims a log chain, in one round trip
- * (`registry_lock`). Accounts are locked in one order, sorted here, so that two transactions never
- * wait for each other in a cycle. An account whose units leave, or whose configuration changes, is locked FOR NO KEY
- * UPDATE: every change to an account's blocks happens under that lock, so no two writers can close the
- * same block. An account that only receives is locked FOR SHARE: receiving does not conflict with
- * receiving, only with a change of the account itself.
+ * (`registry_lock`). The locks are transaction-scoped advisory locks on the account ids, taken in one
+ * order (of their keys) by every transaction, so that none waits for another in a cycle. An account
+ * whose units leave, or whose configuration changes, is locked exclusively: every change to an
+ * account's blocks happens under that lock, so no two writers can close the same block. An account
+ * that only receives is locked shared: receiving does not conflict with receiving, only with a change
+ * of the account itself, and many writers can send into one account at once without writing to its row
+ * (migration 20261122004100_account_locks).
  */
 export async function lockAccounts<R extends QueryResultRow = never>(
   sql: Sql,
   exclusive: readonly string[],
   shared: readonly string[],
-  then?: string,
+  then?: Step,
 ): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain; then: R[] }> {
   // The transaction's first statement, sent together with its BEGIN and, when given, the first read
   // that needs the locks: one round trip. Within the transaction each statement sees what was
   // committed before it started, so `then` sees the accounts as locked.
-  // Sorted by code unit, without duplicates: the one order every transaction locks accounts in.
+  // Without duplicates (registry_lock orders the locks); sorted, so that the message is the same for
+  // the same accounts.
   const ids = [...new Set([...exclusive, ...shared])].sort();
-  const modes = ids.map((id) => (exclusive.includes(id) ? 'true' : 'false'));
-  const results = await beginWith(sql, `SELECT registry_lock(${literal(sql, ids)}, ARRAY[${modes.join(',')}]::boolean[], ${literal(sql, LOG_CHAINS)}) AS locked${then ? `; ${then}` : ''}`);
+  const modes = ids.map((id) => exclusive.includes(id));
+  const results = await beginPipeline(sql, [{ text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS)] }, ...(then ? [then] : [])]);
   const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
   return {

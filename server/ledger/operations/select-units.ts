@@ -1,6 +1,6 @@
 import { refusal, type Refusal } from '../check-codes';
 import { selectExplicit, selectImplicit, type HeldBlock, type Take } from '../splitting';
-import { literal, type Sql } from '../sql';
+import { literal, prepared, type Sql, type Step } from '../sql';
 import { MAX_ISSUANCE, MAX_SERIAL } from './issue-units';
 import type { UnitConstraints, UnitSelection } from '../types';
 
@@ -48,45 +48,42 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
 const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
 
 /**
- * The implicit selection's reads, prepared once on every connection of the ledger's pool
- * (createLedgerPool), so that a transfer neither parses nor plans them: they travel as `EXECUTE
- * name(…)` in the same message as the locks. Only one index serves their order (`UnitBlock_open_by_size`),
- * so a generic plan is the right plan. Constrained selections, which name series attributes, and
- * explicit ranges are planned per call.
+ * The implicit selection's reads when no constraint narrows them: statements with parameters, which
+ * every connection of the ledger's pool parses and plans once (sql.ts, named by a digest of the text),
+ * so that a transfer neither parses nor plans them. Only one index serves their order
+ * (`UnitBlock_open_by_size`), so a generic plan is the right plan. Constrained selections, which name
+ * series attributes, and explicit ranges are planned per call.
  */
-export const PREPARED_READS = {
-  ledger_read_first: `PREPARE ledger_read_first(text, bigint) AS
-    (SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND ${SIZE} = $2 ${ORDER} LIMIT 1)
+const READ_FIRST = `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND ${SIZE} = $2::bigint ${ORDER} LIMIT 1)
     UNION ALL
-    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`,
-  ledger_read_next: `PREPARE ledger_read_next(text, bigint, text, bigint) AS
-    SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2, $3, $4)
-    ${ORDER} LIMIT ${PAGE_ROWS}`,
-} as const;
+    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`;
+const READ_NEXT = `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2::bigint, $3, $4::bigint)
+    ${ORDER} LIMIT ${PAGE_ROWS}`;
+const READ_EXPLICIT = `SELECT ${COLUMNS} FROM "UnitBlock"
+      WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $2::bigint AND "accountId" = $3
+      ORDER BY "firstSerial" DESC LIMIT 1`;
 
 const unconstrained = (c: UnitConstraints | null): boolean => c === null || Object.values(c).every((v) => v === undefined);
 
 /**
- * The first read of a selection, as SQL to travel in the same message as the locks (it runs after
- * them, so it sees the account as locked). Explicit: the open block of the series that would hold the
- * range. Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need
- * nothing more.
+ * The first read of a selection, to travel in the same message as the locks (it runs after them, so
+ * it sees the account as locked). Explicit: the open block of the series that would hold the range.
+ * Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need nothing more.
  */
-export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): string {
+export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): Step {
   if (selection.mode === 'explicit') {
-    // Planned per call, not prepared: a generic plan cannot tell whether the account's open blocks or
-    // the series' blocks around the serial are fewer, and one that walks every open block of a
-    // fragmented account made each transfer out of it slower than the last.
-    return `SELECT ${COLUMNS} FROM "UnitBlock"
-      WHERE "seriesId" = ${literal(sql, selection.seriesId)} AND "closedByTxId" IS NULL AND "firstSerial" <= ${literal(sql, selection.firstSerial.toString())}::bigint
-        AND "accountId" = ${literal(sql, accountId)}
-      ORDER BY "firstSerial" DESC LIMIT 1`;
+    // Planned per call: a generic plan cannot tell whether the account's open blocks or the series'
+    // blocks around the serial are fewer, and one that walks every open block of a fragmented account
+    // made each transfer out of it slower than the last.
+    return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString(), accountId], perCall: true };
   }
-  if (unconstrained(selection.constraints)) return `EXECUTE ledger_read_first(${literal(sql, accountId)}, ${literal(sql, selection.quantity.toString())})`;
+  if (unconstrained(selection.constraints)) return { text: READ_FIRST, values: [accountId, selection.quantity.toString()] };
   const where = openBlocksWhere(sql, accountId, selection.constraints);
-  return `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
+  return {
+    text: `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
     UNION ALL
-    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`;
+    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`,
+  };
 }
 
 /**
@@ -120,7 +117,7 @@ export async function selectUnits(sql: Sql, accountId: string, selection: UnitSe
     pageRows = PAGE_ROWS;
     const after = [(last.lastSerial - last.firstSerial + 1n).toString(), last.seriesId, last.firstSerial.toString()] as const;
     const next = unconstrained(selection.constraints)
-      ? await sql.query<HeldBlock>(`EXECUTE ledger_read_next(${literal(sql, accountId)}, ${literal(sql, after[0])}, ${literal(sql, after[1])}, ${literal(sql, after[2])})`)
+      ? await prepared<HeldBlock>(sql, READ_NEXT, [accountId, ...after])
       : await sql.query<HeldBlock>(
           `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${where}
            AND (${SIZE}, "seriesId", "firstSerial") > (${literal(sql, after[0])}::bigint, ${literal(sql, after[1])}, ${literal(sql, after[2])}::bigint)

@@ -2,7 +2,8 @@ import { remainders, type Take } from '../splitting';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import type { Sql } from '../sql';
 import type { AccountFacts, Actor, LedgerContext, TransferProposal } from '../types';
-import { canAcquire } from '../account-rules';
+import { builtInRulesAt } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import { acquiringChecks, transferringChecks } from './account-checks';
 import { lockAccounts } from './lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from './select-units';
@@ -35,11 +36,14 @@ export const takenQuantity = (takes: readonly Take[]): bigint => takes.reduce((s
  */
 export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: TransferProposal): Promise<Plan> {
   const problems = selectionProblems(proposal.selection);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  // Accounts that may receive supplementary units are locked with the others, before the clock is read.
+  const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proposal.toAccountId]);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
+  const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [
-    ...transferringChecks(actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
-    ...acquiringChecks(actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId, (to) => canAcquire(to.type) && !returnsToMechanism(accounts.get(proposal.fromAccountId), to)),
+    ...transferringChecks(rules, actor, proposal.fromAccountId, accounts.get(proposal.fromAccountId)),
+    ...acquiringChecks(rules, actor, proposal.toAccountId, accounts.get(proposal.toAccountId), proposal.fromAccountId, (to) => rules.accountType.canAcquire(to.type) && !returnsToMechanism(accounts.get(proposal.fromAccountId), to)),
   ];
   if (refusals.length > 0) return { createdAt, refusals };
   if (problems.length > 0) return { createdAt, refusals: problems };
@@ -47,5 +51,5 @@ export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proposal.toAccountId);
-  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes) };
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers };
 }

@@ -1,7 +1,7 @@
-import { mayInitiateOn } from '../account-rules';
 import { actorWithin, hasLimitedGrant, limitsLeftOut, type ConcernedApproach } from '../approach-scope';
 import { refusal, type CheckName } from '../check-codes';
 import type { Plan } from '../plan';
+import { builtInRulesAt, type BuiltInRuleBook } from '../rules/built-in';
 import { prepared, type Sql } from '../sql';
 import type { AccountFacts, Actor, Proposal } from '../types';
 
@@ -16,7 +16,7 @@ import type { AccountFacts, Actor, Proposal } from '../types';
  * The recorded input keeps the actor's complete grants, limits included: replay and the pluggable rules
  * see what was proposed. An actor without a limited grant costs nothing here.
  */
-export async function planWithinApproaches(sql: Sql, actor: Actor, proposal: Proposal, plan: (actor: Actor) => Promise<Plan>): Promise<Plan> {
+export async function planWithinApproaches(sql: Sql, ctx: { readonly builtInRules?: BuiltInRuleBook }, actor: Actor, proposal: Proposal, plan: (actor: Actor) => Promise<Plan>): Promise<Plan> {
   if (!hasLimitedGrant(actor)) return plan(actor);
   const concerned = await concernedAccount(sql, proposal);
   const within = actorWithin(actor, concerned.approaches);
@@ -34,7 +34,8 @@ export async function planWithinApproaches(sql: Sql, actor: Actor, proposal: Pro
   const outside = units.filter((a) => !concerned.approaches.includes(a));
   if (outside.length === 0) return planned;
   // The account's approach is covered; are the units' approaches too, by a grant that may initiate here?
-  if (mayInitiateOn(actorWithin(within, [...concerned.approaches, ...units]), concerned.account)) return planned;
+  // The initiation rule in force at the act's time decides, as it did for the act itself.
+  if (builtInRulesAt(ctx, planned.createdAt).initiation.mayInitiateOn(actorWithin(within, [...concerned.approaches, ...units]), concerned.account)) return planned;
   return {
     createdAt: planned.createdAt,
     refusals: [refusal('UNITS_OUTSIDE_GRANT_APPROACH', { userId: actor.userId, accountId: concerned.account.id, approaches: outside.map((a) => a ?? 'none').join(',') })],

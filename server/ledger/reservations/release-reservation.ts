@@ -1,7 +1,9 @@
-import { isRegistryAdmin, mayInitiateOn, statusAllows } from '../account-rules';
+import { isRegistryAdmin } from '../account-rules';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';
+import { builtInRulesAt } from '../rules/built-in';
+import { receiversToLock } from '../rules/engine';
 import type { NewAdministrativeRecord } from '../rules/records';
 import { prepared, type Sql } from '../sql';
 import type { Actor, LedgerContext, ReleaseReservationProposal } from '../types';
@@ -28,22 +30,33 @@ async function reservationOf(sql: Sql, transactionId: string): Promise<Reservati
 /**
  * Ends a transfer that waits (A6R-47). The escrow account is locked exclusively, so that of two
  * answers racing for one reservation exactly one is recorded and the other finds it answered (2024).
+ *
  * APPROVE: a second authorized person (never the initiator, nor the one who impersonated him), before
- * it expires: the reserved units go on to the acquiring account, which must still be active.
- * REJECT: anyone who may initiate on the transferring account: they go back there. EXPIRE: once
- * expired, anyone who may initiate there or a registry administrator: they go back.
+ * it expires. The delivery is judged again, at the approval's time, as the transfer it completes: by the
+ * built-in rules then in force (both accounts active, of types that send and receive: 2002, 2003,
+ * 3002, 3003), and by the pluggable rules then in force between the two accounts (write-path → rules
+ * engine, `delivery`): those that refuse (transfer-limit, use-authorized-units, retirement-vintage)
+ * refuse the approval, which leaves the transfer waiting; those that add supplementary operations
+ * (transfer-fee) take them from the delivered units now; a rule that holds transfers (four-eyes) does
+ * not hold it again. The first-transfer markers the delivery constitutes are created with it.
+ * REJECT: anyone who may initiate on the transferring account; EXPIRE: once expired, such a person or a
+ * registry administrator. Every unit the held transfer took goes back to the transferring account:
+ * nothing was charged while it waited.
  */
 export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Actor, p: ReleaseReservationProposal): Promise<Plan> {
   const reservation = await reservationOf(sql, p.reservationTransactionId);
   const destination = reservation ? (p.decision === 'APPROVE' ? reservation.toAccountId : reservation.fromAccountId) : null;
-  const { accounts, chain } = await lockAccounts(sql, reservation ? [reservation.escrowAccountId] : [], reservation ? [...new Set([reservation.fromAccountId, reservation.toAccountId])] : []);
+  // A delivery may pay supplementary units (a fee): their accounts are locked first, as for a transfer.
+  const receivers = reservation && p.decision === 'APPROVE' ? receiversToLock(ctx.pool, [reservation.fromAccountId, reservation.toAccountId]) : [];
+  const { accounts, chain } = await lockAccounts(sql, reservation ? [reservation.escrowAccountId] : [], reservation ? [...new Set([reservation.fromAccountId, reservation.toAccountId, ...receivers])] : []);
   const createdAt = ctx.now();
+  const rules = builtInRulesAt(ctx, createdAt);
   if (!reservation || destination === null) return { createdAt, refusals: [refusal('RESERVATION_NOT_PENDING', { transactionId: p.reservationTransactionId, reason: 'no such reservation' })] };
   const answered = await prepared(sql, `SELECT 1 FROM "AdministrativeRecord" WHERE kind = 'RESERVATION_RELEASE' AND "scopeId" = $1`, [p.reservationTransactionId]);
   const refusals: Refusal[] = [];
   if ((answered.rowCount ?? 0) > 0) refusals.push(refusal('RESERVATION_NOT_PENDING', { transactionId: p.reservationTransactionId, reason: 'already answered' }));
   const origin = accounts.get(reservation.fromAccountId);
-  const mayAnswer = origin !== undefined && mayInitiateOn(actor, origin);
+  const mayAnswer = origin !== undefined && rules.initiation.mayInitiateOn(actor, origin);
   const expired = createdAt >= reservation.expiresAt;
   if (p.decision === 'APPROVE') {
     if (actor.userId === reservation.initiatorId || actor.impersonatorId === reservation.initiatorId || (reservation.impersonatorId !== null && (actor.userId === reservation.impersonatorId || actor.impersonatorId === reservation.impersonatorId))) {
@@ -59,7 +72,13 @@ export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Ac
   if (p.reason.length > MAX_REASON_LENGTH) refusals.push(refusal('CORRECTION_REASON_MISSING', { field: 'reason', problem: `at most ${MAX_REASON_LENGTH} characters` }));
   const target = accounts.get(destination);
   if (!target) refusals.push(refusal('ACQUIRING_ACCOUNT_NOT_FOUND', { accountId: destination }));
-  else if (p.decision === 'APPROVE' && !statusAllows(target.status, actor)) refusals.push(refusal('ACQUIRING_ACCOUNT_NOT_OPERATIONAL', { accountId: destination, status: target.status }));
+  else if (p.decision === 'APPROVE') {
+    // The delivery is the transfer happening now: judged by the built-in rules in force now.
+    if (origin && !rules.accountStatus.statusAllows(origin.status, actor)) refusals.push(refusal('TRANSFERRING_ACCOUNT_NOT_OPERATIONAL', { accountId: origin.id, status: origin.status }));
+    if (origin && !rules.accountType.canTransferFrom(origin.type)) refusals.push(refusal('TRANSFERRING_ACCOUNT_TYPE_CANNOT_TRANSFER', { accountId: origin.id, type: origin.type }));
+    if (!rules.accountStatus.statusAllows(target.status, actor)) refusals.push(refusal('ACQUIRING_ACCOUNT_NOT_OPERATIONAL', { accountId: destination, status: target.status }));
+    if (!rules.accountType.canAcquire(target.type)) refusals.push(refusal('ACQUIRING_ACCOUNT_TYPE_CANNOT_ACQUIRE', { accountId: destination, type: target.type }));
+  }
   if (refusals.length > 0) return { createdAt, refusals };
 
   const blocks = await prepared<ClosingBlock & { closed: boolean }>(
@@ -80,5 +99,8 @@ export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Ac
     records: [record],
   };
   const quantity = close.reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
-  return { createdAt, chain, quantity, changes, operations: operationsOf(changes) };
+  // Postcondition: every unit in escrow for this reservation leaves it, to one destination.
+  if (changes.create.some((b) => b.accountId !== destination) || quantity <= 0n) throw new Error(`release of ${p.reservationTransactionId}: units left behind or sent elsewhere`);
+  const delivery = p.decision === 'APPROVE' ? { delivery: { fromAccountId: reservation.fromAccountId, toAccountId: reservation.toAccountId }, receivers } : {};
+  return { createdAt, chain, quantity, changes, operations: operationsOf(changes), ...delivery };
 }

@@ -113,11 +113,12 @@ describe('four-eyes and reservations (A6R-47)', () => {
     for (let i = 0; i < 2; i++) await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 500n, constraints: {} } });
     await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-fee', scope: { type: 'ACCOUNT', id: 'GHA-200' }, enabled: true, settings: { accountId: 'FEE-1', basisPoints: 100 } });
     const before = await balance('GHA-200');
+    const fees = await balance('FEE-1');
     const waiting = await recorded(holder, transfer(600n));
     expect(waiting.pending).toBe(true);
-    // The fee is charged when the transfer is proposed; the rest waits in escrow.
-    expect(await balance('FEE-1')).toBe(6n);
-    expect(await balance('ESCROW')).toBe(594n);
+    // Nothing is charged while the transfer waits: every unit waits in escrow, the fee is deferred.
+    expect(await balance('FEE-1')).toBe(fees);
+    expect(await balance('ESCROW')).toBe(600n);
     clock += 24 * 3_600_000;
     expect(codes(await run(second, release(waiting.transactionId, 'APPROVE')))).toEqual([2024]);
     // The scheduler's job: every expired reservation, once.
@@ -126,7 +127,71 @@ describe('four-eyes and reservations (A6R-47)', () => {
     expect(await expireReservations(ctx, admin)).toEqual([]);
     expect(codes(await run(admin, release(waiting.transactionId, 'EXPIRE')))).toEqual([2024]);
     expect(await balance('ESCROW')).toBe(0n);
-    expect(await balance('GHA-200')).toBe(before - 6n);
+    // Everything the held transfer took comes back; no fee was charged.
+    expect(await balance('GHA-200')).toBe(before);
+    expect(await balance('FEE-1')).toBe(fees);
+  });
+
+  it('returns every unit on rejection, fee included, and charges nothing', async () => {
+    const before = await balance('GHA-200');
+    const fees = await balance('FEE-1');
+    const waiting = await recorded(holder, transfer(600n));
+    expect(waiting.pending).toBe(true);
+    expect((await recorded(second, release(waiting.transactionId, 'REJECT'))).quantity).toBe(600n);
+    expect([await balance('GHA-200'), await balance('FEE-1'), await balance('ESCROW')]).toEqual([before, fees, 0n]);
+  });
+
+  it('judges the delivery again on approval: the rules in force then refuse it or charge their fee; four-eyes does not hold it again', async () => {
+    const before = [await balance('GHA-200'), await balance('GHA-300'), await balance('FEE-1')] as const;
+    const waiting = await recorded(holder, transfer(600n));
+    expect(waiting.pending).toBe(true);
+    // A limit set on the acquiring account after the proposal refuses the approval; the transfer keeps waiting.
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'ACCOUNT', id: 'GHA-300' }, enabled: true, settings: { maximum: '500' } });
+    const refused = await run(second, release(waiting.transactionId, 'APPROVE'));
+    expect(codes(refused)).toEqual([6001]);
+    expect(await balance('ESCROW')).toBe(600n);
+    // The acquiring account suspended: the built-in status rule refuses the approval (3002).
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'SUSPENDED' });
+    expect(codes(await run(second, release(waiting.transactionId, 'APPROVE')))).toEqual([3002]);
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'ACTIVE' });
+    // The fee rate changed while it waited: the delivery pays the rate in force at approval.
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'ACCOUNT', id: 'GHA-300' }, enabled: false, settings: {} });
+    await recorded(admin, { kind: 'CONFIGURE_RULE', rule: 'transfer-fee', scope: { type: 'ACCOUNT', id: 'GHA-200' }, enabled: true, settings: { accountId: 'FEE-1', basisPoints: 200 } });
+    const approved = await recorded(second, release(waiting.transactionId, 'APPROVE'));
+    expect(approved.pending).toBeUndefined();
+    expect([await balance('GHA-200'), await balance('GHA-300'), await balance('FEE-1'), await balance('ESCROW')]).toEqual([before[0] - 600n, before[1] + 588n, before[2] + 12n, 0n]);
+    const entry = await ctx.pool.query<{ payload: string }>('SELECT payload FROM "LogEntry" WHERE "transactionId" = $1', [approved.transactionId]);
+    const payload = JSON.parse(entry.rows[0]?.payload ?? '{}') as { operations: { op: string; rule?: string; diversions?: unknown }[]; ruleVersions: Record<string, number> };
+    expect(payload.operations.filter((o) => o.op === 'rule').map((o) => [o.rule, o.diversions])).toEqual([
+      ['four-eyes', []],
+      ['transfer-fee', [{ accountId: 'FEE-1', quantity: '12' }]],
+    ]);
+    expect(payload.ruleVersions).toMatchObject({ 'four-eyes': 1, 'transfer-fee': 1, 'account-status': 1 });
+    // The refusal was logged with what it rests on, and replay (next test) judges it again.
+    const rejected = await ctx.pool.query<{ payload: string }>('SELECT payload FROM "LogEntry" WHERE "transactionId" = $1', [refused.transactionId]);
+    expect(JSON.parse(rejected.rows[0]?.payload ?? '{}')).toMatchObject({ status: 'REJECTED', verdicts: { delivery: true, from: 'GHA-200', to: 'GHA-300', quantity: '600' } });
+  });
+
+  it('creates on approval the first-transfer markers the delivery constitutes', async () => {
+    await recorded(admin, { kind: 'OPEN_ACCOUNT', account: { id: 'KEN-300', registry: 'INTERNATIONAL', name: 'KEN-300', type: 'HOLDING', holderName: 'H', sectionId: 'KEN', cooperativeApproachId: null } });
+    await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: 'KEN-300', status: 'ACTIVE' });
+    await recorded(ghanaAdmin, { kind: 'RECORD_AUTHORIZATION', party: 'GHA', uses: 'NDC', units: { mode: 'conditions', conditions: { vintageFrom: 2024, vintageTo: 2024 } }, oimpFirstTransfer: null, applicableFrom: null, supersedes: null });
+    await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 1_000n });
+    for (let i = 0; i < 2; i++) await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 500n, constraints: {} } });
+    clock += 2 * 24 * 3_600_000;
+    const waiting = await recorded(holder, transfer(600n, 'KEN-300'));
+    expect(waiting.pending).toBe(true);
+    // Held, the transfer has not happened yet: no marker.
+    expect(await test.db.administrativeRecord.count({ where: { kind: 'FIRST_TRANSFER_MARKER' } })).toBe(0);
+    const approved = await recorded(second, release(waiting.transactionId, 'APPROVE'));
+    const markers = await test.db.administrativeRecord.findMany({ where: { kind: 'FIRST_TRANSFER_MARKER' } });
+    expect(markers.map((m) => [m.subject, m.transactionId])).toEqual(markers.map(() => ['NDC', approved.transactionId]));
+    // As for a direct transfer, the rule marks the units of the delivery as they arrive, before the fee is taken from them.
+    const marked = markers.reduce((sum, m) => {
+      const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
+      return sum + BigInt(body.lastSerial) - BigInt(body.firstSerial) + 1n;
+    }, 0n);
+    expect(marked).toBe(600n);
   });
 
   it('replays to the live state, judging the holding rule again; verify and invariants agree', async () => {

@@ -1,4 +1,3 @@
-import { BUILT_IN_RULES } from '../account-rules';
 import { authorizedExportV1 } from './authorized-export/v1';
 import { fourEyesV1 } from './four-eyes/v1';
 import { omgeCancellationV1 } from './omge-cancellation/v1';
@@ -8,6 +7,7 @@ import { transferFeeV1 } from './transfer-fee/v1';
 import { transferFeeV2 } from './transfer-fee/v2';
 import { transferLimitV1 } from './transfer-limit/v1';
 import { useAuthorizedUnitsV1 } from './use-authorized-units/v1';
+import { BUILT_IN_RULE_NAMES, BUILT_IN_RULES } from './built-in';
 import type { BuiltInRuleVersion, PluggableRuleVersion } from './types';
 
 /**
@@ -18,10 +18,8 @@ import type { BuiltInRuleVersion, PluggableRuleVersion } from './types';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const PLUGGABLE_RULES: readonly PluggableRuleVersion<any>[] = [transferLimitV1, transferFeeV1, transferFeeV2, shareOfProceedsV1, useAuthorizedUnitsV1, retirementVintageV1, authorizedExportV1, fourEyesV1, omgeCancellationV1];
 
-export const BUILT_IN_RULE_VERSIONS: readonly BuiltInRuleVersion[] = BUILT_IN_RULES;
-
-/** The rules named in `ruleVersions` of every transaction, whatever else applied: the built-in ones. */
-export const BUILT_IN_VERSIONS: Readonly<Record<string, number>> = Object.fromEntries(BUILT_IN_RULE_VERSIONS.map((r) => [r.name, r.version]));
+/** Every published version of the built-in rules (their book, by date: built-in.ts). */
+export const BUILT_IN_RULE_VERSIONS: readonly BuiltInRuleVersion[] = BUILT_IN_RULES.all();
 
 const byName = new Map<string, PluggableRuleVersion[]>();
 for (const rule of PLUGGABLE_RULES) {
@@ -38,7 +36,7 @@ for (const [name, versions] of byName) {
     if (previous && !(previous.effectiveFrom < v.effectiveFrom)) throw new Error(`rule catalog: ${name} v${v.version} must start after v${previous.version}`);
     if (v.retiresAt !== null && !(v.effectiveFrom < v.retiresAt)) throw new Error(`rule catalog: ${name} v${v.version} retires before it starts`);
   });
-  if (BUILT_IN_VERSIONS[name] !== undefined) throw new Error(`rule catalog: ${name} is both built-in and pluggable`);
+  if ((BUILT_IN_RULE_NAMES as readonly string[]).includes(name)) throw new Error(`rule catalog: ${name} is both built-in and pluggable`);
 }
 
 export const isPluggableRule = (name: string): boolean => byName.has(name);

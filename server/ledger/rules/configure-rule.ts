@@ -3,7 +3,7 @@ import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
-import type { Actor, ConfigureRuleProposal, LedgerContext, RuleScope, SuspendRuleProposal } from '../types';
+import type { Actor, ConfigureRuleProposal, LedgerContext, LiftSuspensionProposal, RuleScope, SuspendRuleProposal } from '../types';
 import { complianceVersionsFrom, isComplianceRule } from '../compliance/catalog';
 import { isPluggableRule, versionsFrom } from './catalog';
 import { forgetRules } from './engine';
@@ -127,6 +127,42 @@ export async function suspendRule(sql: Sql, ctx: LedgerContext, actor: Actor, pr
   // Never retroactive: transactions already recorded were judged by the rule, and stay so.
   const validFrom = from < createdAt ? createdAt : from;
   const record: NewAdministrativeRecord = { kind: 'RULE_SUSPENSION', subject: proposal.rule, scopeType: proposal.scope.type, scopeId, body: { reason, requestedFrom: from }, validFrom, validUntil: until };
+  const changes: Changes = { ...NO_CHANGES, records: [record] };
+  forgetRules(ctx.pool);
+  return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };
+}
+
+const SUSPENSION_LOCK = 6_274_301;
+
+/**
+ * A registry administrator lifts a suspension before its window ends, with a reason (A6R-17). The lift
+ * is an administrative record (`RULE_SUSPENSION_LIFT`, `validFrom` its own time) naming the suspension:
+ * from that moment the suspended rule judges transactions again (a window that has not begun never
+ * applies). Transactions before it stay as they were judged. Lifts of one suspension are serialized,
+ * so that it is lifted once. Refusals: 2011 (not a registry administrator), 2026 (no such suspension,
+ * or already ended or lifted), 2027 (no reason).
+ */
+export async function liftSuspension(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: LiftSuspensionProposal): Promise<Plan> {
+  const { chain } = await lockAccounts(sql, [], []);
+  await prepared(sql, 'SELECT pg_advisory_xact_lock($1, hashtext($2))', [SUSPENSION_LOCK, String(proposal.suspensionId)]);
+  const createdAt = ctx.now();
+  const refusals: Refusal[] = [];
+  if (!isRegistryAdmin(actor)) refusals.push(refusal('NOT_ALLOWED_TO_CONFIGURE', { suspensionId: String(proposal.suspensionId), userId: actor.userId }));
+  const found = await prepared<{ subject: string; scopeType: string; scopeId: string; validUntil: Date | null; lifted: boolean }>(
+    sql,
+    `SELECT s.subject, s."scopeType", s."scopeId", s."validUntil",
+            EXISTS (SELECT 1 FROM "AdministrativeRecord" l WHERE l.kind = 'RULE_SUSPENSION_LIFT' AND l.body::jsonb ->> 'suspension' = s.id) AS lifted
+     FROM "AdministrativeRecord" s WHERE s.id = $1 AND s.kind = 'RULE_SUSPENSION'`,
+    [String(proposal.suspensionId)],
+  );
+  const suspension = found.rows[0];
+  if (!suspension) refusals.push(refusal('SUSPENSION_NOT_IN_FORCE', { suspensionId: String(proposal.suspensionId), reason: 'no such suspension' }));
+  else if (suspension.lifted) refusals.push(refusal('SUSPENSION_NOT_IN_FORCE', { suspensionId: proposal.suspensionId, reason: 'already lifted' }));
+  else if (suspension.validUntil === null || suspension.validUntil <= createdAt) refusals.push(refusal('SUSPENSION_NOT_IN_FORCE', { suspensionId: proposal.suspensionId, reason: 'already ended', until: suspension.validUntil ? utc(suspension.validUntil) : null }));
+  const reason = typeof proposal.reason === 'string' ? proposal.reason.trim() : '';
+  if (reason === '' || reason.length > MAX_REASON_LENGTH) refusals.push(refusal('SUSPENSION_LIFT_REASON_MISSING', { field: 'reason', problem: `must be 1 to ${MAX_REASON_LENGTH} characters` }));
+  if (refusals.length > 0 || !suspension) return { createdAt, refusals };
+  const record: NewAdministrativeRecord = { kind: 'RULE_SUSPENSION_LIFT', subject: suspension.subject, scopeType: suspension.scopeType as RuleScope['type'], scopeId: suspension.scopeId, body: { suspension: proposal.suspensionId, reason }, validFrom: createdAt, validUntil: null };
   const changes: Changes = { ...NO_CHANGES, records: [record] };
   forgetRules(ctx.pool);
   return { createdAt, chain, quantity: 0n, changes, operations: operationsOf(changes) };

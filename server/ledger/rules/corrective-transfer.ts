@@ -1,5 +1,5 @@
 import type { AccountStatus } from '../../db/generated/enums';
-import { canAcquire, canTransferFrom, isRegistryAdmin, statusAllows } from '../account-rules';
+import { isRegistryAdmin } from '../account-rules';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from '../operations/select-units';
@@ -7,7 +7,7 @@ import { moveChanges } from '../operations/transfer-units';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
 import type { Actor, CorrectiveTransferProposal, LedgerContext } from '../types';
-import { BUILT_IN_VERSIONS } from './catalog';
+import { builtInRulesAt } from './built-in';
 import { authorizationsInForce, type SerialRange, type SeriesFacts } from '../descriptors/coverage';
 import { judge, loadRuleContext, readSeriesFacts } from './engine';
 import type { NewAdministrativeRecord } from './records';
@@ -86,7 +86,7 @@ async function reverse(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Ext
     create: close.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, accountId: origin })),
   };
   const broken: BrokenRule[] = [];
-  for (const accountId of delivered) broken.push(...(await brokenRules(sql, actor, accountId, origin, createdAt, close.filter((b) => b.accountId === accountId))));
+  for (const accountId of delivered) broken.push(...(await brokenRules(sql, ctx, actor, accountId, origin, createdAt, close.filter((b) => b.accountId === accountId))));
   const quantity = close.reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
   return finish(createdAt, chain, quantity, changes, correctionRecord(proposal.action, proposal.correctsTransactionId, proposal.reason, broken));
 }
@@ -125,7 +125,7 @@ async function move(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Extrac
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proposal.toAccountId);
-  const broken = await brokenRules(sql, actor, proposal.fromAccountId, proposal.toAccountId, createdAt, changes.create.filter((b) => b.accountId === proposal.toAccountId));
+  const broken = await brokenRules(sql, ctx, actor, proposal.fromAccountId, proposal.toAccountId, createdAt, changes.create.filter((b) => b.accountId === proposal.toAccountId));
   const quantity = proposal.selection.lastSerial - proposal.selection.firstSerial + 1n;
   return finish(createdAt, chain, quantity, changes, correctionRecord(proposal.action, proposal.correctsTransactionId, proposal.reason, broken));
 }
@@ -134,7 +134,7 @@ async function move(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Extrac
  * The rules an ordinary transfer of `moved` from `fromId` to `toId` by this actor at `at` would have
  * broken: the built-in ones (account type, account status) and the pluggable ones that govern the pair.
  */
-async function brokenRules(sql: Sql, actor: Actor, fromId: string, toId: string, at: Date, moved: readonly SerialRange[]): Promise<BrokenRule[]> {
+async function brokenRules(sql: Sql, ctx: LedgerContext, actor: Actor, fromId: string, toId: string, at: Date, moved: readonly SerialRange[]): Promise<BrokenRule[]> {
   const { accounts, records } = await loadRuleContext(sql, [fromId, toId], at);
   const series = await readSeriesFacts(sql, moved.map((b) => b.seriesId));
   const units = moved.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
@@ -142,12 +142,13 @@ async function brokenRules(sql: Sql, actor: Actor, fromId: string, toId: string,
   const from = accounts.get(fromId) as RuleAccount & { readonly status: AccountStatus };
   const to = accounts.get(toId) as RuleAccount & { readonly status: AccountStatus };
   const broken: BrokenRule[] = [];
-  const builtIn = (rule: string, code: number, accountId: string) => broken.push({ rule, version: BUILT_IN_VERSIONS[rule] ?? 0, code, accountId });
-  if (!statusAllows(from.status, actor)) builtIn('account-status', 2002, from.id);
-  if (!canTransferFrom(from.type)) builtIn('account-type', 2003, from.id);
-  if (!statusAllows(to.status, actor)) builtIn('account-status', 3002, to.id);
-  if (!canAcquire(to.type)) builtIn('account-type', 3003, to.id);
-  const judged = judge({ kind: 'TRANSFER', at: utc(at), actor, from, to, quantity, units, authorizations: authorizationsInForce(records, utc(at)) }, records);
+  const rules = builtInRulesAt(ctx, at);
+  const builtIn = (rule: 'account-status' | 'account-type', code: number, accountId: string) => broken.push({ rule, version: rules.versions[rule], code, accountId });
+  if (!rules.accountStatus.statusAllows(from.status, actor)) builtIn('account-status', 2002, from.id);
+  if (!rules.accountType.canTransferFrom(from.type)) builtIn('account-type', 2003, from.id);
+  if (!rules.accountStatus.statusAllows(to.status, actor)) builtIn('account-status', 3002, to.id);
+  if (!rules.accountType.canAcquire(to.type)) builtIn('account-type', 3003, to.id);
+  const judged = judge({ kind: 'TRANSFER', at: utc(at), actor, from, to, quantity, units, authorizations: authorizationsInForce(records, utc(at)) }, records, rules);
   for (const r of judged.refusals) {
     const rule = String(r.judged.rule ?? 'unknown');
     broken.push({ rule, version: judged.ruleVersions[rule] ?? 0, code: r.code, accountId: from.id });

@@ -1,16 +1,15 @@
 import type { AccountStatus, AccountType } from '../../db/generated/enums';
-import { canAcquire } from '../account-rules';
 import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
-import { operationsOf, type Changes } from '../plan';
+import { operationsOf, type Changes, type Delivery } from '../plan';
 import type { Pool } from 'pg';
 import { literal, prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
-import { BUILT_IN_VERSIONS, versionInForce } from './catalog';
+import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
+import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { firstTransferCandidatesV1, newMarkersV1 } from './first-transfer/v1';
-import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord } from './records';
+import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**
@@ -36,14 +35,19 @@ export interface Judgement {
 /**
  * Judges a transaction by the pluggable rules its settings make applicable, skipping those a
  * suspension covers. Pure: `records` are the settings of the scopes involved and the suspensions in
- * force at `context.at`.
+ * force at `context.at`; `builtIns` the built-in rules in force then, whose versions head `ruleVersions`.
+ *
+ * A transaction a rule holds (A6R-47) has not happened yet: every unit waits in escrow, and the other
+ * rules' supplementary operations (a fee) are not carried out but logged as `deferred`; they are judged
+ * again, by the rules then in force, when the transfer is delivered on approval, and never charged when
+ * it is rejected or expires. A `delivery` is not held again.
  */
-export function judge(context: RuleContext, records: readonly RecordRef[]): Judgement {
+export function judge(context: RuleContext, records: readonly RecordRef[], builtIns: BuiltInRules = BUILT_IN_RULES.atText(context.at), delivery = false): Judgement {
   const accounts = [context.from, context.to];
-  const ruleVersions: Record<string, number> = { ...BUILT_IN_VERSIONS };
+  const ruleVersions: Record<string, number> = { ...builtIns.versions };
   const refusals: Refusal[] = [];
-  const diversions: Diversion[] = [];
-  const operations: CanonicalValue[] = [];
+  const judged: { rule: string; version: number; settingId: string; settings: CanonicalValue; diversions: readonly Diversion[] }[] = [];
+  const suspended: CanonicalValue[] = [];
   let hold: { rule: string; version: number; settingId: string; settings: CanonicalValue; escrowAccountId: string; expiresAt: string } | null = null;
   for (const setting of governingSettings(records, accounts)) {
     const rule = versionInForce(setting.rule, context.at);
@@ -51,7 +55,7 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
     if (!rule || !rule.appliesTo.includes(context.kind)) continue;
     const suspension = coveringSuspension(records, setting.rule, accounts);
     if (suspension) {
-      operations.push({ op: 'rule-suspended', rule: setting.rule, version: rule.version, suspension: suspension.id });
+      suspended.push({ op: 'rule-suspended', rule: setting.rule, version: rule.version, suspension: suspension.id });
       continue;
     }
     const parsed = rule.parseSettings(setting.body.settings);
@@ -60,16 +64,21 @@ export function judge(context: RuleContext, records: readonly RecordRef[]): Judg
     const verdict: RuleVerdict = rule.evaluate(context, parsed.settings);
     ruleVersions[rule.name] = rule.version;
     refusals.push(...verdict.refusals);
-    diversions.push(...verdict.diversions);
     // A holding rule's operation is logged last, once it is known how many units it reserves.
-    if (verdict.hold && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
-    else operations.push(ruleOperation(rule.name, rule.version, setting.recordId, setting.body.settings, context, verdict.diversions));
+    if (verdict.hold && !delivery && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
+    else judged.push({ rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, diversions: verdict.diversions });
   }
-  if (!hold) return { ruleVersions, refusals, diversions, operations, hold: null };
-  const reserved = context.quantity - diversions.reduce((sum, d) => sum + d.quantity, 0n);
-  const escrow = { accountId: hold.escrowAccountId, quantity: reserved };
-  operations.push(ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]));
-  return { ruleVersions, refusals, diversions: [...diversions, escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: reserved } };
+  if (!hold) {
+    const operations = [...suspended, ...judged.map((j) => ruleOperation(j.rule, j.version, j.settingId, j.settings, context, j.diversions))];
+    return { ruleVersions, refusals, diversions: judged.flatMap((j) => j.diversions), operations, hold: null };
+  }
+  const escrow = { accountId: hold.escrowAccountId, quantity: context.quantity };
+  const operations = [
+    ...suspended,
+    ...judged.map((j) => (j.diversions.length === 0 ? ruleOperation(j.rule, j.version, j.settingId, j.settings, context, []) : { ...(ruleOperation(j.rule, j.version, j.settingId, j.settings, context, []) as object), deferred: j.diversions.map((d) => ({ accountId: d.accountId, quantity: d.quantity })) })),
+    ruleOperation(hold.rule, hold.version, hold.settingId, hold.settings, context, [escrow]),
+  ];
+  return { ruleVersions, refusals, diversions: [escrow], operations, hold: { rule: hold.rule, escrowAccountId: hold.escrowAccountId, expiresAt: hold.expiresAt, quantity: context.quantity } };
 }
 
 export function ruleOperation(rule: string, version: number, settingId: string, settings: CanonicalValue, context: RuleContext, diversions: readonly Diversion[]): CanonicalValue {
@@ -97,27 +106,54 @@ export type RuleOutcome =
       /** The transaction waits for an approval; its units are reserved in escrow. */
       readonly pending: boolean;
     }
-  | { readonly ok: false; readonly refusals: readonly Refusal[]; readonly ruleVersions: Readonly<Record<string, number>> };
+  | {
+      readonly ok: false;
+      readonly refusals: readonly Refusal[];
+      readonly ruleVersions: Readonly<Record<string, number>>;
+      /** What the refusal rests on, logged with it so that replay can judge it again (see `verdictsOf`). */
+      readonly verdicts: CanonicalValue;
+    };
+
+/**
+ * The context and rule operations a refusal by the rules rests on: the kind, accounts, quantity and
+ * units judged, and the `rule` / `rule-suspended` operations with the versions and settings applied.
+ * Logged in the rejected entry (`verdicts`), where replay judges them again (replay-rules.ts).
+ */
+function verdictsOf(context: RuleContext, delivery: boolean, judgement: Judgement): CanonicalValue {
+  return {
+    kind: context.kind,
+    delivery,
+    from: context.from?.id ?? null,
+    to: context.to.id,
+    quantity: context.quantity,
+    units: context.units.map((u) => ({ seriesId: u.seriesId, firstSerial: u.firstSerial, lastSerial: u.lastSerial })),
+    operations: [...judgement.operations],
+  };
+}
 
 interface Decided {
   readonly createdAt: Date;
   readonly quantity: bigint;
   readonly changes: Changes;
   readonly operations: readonly CanonicalValue[];
+  readonly delivery?: Delivery;
+  /** The accounts the operation locked (shared) as possible receivers of supplementary units (receiversToLock). */
+  readonly receivers?: readonly string[];
 }
 
 /** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
-function partiesOf(proposal: Proposal, changes: Changes): { kind: RuledKind; from: string | null; to: string } | null {
+function partiesOf(proposal: Proposal, changes: Changes, delivery: Delivery | undefined): { kind: RuledKind; from: string | null; to: string; delivery: boolean } | null {
+  if (delivery) return { kind: 'TRANSFER', from: delivery.fromAccountId, to: delivery.toAccountId, delivery: true };
   switch (proposal.kind) {
     case 'ISSUANCE':
-      return { kind: 'ISSUANCE', from: null, to: proposal.accountId };
+      return { kind: 'ISSUANCE', from: null, to: proposal.accountId, delivery: false };
     case 'TRANSFER':
-      return { kind: 'TRANSFER', from: proposal.fromAccountId, to: proposal.toAccountId };
+      return { kind: 'TRANSFER', from: proposal.fromAccountId, to: proposal.toAccountId, delivery: false };
     case 'EXTERNAL_TRANSFER': {
       // The taken range goes to the proxy account and comes first among the created blocks.
       const proxy = changes.create[0]?.accountId;
       if (!proxy) throw new Error('an external transfer that creates nothing');
-      return { kind: 'EXTERNAL_TRANSFER', from: proposal.fromAccountId, to: proxy };
+      return { kind: 'EXTERNAL_TRANSFER', from: proposal.fromAccountId, to: proxy, delivery: false };
     }
     default:
       return null;
@@ -140,6 +176,8 @@ interface RulesCache {
   readonly series: Map<string, SeriesFacts>;
   /** Every authorization, parsed once. */
   readonly authorizations: readonly Authorization[];
+  /** Per rule setting that is enabled, its scope and the accounts its settings name (receiversToLock), parsed once. */
+  readonly receiverSettings: readonly { readonly scopeType: string; readonly scopeId: string; readonly accounts: readonly string[] }[];
 }
 
 const caches = new WeakMap<Pool, RulesCache>();
@@ -149,8 +187,22 @@ const CACHE_QUERY = `
   SELECT g.generation::text AS generation,
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body,
                                                       'validFrom', to_char(r."validFrom", ${ISO}), 'validUntil', to_char(r."validUntil", ${ISO}))), '[]'::jsonb)
-            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')) AS records
+            FROM "AdministrativeRecord" r WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'RULE_SUSPENSION_LIFT', 'AUTHORIZATION')) AS records
   FROM "RuleGeneration" g WHERE g.id = 1`;
+
+/**
+ * Suspensions as they apply: a suspension lifted early (RULE_SUSPENSION_LIFT) ends when it was lifted,
+ * if that is before the end of its window. The lifts themselves are then of no further use.
+ */
+export function withLifts<R extends { readonly id: string; readonly kind: string; readonly body: string; readonly validFrom: string | null; readonly validUntil: string | null }>(records: readonly R[]): R[] {
+  const lifted = new Map<string, string>();
+  for (const r of records) if (r.kind === 'RULE_SUSPENSION_LIFT' && r.validFrom !== null) lifted.set((JSON.parse(r.body) as { suspension: string }).suspension, r.validFrom);
+  return records.flatMap((r) => {
+    if (r.kind === 'RULE_SUSPENSION_LIFT') return [];
+    const at = r.kind === 'RULE_SUSPENSION' ? lifted.get(r.id) : undefined;
+    return at !== undefined && (r.validUntil === null || at < r.validUntil) ? [{ ...r, validUntil: at }] : [r];
+  });
+}
 
 async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const cached = caches.get(pool);
@@ -158,10 +210,51 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
-  const cache: RulesCache = { generation: row.generation, records: row.records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: row.records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf) };
+  const records = withLifts(row.records);
+  const cache: RulesCache = { generation: row.generation, records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf), receiverSettings: receiverSettingsOf(records) };
   caches.set(pool, cache);
   return cache;
 }
+
+/**
+ * The accounts that may receive supplementary units (a fee, a share, an escrow) in a transaction between
+ * `accountIds`, from the cache alone (no round trip; none when it is cold): the account ids in the
+ * settings of every enabled rule whose scope covers one of them, or might (an account the cache has
+ * not met yet). The operation locks them (shared) with its own accounts, before it reads the clock,
+ * so that a transaction sending units out of such an account is ordered alike by time and by commit
+ * with one that sends units into it. A superset is harmless: a shared lock only waits for a sender.
+ */
+export function receiversToLock(pool: Pool, accountIds: readonly string[]): string[] {
+  const cache = caches.get(pool);
+  if (!cache || cache.receiverSettings.length === 0) return [];
+  const accounts = accountIds.map((id) => cache.accounts.get(id));
+  const known = accounts.every((a) => a !== undefined);
+  const out = new Set<string>();
+  for (const r of cache.receiverSettings) {
+    const mayCover = r.scopeType === 'REGISTRY' || (r.scopeType === 'ACCOUNT' ? accountIds.includes(r.scopeId) : !known || accounts.some((a) => (r.scopeType === 'SECTION' ? a?.sectionId : a?.cooperativeApproachId) === r.scopeId));
+    if (mayCover) for (const id of r.accounts) out.add(id);
+  }
+  for (const id of accountIds) out.delete(id);
+  return [...out].sort();
+}
+
+/** The enabled rule settings that name accounts (every field whose name ends in `accountId`): receivers of supplementary units. */
+function receiverSettingsOf(records: readonly RecordRef[]): RulesCache['receiverSettings'] {
+  return records.flatMap((r) => {
+    if (r.kind !== 'RULE_SETTING') return [];
+    const body = JSON.parse(r.body) as SettingBody;
+    const accounts = body.enabled ? Object.entries(body.settings).flatMap(([key, value]) => (/accountId$/i.test(key) && typeof value === 'string' ? [value] : [])) : [];
+    return accounts.length > 0 ? [{ scopeType: r.scopeType, scopeId: r.scopeId, accounts }] : [];
+  });
+}
+
+/** The error that makes the write path judge a transaction again (as a change of the rules does). */
+function judgeAgain(reason: string): Error {
+  return Object.assign(new Error(`rules: ${reason}`), { code: JUDGE_AGAIN });
+}
+
+/** Not a database state: the engine's own request to judge a transaction again with the cache it has now. */
+const JUDGE_AGAIN = 'RG-JUDGE-AGAIN';
 
 /** Drops the cache of `pool`: its own configuration changes need not wait for the guard to notice. */
 export function forgetRules(pool: Pool): void {
@@ -170,6 +263,7 @@ export function forgetRules(pool: Pool): void {
 
 /** Whether a failure is the rules' commit-time check (RG001); if so the cache of `pool` is dropped. */
 export function rulesChanged(pool: Pool, error: unknown): boolean {
+  if (sqlState(error) === JUDGE_AGAIN) return true;
   if (sqlState(error) !== 'RG001') return false;
   caches.delete(pool);
   return true;
@@ -195,19 +289,19 @@ function recordsAt(cache: RulesCache, at: string): RecordRef[] {
  * reads nothing: the settings, suspensions and account facts come from memory and are checked by the
  * guard the write path sends with the record.
  */
-export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided): Promise<RuleOutcome> {
-  const parties = partiesOf(proposal, decided.changes);
-  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: BUILT_IN_VERSIONS, guard: '', pending: false };
-  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided, builtIns: BuiltInRules): Promise<RuleOutcome> {
+  const parties = partiesOf(proposal, decided.changes, decided.delivery);
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: builtIns.versions, guard: '', pending: false };
+  const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided, builtIns);
   if (outcome.ok) return outcome;
   // A refusal never rests on a stale cache: the guard checks only what is recorded.
   const current = await prepared<{ generation: string }>(sql, 'SELECT generation::text AS generation FROM "RuleGeneration" WHERE id = 1');
   if (current.rows[0]?.generation === caches.get(pool)?.generation) return outcome;
   caches.delete(pool);
-  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided);
+  return judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided, builtIns);
 }
 
-async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string }, decided: Decided): Promise<RuleOutcome> {
+async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { kind: RuledKind; from: string | null; to: string; delivery: boolean }, decided: Decided, builtIns: BuiltInRules): Promise<RuleOutcome> {
   const ids = parties.from === null ? [parties.to] : [parties.from, parties.to];
   const accounts = await ruleAccounts(sql, cache, ids);
   const to = accounts.get(parties.to);
@@ -219,19 +313,23 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   const units: UnitRange[] = arriving.map((b) => ({ seriesId: b.seriesId, firstSerial: b.firstSerial, lastSerial: b.lastSerial, series: series.get(b.seriesId) as SeriesFacts }));
   const records = recordsAt(cache, at);
   const context: RuleContext = { kind: parties.kind, at, actor, from: parties.from === null ? null : (accounts.get(parties.from) ?? null), to, quantity: decided.quantity, units, authorizations: inForce(cache.authorizations, at) };
-  const judgement = judge(context, records);
-  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions };
+  const judgement = judge(context, records, builtIns, parties.delivery);
+  if (judgement.refusals.length > 0) return { ok: false, refusals: judgement.refusals, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
   let changes = decided.changes;
   let operations = decided.operations;
   const receivers = [...new Set(judgement.diversions.map((d) => d.accountId))].sort();
+  // A receiver the operation did not lock before reading its time (the cache was cold, or has changed
+  // since): judged again from the start, now with the cache that names it, so that it is locked first.
+  const prelocked = [...(decided.receivers ?? []), parties.to, ...(parties.from === null ? [] : [parties.from])];
+  if (receivers.some((id) => !prelocked.includes(id))) throw judgeAgain(`the accounts ${receivers.join(', ')} receive units but were not locked first`);
   if (receivers.length > 0) {
-    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null);
-    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions };
+    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
+    if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
     changes = divert(decided.changes, parties.to, judgement.diversions);
     operations = operationsOf(changes);
   }
   // A held transfer has not happened yet: no first transfer, only a reservation.
-  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context);
+  const added = judgement.hold ? [reservationRecord(context, judgement.hold)] : await firstTransferMarkers(sql, context, builtIns);
   if (added.length > 0) {
     changes = { ...changes, records: [...(changes.records ?? []), ...added] };
     operations = operationsOf(changes);
@@ -286,8 +384,8 @@ async function seriesFacts(sql: Sql, cache: RulesCache, changes: Changes, ids: r
  * First-transfer markers (built-in rule first-transfer): read the markers of the series concerned only
  * when an authorization in force makes this transaction a first transfer of some of its units.
  */
-async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<NewAdministrativeRecord[]> {
-  const candidates = firstTransferCandidatesV1(context);
+async function firstTransferMarkers(sql: Sql, context: RuleContext, builtIns: BuiltInRules): Promise<NewAdministrativeRecord[]> {
+  const candidates = builtIns.firstTransfer.candidates(context);
   if (candidates.length === 0) return [];
   const seriesIds = [...new Set(candidates.flatMap((c) => c.units.map((u) => u.seriesId)))];
   const found = await prepared<{ subject: 'NDC' | 'OIMP'; scopeId: string; body: string }>(sql, `SELECT subject, "scopeId", body FROM "AdministrativeRecord" WHERE kind = 'FIRST_TRANSFER_MARKER' AND "scopeId" = ANY($1::text[])`, [seriesIds]);
@@ -296,7 +394,7 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<New
     const body = JSON.parse(m.body) as { firstSerial: string; lastSerial: string };
     existing.set(m.subject, [...(existing.get(m.subject) ?? []), { seriesId: m.scopeId, firstSerial: BigInt(body.firstSerial), lastSerial: BigInt(body.lastSerial) }]);
   }
-  return newMarkersV1(candidates, existing).flatMap((c) =>
+  return builtIns.firstTransfer.newMarkers(candidates, existing).flatMap((c) =>
     c.units.map(
       (u): NewAdministrativeRecord => ({
         kind: 'FIRST_TRANSFER_MARKER',
@@ -315,11 +413,11 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext): Promise<New
  * The accounts that receive supplementary units must exist, be active and be of a type that receives.
  * Judged on what the cache knows; a refusal only on what the database says now.
  */
-async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean): Promise<Refusal[]> {
+async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean, builtIns: BuiltInRules): Promise<Refusal[]> {
   const judgeAll = () =>
     ids.flatMap((id) => {
       const account = cache.receivers.get(id);
-      return !account || account.status !== 'ACTIVE' || !canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
+      return !account || account.status !== 'ACTIVE' || !builtIns.accountType.canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
     });
   let problems = judgeAll();
   if (problems.length > 0 || ids.some((id) => !cache.receivers.has(id))) {
@@ -339,7 +437,8 @@ const CONTEXT_QUERY = `
          (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'kind', r.kind, 'subject', r.subject, 'scopeType', r."scopeType", 'scopeId', r."scopeId", 'body', r.body, 'validFrom', to_char(r."validFrom", ${ISO}))), '[]'::jsonb)
             FROM "AdministrativeRecord" r
            WHERE r.kind IN ('RULE_SETTING', 'RULE_SUSPENSION', 'AUTHORIZATION')
-             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp))) AS records`;
+             AND (r.kind <> 'RULE_SUSPENSION' OR (r."validFrom" <= $2::timestamp AND r."validUntil" > $2::timestamp
+                  AND NOT EXISTS (SELECT 1 FROM "AdministrativeRecord" l WHERE l.kind = 'RULE_SUSPENSION_LIFT' AND l.body::jsonb ->> 'suspension' = r.id AND l."validFrom" <= $2::timestamp)))) AS records`;
 
 /**
  * The facts of the accounts, with their status, and the settings and suspensions in force at `at`,

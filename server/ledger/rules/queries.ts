@@ -75,3 +75,20 @@ export async function pendingReservations(db: Db): Promise<RecordView[]> {
   const answered = new Set(releases.map((r) => r.scopeId));
   return reservations.filter((r) => !answered.has(r.transactionId));
 }
+
+export interface SuspensionView extends RecordView {
+  /** When and why it was lifted early (RULE_SUSPENSION_LIFT), if it was. */
+  readonly lifted: { readonly at: Date; readonly reason: string; readonly transactionId: string } | null;
+}
+
+/** The latest suspensions, newest first, each with its early lift if any. */
+export async function suspensions(db: Db, limit = 50): Promise<SuspensionView[]> {
+  const [found, lifts] = await Promise.all([recentRecords(db, 'RULE_SUSPENSION', limit), db.administrativeRecord.findMany({ where: { kind: 'RULE_SUSPENSION_LIFT' } })]);
+  const liftOf = new Map(
+    lifts.map((l) => {
+      const body = JSON.parse(l.body) as { suspension: string; reason: string };
+      return [body.suspension, { at: l.validFrom ?? l.createdAt, reason: body.reason, transactionId: l.transactionId }] as const;
+    }),
+  );
+  return found.map((s) => ({ ...s, lifted: liftOf.get(s.id) ?? null }));
+}

@@ -9,7 +9,7 @@ import type { RuleAccount } from './types';
  * operation `{ op: 'record', … }` of it, written with it, and rebuilt from the log by replay. Its id is
  * `<transactionId>/<n>`, n counting the transaction's records from 0 in log order.
  */
-export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER' | 'RESERVATION' | 'RESERVATION_RELEASE';
+export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'RULE_SUSPENSION_LIFT' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER' | 'RESERVATION' | 'RESERVATION_RELEASE';
 
 export type ScopeType = RuleScope['type'] | 'TRANSACTION' | 'UNITS';
 

@@ -190,14 +190,19 @@ describe('four-eyes v1', () => {
     expect(fourEyesV1.evaluate(context(501n), settings).hold).toEqual({ escrowAccountId: 'ESC-1', expiresAt: '2026-06-02T00:00:00.000Z' });
   });
 
-  it('reserves, when judged with other rules, what they do not divert', () => {
+  it('reserves every unit, deferring the other rules\' supplementary operations to the delivery, and is not held again on delivery', () => {
     const records = [
       { id: 'f', kind: 'RULE_SETTING' as const, subject: 'four-eyes', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { threshold: '500', escrowAccountId: 'ESC-1', expiresAfterHours: 24 } }) },
       { id: 't', kind: 'RULE_SETTING' as const, subject: 'transfer-fee', scopeType: 'REGISTRY' as const, scopeId: '', body: JSON.stringify({ enabled: true, revision: 1, settings: { accountId: 'FEE-1', basisPoints: 100 } }) },
     ];
     const judged = judge(context(1_000n), records);
-    expect(judged.diversions).toEqual([{ accountId: 'FEE-1', quantity: 10n }, { accountId: 'ESC-1', quantity: 990n }]);
-    expect(judged.hold).toMatchObject({ rule: 'four-eyes', quantity: 990n });
+    expect(judged.diversions).toEqual([{ accountId: 'ESC-1', quantity: 1_000n }]);
+    expect(judged.hold).toMatchObject({ rule: 'four-eyes', quantity: 1_000n });
+    // The fee is logged as deferred, not carried out.
+    expect(judged.operations).toContainEqual(expect.objectContaining({ op: 'rule', rule: 'transfer-fee', diversions: [], deferred: [{ accountId: 'FEE-1', quantity: 10n }] }));
+    const delivered = judge(context(1_000n), records, undefined, true);
+    expect(delivered.hold).toBeNull();
+    expect(delivered.diversions).toEqual([{ accountId: 'FEE-1', quantity: 10n }]);
   });
 });
 

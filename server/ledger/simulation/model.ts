@@ -11,10 +11,13 @@ import type {
   ExternalArrivalProposal,
   ExternalTransferProposal,
   IssuanceProposal,
+  LiftSuspensionProposal,
   OpenAccountProposal,
   Proposal,
   SeriesAttributes,
   SetAccountStatusProposal,
+  RuleScope,
+  SuspendRuleProposal,
   TransferProposal,
   UnitConstraints,
   UnitSelection,
@@ -105,8 +108,48 @@ const C = {
   APPROVER_IS_INITIATOR: 2023,
   NOT_PENDING: 2024,
   UNITS_MOVED: 4006,
+  RULE_SUSPENSION_INVALID: 2017,
+  SUSPENSION_NOT_IN_FORCE: 2026,
+  LIFT_REASON_MISSING: 2027,
+  TRANSFER_LIMIT: 6001,
   SUPPLEMENTARY_ACCOUNT: 6002,
 } as const;
+
+/** The pluggable rules the simulation configures, each in one scope, with their settings (docs/rules.md). */
+type ModelRule =
+  | { readonly rule: 'four-eyes'; readonly scope: RuleScope; readonly threshold: bigint; readonly escrowId: string }
+  | { readonly rule: 'transfer-fee' | 'share-of-proceeds'; readonly scope: RuleScope; readonly accountId: string; readonly basisPoints: bigint }
+  | { readonly rule: 'transfer-limit'; readonly scope: RuleScope; readonly maximum: bigint };
+
+/** A suspension of a rule in a scope, from when it was recorded until lifted (the simulation's windows end in 2100). */
+interface ModelSuspension {
+  readonly rule: string;
+  readonly scope: RuleScope;
+  lifted: boolean;
+}
+
+/** Units a rule sends elsewhere in the same transaction. */
+interface ModelDiversion {
+  readonly accountId: string;
+  readonly quantity: bigint;
+}
+
+/** Which kinds of transaction each rule judges (the rules' `appliesTo`). */
+const RULE_KINDS: Readonly<Record<ModelRule['rule'], readonly ('ISSUANCE' | 'TRANSFER' | 'EXTERNAL_TRANSFER')[]>> = {
+  'four-eyes': ['TRANSFER'],
+  'share-of-proceeds': ['ISSUANCE'],
+  'transfer-fee': ['TRANSFER'],
+  'transfer-limit': ['TRANSFER', 'EXTERNAL_TRANSFER'],
+};
+
+/** Whether a scope covers an account: the registry all, an approach or section its accounts, an account itself. */
+function covers(scope: RuleScope, account: ModelAccount | undefined): boolean {
+  if (!account) return false;
+  if (scope.type === 'REGISTRY') return true;
+  if (scope.type === 'ACCOUNT') return account.id === scope.id;
+  if (scope.type === 'SECTION') return account.sectionId === scope.id;
+  return account.cooperativeApproachId === scope.id;
+}
 
 /**
  * Account types and what units may do in them (A6R-41, DOMAIN.md "Ledger objects", mechanism paper):
@@ -291,11 +334,16 @@ export class LedgerModel {
   private readonly top = new Map<string, bigint>();
   private readonly holdings = new Map<string, ModelBlock[]>();
   private readonly decided = new Map<string, { readonly input: string; readonly prediction: Prediction }>();
-  /** The four-eyes rule, when configured for one account: transfers touching it above the threshold wait. */
-  private fourEyes: { readonly accountId: string; readonly threshold: bigint; readonly escrowId: string } | null = null;
+  /** The pluggable rules configured, by name (one scope each). */
+  private readonly rules = new Map<ModelRule['rule'], ModelRule>();
+  /** Suspensions by the idempotency key of their proposal, then by their record id. */
+  private readonly suspensionsByKey = new Map<string, ModelSuspension>();
+  private readonly suspensions = new Map<string, ModelSuspension>();
   /** Transfers that wait and withholdings, by the idempotency key of their proposal, then by transaction id. */
   private readonly waitingByKey = new Map<string, Waiting>();
   private readonly waiting = new Map<string, Waiting>();
+  /** How often the model predicted each effect of the pluggable rules: workload coverage of docs/rules.md. */
+  readonly ruleCoverage = { diverted: 0, limitRefused: 0, receiverRefused: 0, letThroughBySuspension: 0, held: 0, delivered: 0, lifted: 0 };
   /** How often each branch of A6R-52 was predicted, and the most blocks one selection took: workload coverage. */
   readonly coverage: Record<SelectionBranch | 'insufficient', number> & { maxBlocksTaken: number } = {
     exact: 0,
@@ -422,9 +470,9 @@ export class LedgerModel {
     const proxy = this.proxyAccount()?.id;
     switch (p.kind) {
       case 'ISSUANCE':
-        return [p.accountId];
+        return [...new Set([p.accountId, ...this.receivers([p.accountId])])];
       case 'TRANSFER':
-        return [...new Set([p.fromAccountId, p.toAccountId])];
+        return [...new Set([p.fromAccountId, p.toAccountId, ...this.receivers([p.fromAccountId, p.toAccountId])])];
       case 'EXTERNAL_TRANSFER':
         return [...new Set([p.fromAccountId, ...(proxy ? [proxy] : [])])];
       case 'EXTERNAL_ARRIVAL':
@@ -436,10 +484,12 @@ export class LedgerModel {
       case 'DEFINE_REFERENCE':
       case 'CONFIGURE_RULE':
       case 'RECORD_AUTHORIZATION':
+      case 'SUSPEND_RULE':
+      case 'LIFT_SUSPENSION':
         return [];
       case 'RELEASE_RESERVATION': {
         const w = this.waiting.get(p.reservationTransactionId);
-        return w ? [...new Set([w.holdId, w.fromId, w.toId])] : [];
+        return w ? [...new Set([w.holdId, w.fromId, w.toId, ...this.receivers([w.fromId, w.toId])])] : [];
       }
       case 'CORRECTIVE_TRANSFER': {
         if (p.action !== 'REVERSE') return [...new Set([p.fromAccountId, p.toAccountId])];
@@ -469,6 +519,10 @@ export class LedgerModel {
         return this.arrival(actor, p);
       case 'CONFIGURE_RULE':
         return this.configureRule(actor, p);
+      case 'SUSPEND_RULE':
+        return this.suspendRule(actor, p);
+      case 'LIFT_SUSPENSION':
+        return this.liftSuspension(actor, p);
       case 'RELEASE_RESERVATION':
         return this.releaseReservation(actor, p);
       case 'CORRECTIVE_TRANSFER':
@@ -564,13 +618,15 @@ export class LedgerModel {
     const conflicts = this.conflictCodes(p.series);
     if (conflicts.length > 0) return { codes: conflicts };
     if (this.topOf(seriesId) + p.quantity > MODEL_MAX_SERIAL) return { codes: [C.QUANTITY_TOO_LARGE] };
+    const ruled = this.judge('ISSUANCE', null, p.accountId, p.quantity, false);
+    if ('codes' in ruled) return ruled;
     return {
       quantity: p.quantity,
       commit: () => {
         // New serials always continue after the highest serial the series has ever used.
         const first = this.topOf(seriesId) + 1n;
         this.addSeries(seriesId, p.series);
-        this.add(p.accountId, { seriesId, firstSerial: first, lastSerial: first + p.quantity - 1n });
+        this.arrive([{ seriesId, firstSerial: first, lastSerial: first + p.quantity - 1n }], p.accountId, ruled.diversions);
       },
     };
   }
@@ -638,6 +694,9 @@ export class LedgerModel {
   noteTransaction(idempotencyKey: string, transactionId: string): void {
     const w = this.waitingByKey.get(idempotencyKey);
     if (w && !this.waiting.has(transactionId)) this.waiting.set(transactionId, w);
+    // A suspension is the transaction's first administrative record.
+    const suspension = this.suspensionsByKey.get(idempotencyKey);
+    if (suspension) this.suspensions.set(`${transactionId}/0`, suspension);
   }
 
   /** Transactions that wait or withhold, not yet answered: [transaction id, what waits]. */
@@ -654,21 +713,119 @@ export class LedgerModel {
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
     const quantity = selected.takes.reduce((s, t) => s + size(t), 0n);
-    // Four-eyes (A6R-47): above the threshold, on the account it is set for, the units wait in escrow.
-    const rule = this.fourEyes;
-    if (rule && (p.fromAccountId === rule.accountId || p.toAccountId === rule.accountId) && quantity > rule.threshold) {
-      const escrow = this.accountsById.get(rule.escrowId);
-      if (!escrow || escrow.status !== 'ACTIVE' || !TYPE_RULES[escrow.type].receives || rule.escrowId === p.fromAccountId || rule.escrowId === p.toAccountId) return { codes: [C.SUPPLEMENTARY_ACCOUNT] };
+    const ruled = this.judge('TRANSFER', p.fromAccountId, p.toAccountId, quantity, false);
+    if ('codes' in ruled) return ruled;
+    // Four-eyes (A6R-47): every unit waits in escrow; the other rules' diversions wait for the delivery.
+    if (ruled.hold !== null) {
+      const escrowId = ruled.hold;
       return {
         quantity,
         commit: () => {
-          this.move(selected.takes, p.fromAccountId, rule.escrowId);
-          const blocks = this.arrived(rule.escrowId, selected.takes);
-          this.waitingByKey.set(p.idempotencyKey, { kind: 'reservation', fromId: p.fromAccountId, toId: p.toAccountId, holdId: rule.escrowId, blocks, initiator: actor, answered: false });
+          this.move(selected.takes, p.fromAccountId, escrowId);
+          const blocks = this.arrived(escrowId, selected.takes);
+          this.waitingByKey.set(p.idempotencyKey, { kind: 'reservation', fromId: p.fromAccountId, toId: p.toAccountId, holdId: escrowId, blocks, initiator: actor, answered: false });
         },
       };
     }
-    return { quantity, commit: () => this.move(selected.takes, p.fromAccountId, p.toAccountId) };
+    return { quantity, commit: () => this.moveDiverting(selected.takes, p.fromAccountId, p.toAccountId, ruled.diversions) };
+  }
+
+  /** The accounts rules covering these accounts send units to: compared after a transaction between them. */
+  private receivers(accountIds: readonly string[]): string[] {
+    const parties = accountIds.map((id) => this.accountsById.get(id));
+    return [...this.rules.values()].flatMap((r) => ((r.rule === 'transfer-fee' || r.rule === 'share-of-proceeds') && parties.some((a) => covers(r.scope, a)) ? [r.accountId] : []));
+  }
+
+  /**
+   * The pluggable rules on a transaction, as docs/rules.md states them: each configured rule that judges
+   * this kind and whose scope covers either account, unless a suspension of it covers either account;
+   * in the order of their names. A refusal (6001) refuses; a holding rule (four-eyes, not on a delivery)
+   * sends every unit to escrow and the others' diversions wait; the accounts that receive units must be
+   * active, receive, and differ from both sides (6002, one per account), and must not take every unit.
+   */
+  private judge(kind: 'ISSUANCE' | 'TRANSFER' | 'EXTERNAL_TRANSFER', fromId: string | null, toId: string, quantity: bigint, delivery: boolean): { codes: number[] } | { diversions: ModelDiversion[]; hold: string | null } {
+    const parties = [fromId === null ? undefined : this.accountsById.get(fromId), this.accountsById.get(toId)];
+    const codes: number[] = [];
+    let diversions: ModelDiversion[] = [];
+    let hold: string | null = null;
+    for (const name of [...this.rules.keys()].sort()) {
+      const rule = this.rules.get(name) as ModelRule;
+      if (!RULE_KINDS[rule.rule].includes(kind) || !parties.some((a) => covers(rule.scope, a))) continue;
+      if ([...this.suspensions.values()].some((x) => !x.lifted && x.rule === rule.rule && parties.some((a) => covers(x.scope, a)))) {
+        this.ruleCoverage.letThroughBySuspension++;
+        continue;
+      }
+      if (rule.rule === 'four-eyes') {
+        if (quantity > rule.threshold && !delivery && hold === null) hold = rule.escrowId;
+      } else if (rule.rule === 'transfer-limit') {
+        if (quantity > rule.maximum) codes.push(C.TRANSFER_LIMIT);
+      } else {
+        // Basis points of the units, rounded down (transfer-fee v1, share-of-proceeds v1); none when that is 0.
+        const share = (quantity * rule.basisPoints) / 10_000n;
+        if (share > 0n) diversions.push({ accountId: rule.accountId, quantity: share });
+      }
+    }
+    if (codes.length > 0) {
+      this.ruleCoverage.limitRefused++;
+      return { codes };
+    }
+    if (hold !== null) diversions = [{ accountId: hold, quantity }];
+    const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
+    for (const id of [...new Set(diversions.map((d) => d.accountId))].sort()) {
+      const account = this.accountsById.get(id);
+      if (!account || account.status !== 'ACTIVE' || !TYPE_RULES[account.type].receives || id === toId || id === fromId) codes.push(C.SUPPLEMENTARY_ACCOUNT);
+    }
+    if (diversions.length > 0 && (hold !== null ? total !== quantity : total >= quantity)) codes.push(C.SUPPLEMENTARY_ACCOUNT);
+    if (codes.length > 0) {
+      this.ruleCoverage.receiverRefused++;
+      return { codes };
+    }
+    if (hold !== null) this.ruleCoverage.held++;
+    else if (diversions.length > 0) this.ruleCoverage.diverted++;
+    if (delivery) this.ruleCoverage.delivered++;
+    return { diversions: hold === null ? diversions : [], hold };
+  }
+
+  /**
+   * Units arriving in `toId`, less what rules divert: each diversion takes the highest serials of the
+   * arriving ranges, the last range first, as a block of its own in its account.
+   */
+  private arrive(ranges: readonly ModelBlock[], toId: string, diversions: readonly ModelDiversion[]): void {
+    const arriving = ranges.map((r) => ({ ...r }));
+    const diverted: { accountId: string; block: ModelBlock }[] = [];
+    for (const d of diversions) {
+      let left = d.quantity;
+      while (left > 0n) {
+        const last = arriving[arriving.length - 1];
+        if (!last) throw new Error(`model: a diversion of ${d.quantity} units to ${d.accountId} takes more than arrives`);
+        const taken = left < size(last) ? left : size(last);
+        diverted.push({ accountId: d.accountId, block: { seriesId: last.seriesId, firstSerial: last.lastSerial - taken + 1n, lastSerial: last.lastSerial } });
+        if (taken === size(last)) arriving.pop();
+        else arriving[arriving.length - 1] = { ...last, lastSerial: last.lastSerial - taken };
+        left -= taken;
+      }
+    }
+    for (const r of arriving) this.add(toId, r);
+    for (const d of diverted) this.add(d.accountId, d.block);
+  }
+
+  /** A move whose arriving units rules partly divert (supplementary operations, A6R-37). */
+  private moveDiverting(takes: readonly ModelTake[], fromId: string, toId: string, diversions: readonly ModelDiversion[]): void {
+    if (diversions.length === 0) return this.move(takes, fromId, toId);
+    const before = this.balanceOf(fromId) + this.balanceOf(toId) + diversions.reduce((s, d) => s + this.balanceOf(d.accountId), 0n);
+    for (const t of takes) {
+      this.remove(fromId, t.block);
+      if (t.firstSerial > t.block.firstSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.block.firstSerial, lastSerial: t.firstSerial - 1n });
+      if (t.lastSerial < t.block.lastSerial) this.add(fromId, { seriesId: t.block.seriesId, firstSerial: t.lastSerial + 1n, lastSerial: t.block.lastSerial });
+    }
+    this.arrive(
+      takes.map((t) => ({ seriesId: t.block.seriesId, firstSerial: t.firstSerial, lastSerial: t.lastSerial })),
+      toId,
+      diversions,
+    );
+    // Units are moved, never made or lost, diversions included (invariant 3).
+    const after = this.balanceOf(fromId) + this.balanceOf(toId) + diversions.reduce((s, d) => s + this.balanceOf(d.accountId), 0n);
+    if (after !== before) throw new Error(`model: a move with diversions changed the total of ${fromId}, ${toId} and the receivers`);
   }
 
   /** The very block records a move just created in `accountId` (the ledger answers for those, not for equal ranges). */
@@ -692,12 +849,55 @@ export class LedgerModel {
     w.answered = true;
   }
 
-  /** Configuring a rule: only the four-eyes rule on one account is modelled (the simulation configures nothing else). */
+  /** Configuring a rule: the simulation configures each of four-eyes, transfer-fee, share-of-proceeds and transfer-limit in one scope. */
   private configureRule(actor: Actor, p: ConfigureRuleProposal): Decision {
-    if (p.rule !== 'four-eyes' || p.scope.type !== 'ACCOUNT' || !p.enabled) throw new Error('model: only four-eyes on one account is modelled');
+    if (!p.enabled) throw new Error('model: switching rules off is not simulated');
     if (!isRegistryAdmin(actor)) return { codes: [C.NOT_ALLOWED_TO_CONFIGURE] };
-    const accountId = p.scope.id;
-    return { quantity: 0n, commit: () => (this.fourEyes = { accountId, threshold: BigInt(String(p.settings.threshold)), escrowId: String(p.settings.escrowAccountId) }) };
+    const settings = p.settings;
+    let rule: ModelRule;
+    if (p.rule === 'four-eyes') rule = { rule: p.rule, scope: p.scope, threshold: BigInt(String(settings.threshold)), escrowId: String(settings.escrowAccountId) };
+    else if (p.rule === 'transfer-fee' || p.rule === 'share-of-proceeds') rule = { rule: p.rule, scope: p.scope, accountId: String(settings.accountId), basisPoints: BigInt(Number(settings.basisPoints)) };
+    else if (p.rule === 'transfer-limit') rule = { rule: p.rule, scope: p.scope, maximum: BigInt(String(settings.maximum)) };
+    else throw new Error(`model: the rule ${p.rule} is not simulated`);
+    if (this.rules.has(rule.rule)) throw new Error(`model: ${rule.rule} is configured in one scope only`);
+    return { quantity: 0n, commit: () => this.rules.set(rule.rule, rule) };
+  }
+
+  /** A suspension (A6R-17), by a registry administrator with a reason; the simulation's windows start at once and end in 2100. */
+  private suspendRule(actor: Actor, p: SuspendRuleProposal): Decision {
+    const codes: number[] = [];
+    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CONFIGURE);
+    if (!this.rules.has(p.rule as ModelRule['rule']) || p.scope.type !== 'SECTION' || !this.sections.has(p.scope.id) || !(p.from < p.until)) throw new Error('model: only suspensions of configured rules in a section, with a valid window, are simulated');
+    if (p.reason.trim() === '') codes.push(C.RULE_SUSPENSION_INVALID);
+    if (codes.length > 0) return { codes };
+    return { quantity: 0n, commit: () => this.suspensionsByKey.set(p.idempotencyKey, { rule: p.rule, scope: p.scope, lifted: false }) };
+  }
+
+  /** Lifting a suspension early: registry administrators, with a reason; once, and only while it is in force. */
+  private liftSuspension(actor: Actor, p: LiftSuspensionProposal): Decision {
+    const codes: number[] = [];
+    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CONFIGURE);
+    const suspension = this.suspensions.get(p.suspensionId);
+    if (!suspension || suspension.lifted) codes.push(C.SUSPENSION_NOT_IN_FORCE);
+    if (p.reason.trim() === '') codes.push(C.LIFT_REASON_MISSING);
+    if (codes.length > 0 || !suspension) return { codes };
+    return {
+      quantity: 0n,
+      commit: () => {
+        suspension.lifted = true;
+        this.ruleCoverage.lifted++;
+      },
+    };
+  }
+
+  /** Suspensions in force, by record id: what the workload may lift. */
+  openSuspensions(): string[] {
+    return [...this.suspensions].filter(([, x]) => !x.lifted).map(([id]) => id);
+  }
+
+  /** Every suspension ever recorded, by record id. */
+  allSuspensions(): string[] {
+    return [...this.suspensions.keys()];
   }
 
   /**
@@ -717,10 +917,30 @@ export class LedgerModel {
     else if (!modelMayInitiate(actor, origin)) codes.push(C.INITIATOR_NOT_ALLOWED);
     const destinationId = p.decision === 'APPROVE' ? w.toId : w.fromId;
     const destination = this.accountsById.get(destinationId) as ModelAccount;
-    if (p.decision === 'APPROVE' && !operational(destination, actor)) codes.push(C.TO_NOT_OPERATIONAL);
+    // An approval is the transfer happening now: both accounts judged again as for a direct transfer.
+    if (p.decision === 'APPROVE') {
+      if (!operational(origin, actor)) codes.push(C.FROM_NOT_OPERATIONAL);
+      if (!TYPE_RULES[origin.type].sends) codes.push(C.FROM_CANNOT_SEND);
+      if (!operational(destination, actor)) codes.push(C.TO_NOT_OPERATIONAL);
+      if (!TYPE_RULES[destination.type].receives) codes.push(C.TO_CANNOT_RECEIVE);
+    }
     if (codes.length > 0) return { codes };
     if (!this.stillHeld(w)) return { codes: [C.UNITS_MOVED] };
-    return { quantity: w.blocks.reduce((s, b) => s + size(b), 0n), commit: () => this.moveBack(w, destinationId) };
+    const quantity = w.blocks.reduce((s, b) => s + size(b), 0n);
+    if (p.decision !== 'APPROVE') return { quantity, commit: () => this.moveBack(w, destinationId) };
+    // The delivery, judged by the rules in force now (never held again); its fee is charged now.
+    const ruled = this.judge('TRANSFER', w.fromId, w.toId, quantity, true);
+    if ('codes' in ruled) return ruled;
+    return {
+      quantity,
+      commit: () => {
+        // The escrow's blocks go on in series and serial order; diversions take the highest serials of the last.
+        const blocks = [...w.blocks].sort(bySeriesThenSerial);
+        for (const b of blocks) this.remove(w.holdId, b);
+        this.arrive(blocks, w.toId, ruled.diversions);
+        w.answered = true;
+      },
+    };
   }
 
   /** Corrective actions (A6R-55): withholding an explicit range into an administrative holding account, and reversing it. */
@@ -769,7 +989,10 @@ export class LedgerModel {
     if (codes.length > 0) return { codes };
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
-    return { quantity: selected.takes.reduce((s, t) => s + size(t), 0n), commit: () => this.move(selected.takes, p.fromAccountId, proxy.id) };
+    const quantity = selected.takes.reduce((s, t) => s + size(t), 0n);
+    const ruled = this.judge('EXTERNAL_TRANSFER', p.fromAccountId, proxy.id, quantity, false);
+    if ('codes' in ruled) return ruled;
+    return { quantity, commit: () => this.moveDiverting(selected.takes, p.fromAccountId, proxy.id, ruled.diversions) };
   }
 
   /**

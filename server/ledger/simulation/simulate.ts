@@ -55,6 +55,8 @@ export interface SimulationReport {
   readonly mostBlocksInOneAccount: number;
   /** How often the model predicted each branch of the A6R-52 algorithm. */
   readonly selectionCoverage: Readonly<Record<string, number>>;
+  /** How often the model predicted each effect of the pluggable rules (fees, refusals, suspensions, lifts). */
+  readonly ruleCoverage: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   /** Where the time went: waiting for the ledger, comparing with the model, checking invariants. */
   readonly timingsMs: { readonly ledger: number; readonly compare: number; readonly invariants: number };
@@ -195,6 +197,10 @@ const FRAGMENT_SINK = 'CHE-HLD-2';
 const IDENTICAL_BURST = 'burst: identical implicit transfers';
 /** The escrow account of the four-eyes rule set up for GHA-HLD-1. */
 const ESCROW = 'REG-ESC-1';
+const FEE_ACCOUNT = 'REG-FEE-1';
+const PROCEEDS_ACCOUNT = 'REG-AF-1';
+/** The section whose transfers are limited (transfer-limit), and which the workload suspends the limit for. */
+const LIMITED_SECTION = 'SWE';
 
 interface AccountSpec {
   readonly id: string;
@@ -229,6 +235,9 @@ function accountPlan(): AccountSpec[] {
   service('REG-HTA-1', 'HIGHER_TIER', 'INTERNATIONAL');
   // The escrow account of the four-eyes rule (docs/rules.md), set up for GHA-HLD-1.
   service('REG-ESC-1', 'ADMIN_HOLDING', 'INTERNATIONAL');
+  // The accounts the transfer fee (on CHE-HLD-1) and the share of proceeds (on SWE-ISS-1) send units to.
+  service(FEE_ACCOUNT, 'HOLDING', 'INTERNATIONAL');
+  service(PROCEEDS_ACCOUNT, 'ADAPTATION_FUND', 'INTERNATIONAL');
   return plan;
 }
 
@@ -397,9 +406,9 @@ class Simulation {
     this.options.log?.(
       `seed ${this.options.seed}: ${this.step} operations (${this.recorded} recorded, ${this.rejected} rejected, ${this.replayed} replayed, ${this.bursts} bursts) in ${seconds(elapsedMs)} s ` +
         `(ledger ${seconds(t.ledger)} s, comparisons ${seconds(t.compare)} s, ${this.invariantChecks} invariant checks ${seconds(t.invariants)} s); ` +
-        `${openBlocks} open blocks, at most ${mostBlocksInOneAccount} in one account; implicit selections: ${coverage}`,
+        `${openBlocks} open blocks, at most ${mostBlocksInOneAccount} in one account; implicit selections: ${coverage}; rules: ${Object.entries(this.model.ruleCoverage).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     );
-    return { seed: this.options.seed, operations: this.step, recorded: this.recorded, rejected: this.rejected, replayed: this.replayed, bursts: this.bursts, invariantChecks: this.invariantChecks, byLabel: { ...this.byLabel }, openBlocks, mostBlocksInOneAccount, selectionCoverage: { ...this.model.coverage }, elapsedMs, timingsMs: { ...t } };
+    return { seed: this.options.seed, operations: this.step, recorded: this.recorded, rejected: this.rejected, replayed: this.replayed, bursts: this.bursts, invariantChecks: this.invariantChecks, byLabel: { ...this.byLabel }, openBlocks, mostBlocksInOneAccount, selectionCoverage: { ...this.model.coverage }, ruleCoverage: { ...this.model.ruleCoverage }, elapsedMs, timingsMs: { ...t } };
   }
 
   // ---- checking ----
@@ -667,6 +676,11 @@ class Simulation {
     }
     // Rules (docs/rules.md): transfers of more than 200 units touching GHA-HLD-1 wait for a second person.
     add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'four-eyes', scope: { type: 'ACCOUNT', id: 'GHA-HLD-1' }, enabled: true, settings: { threshold: '200', escrowAccountId: 'REG-ESC-1', expiresAfterHours: 720 } });
+    // A 1.5 % fee on transfers touching CHE-HLD-1, a 5 % share of proceeds at issuance into SWE-ISS-1,
+    // and a limit of 2,000 units per transfer touching the SWE section (suspended and lifted by the workload).
+    add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'transfer-fee', scope: { type: 'ACCOUNT', id: 'CHE-HLD-1' }, enabled: true, settings: { accountId: FEE_ACCOUNT, basisPoints: 150 } });
+    add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'share-of-proceeds', scope: { type: 'ACCOUNT', id: 'SWE-ISS-1' }, enabled: true, settings: { accountId: PROCEEDS_ACCOUNT, basisPoints: 500 } });
+    add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'SECTION', id: LIMITED_SECTION }, enabled: true, settings: { maximum: '2000' } });
     return items;
   }
 
@@ -699,6 +713,8 @@ class Simulation {
       [() => this.withhold(), 1.5],
       [() => this.reverseWithholding(), 1],
       [() => this.authorize(), 0.5],
+      [() => this.suspendLimit(), 0.4],
+      [() => this.liftSuspension(), 0.6],
     ];
     if (this.probe.size > 0) generators.push([() => this.probeKnownIssue(), 6]);
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -1225,6 +1241,45 @@ class Simulation {
     const seconds = w && origin ? [ADMIN, ...(origin.sectionId ? [SECTION_ADMINS.get(origin.sectionId) as Actor] : []), ...(this.holders.has(origin.id) ? [this.holders.get(origin.id) as Actor] : []), MULTI_HOLDER].filter((a) => !initiatedBy(a)) : [];
     const actor = w && origin ? (this.rng.chance(0.15) || seconds.length === 0 ? w.initiator : this.rng.pick(seconds)) : ADMIN;
     return this.propose(`reservation: ${decision.toLowerCase()}`, actor, { kind: 'RELEASE_RESERVATION', reservationTransactionId: transactionId, decision, reason: 'simulated answer' });
+  }
+
+  /** Suspending the transfer limit of the limited section (A6R-17): by a registry administrator with a reason, or refused. */
+  private suspendLimit(): Step | null {
+    if (this.model.openSuspensions().length >= 2) return null;
+    const variant = this.rng.weighted<'valid' | 'not-admin' | 'no-reason'>([
+      ['valid', 8],
+      ['not-admin', 1],
+      ['no-reason', 1],
+    ]);
+    const actor = variant === 'not-admin' ? (SECTION_ADMINS.get(LIMITED_SECTION) as Actor) : ADMIN;
+    // A window from the past starts when it is recorded; it ends only when lifted (before 2100).
+    return this.propose(`rule: suspend the limit (${variant})`, actor, {
+      kind: 'SUSPEND_RULE',
+      rule: 'transfer-limit',
+      scope: { type: 'SECTION', id: LIMITED_SECTION },
+      from: new Date('2026-01-01T00:00:00.000Z'),
+      until: new Date('2100-01-01T00:00:00.000Z'),
+      reason: variant === 'no-reason' ? ' ' : 'simulated suspension',
+    });
+  }
+
+  /** Lifting a suspension early: by a registry administrator with a reason, or refused (not an administrator, no reason, unknown or already lifted). */
+  private liftSuspension(): Step | null {
+    const open = this.model.openSuspensions();
+    const all = this.model.allSuspensions();
+    if (all.length === 0) return null;
+    const variant = this.rng.weighted<'valid' | 'not-admin' | 'no-reason' | 'unknown' | 'again'>([
+      ['valid', open.length > 0 ? 6 : 0],
+      ['not-admin', open.length > 0 ? 1 : 0],
+      ['no-reason', open.length > 0 ? 1 : 0],
+      ['unknown', 1],
+      ['again', all.length > open.length ? 1 : 0],
+    ]);
+    const lifted = all.filter((id) => !open.includes(id));
+    if ((variant === 'again' && lifted.length === 0) || (variant !== 'again' && variant !== 'unknown' && open.length === 0)) return null;
+    const suspensionId = variant === 'unknown' ? 'no-such-suspension/0' : variant === 'again' ? this.rng.pick(lifted) : this.rng.pick(open);
+    const actor = variant === 'not-admin' ? (SECTION_ADMINS.get(LIMITED_SECTION) as Actor) : ADMIN;
+    return this.propose(`rule: lift a suspension (${variant})`, actor, { kind: 'LIFT_SUSPENSION', suspensionId, reason: variant === 'no-reason' ? '' : 'simulated lift' });
   }
 
   /** A corrective withholding of an explicit range (A6R-55), by a registry administrator (or, refused, by someone else). */

@@ -48,6 +48,8 @@ describe('the ledger against its model (seeded simulation)', () => {
         expect(report.recorded).toBeGreaterThan(report.operations / 3);
         expect(report.bursts).toBeGreaterThan(0);
         expect(report.invariantChecks).toBeGreaterThan(0);
+        // The rules' effects the model predicts exactly (docs/rules.md), each met by a run of this length.
+        if (run.operations >= 4_000) for (const [effect, count] of Object.entries(report.ruleCoverage)) expect(count, `rule effect ${effect}`).toBeGreaterThan(0);
       } catch (error) {
         if (error instanceof SimulationMismatch) throw error;
         throw new Error(`simulation seed ${run.seed} failed: ${(error as Error).message}\n  reproduce: npm run ledger:simulate -- --seed ${run.seed} --operations ${run.operations}${run.probe ? ' --probe-known-issues' : ''}`, { cause: error });

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { beginPipeline, beginWith, booleanArray, commitPipeline, createLedgerPool, inTransaction, textArray } from './sql';
+
+let test: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  test = await createTestDatabase('ledger_sql');
+  // One connection, so that every transaction below reuses the statements the earlier ones prepared.
+  pool = createLedgerPool(test.url, 1);
+  await pool.query('CREATE TABLE pipeline_probe (id int PRIMARY KEY, note text NOT NULL)');
+}, 60_000);
+
+afterAll(async () => {
+  await pool.end();
+  await test.drop();
+});
+
+const rows = async (): Promise<{ id: number; note: string }[]> => (await pool.query<{ id: number; note: string }>('SELECT id, note FROM pipeline_probe ORDER BY id')).rows;
+const preparedNames = async (): Promise<string[]> => {
+  const client = await pool.connect();
+  try {
+    return (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((r) => r.name);
+  } finally {
+    client.release();
+  }
+};
+
+describe('commitPipeline: statements and COMMIT in one round trip of the extended protocol', () => {
+  it('runs every step in order, returns their results with the ledger types, and commits', async () => {
+    const large = 'x'.repeat(200_000);
+    const results = await inTransaction(pool, async (sql) => {
+      await beginWith(sql, 'SELECT 1');
+      return commitPipeline(sql, [
+        { text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2) RETURNING id', values: ['1', large] },
+        { text: "SELECT 9007199254740993::bigint AS big, 'it''s'::text AS quoted" },
+        { text: 'SELECT note FROM pipeline_probe WHERE id = $1::int', values: [null] },
+      ]);
+    });
+    expect(results).toHaveLength(3);
+    expect(results[0]?.rows).toEqual([{ id: 1 }]);
+    expect(results[0]?.rowCount).toBe(1);
+    // int8 crosses as bigint, as everywhere in the ledger.
+    expect(results[1]?.rows).toEqual([{ big: 9007199254740993n, quoted: "it's" }]);
+    expect(results[2]?.rows).toEqual([]);
+    expect(await rows()).toEqual([{ id: 1, note: large }]);
+  });
+
+  it('prepares a statement with values once per connection and reuses it', async () => {
+    const text = 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2)';
+    const before = await preparedNames();
+    for (const id of [2, 3, 4]) {
+      await inTransaction(pool, async (sql) => {
+        await beginWith(sql, 'SELECT 1');
+        await commitPipeline(sql, [{ text, values: [String(id), `row ${id}`] }]);
+      });
+    }
+    const added = (await preparedNames()).filter((name) => !before.includes(name));
+    // The insert, and COMMIT (prepared like any statement with values).
+    expect(added.length).toBeLessThanOrEqual(2);
+    expect((await rows()).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('skips the rest on an error, COMMIT included: nothing of the transaction stays', async () => {
+    const failing = inTransaction(pool, async (sql) => {
+      await beginWith(sql, "INSERT INTO pipeline_probe (id, note) VALUES (5, 'before the pipeline')");
+      await commitPipeline(sql, [
+        { text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2)', values: ['6', 'in the pipeline'] },
+        // A duplicate key: the error aborts the transaction; the step after it and COMMIT never run.
+        { text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2)', values: ['1', 'duplicate'] },
+        { text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2)', values: ['7', 'after the error'] },
+      ]);
+    });
+    await expect(failing).rejects.toMatchObject({ code: '23505' });
+    expect((await rows()).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('prepares again a statement whose parse an earlier error skipped, and the connection stays usable', async () => {
+    const fresh = 'UPDATE pipeline_probe SET note = $2 WHERE id = $1::int';
+    await expect(
+      inTransaction(pool, async (sql) => {
+        await beginWith(sql, 'SELECT 1');
+        await commitPipeline(sql, [{ text: 'SELECT 1/0' }, { text: fresh, values: ['2', 'never'] }]);
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    await inTransaction(pool, async (sql) => {
+      await beginWith(sql, 'SELECT 1');
+      await commitPipeline(sql, [{ text: fresh, values: ['2', 'changed'] }]);
+    });
+    expect((await rows()).find((r) => r.id === 2)?.note).toBe('changed');
+  });
+
+  it('reports a step that is not valid SQL as an error, not as a hang', async () => {
+    await expect(
+      inTransaction(pool, async (sql) => {
+        await beginWith(sql, 'SELECT 1');
+        await commitPipeline(sql, [{ text: 'SELEC nonsense', values: [] }]);
+      }),
+    ).rejects.toMatchObject({ code: '42601' });
+    expect((await pool.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('beginPipeline: BEGIN and statements in one round trip', () => {
+  it('opens the transaction, passes arrays as parameters exactly, and leaves the transaction open until it is committed', async () => {
+    const awkward = ['plain', 'with "quotes"', 'back\\slash', 'comma, and {braces}', "it's", 'NULL', ''];
+    const seen = await inTransaction(pool, async (sql) => {
+      const [arrays, inserted] = await beginPipeline(sql, [
+        { text: 'SELECT $1::text[] AS texts, $2::boolean[] AS flags', values: [textArray(awkward), booleanArray([true, false, true])] },
+        { text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2) RETURNING note', values: ['10', 'opened'], perCall: true },
+      ]);
+      // Still inside the transaction that inserted: it has a transaction id (a new one would not).
+      const status = await sql.query<{ open: boolean }>('SELECT txid_current_if_assigned() IS NOT NULL AS open');
+      expect(status.rows).toEqual([{ open: true }]);
+      await commitPipeline(sql, []);
+      return { arrays: arrays?.rows[0], inserted: inserted?.rows };
+    });
+    expect(seen.arrays).toEqual({ texts: awkward, flags: [true, false, true] });
+    expect(seen.inserted).toEqual([{ note: 'opened' }]);
+    expect((await rows()).some((r) => r.id === 10)).toBe(true);
+  });
+
+  it('rolls back what the opening pipeline did when the transaction fails later', async () => {
+    await expect(
+      inTransaction(pool, async (sql) => {
+        await beginPipeline(sql, [{ text: 'INSERT INTO pipeline_probe (id, note) VALUES ($1::int, $2)', values: ['11', 'rolled back'] }]);
+        await sql.query('SELECT 1/0');
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    expect((await rows()).some((r) => r.id === 11)).toBe(false);
+  });
+});
