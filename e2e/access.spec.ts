@@ -223,5 +223,39 @@ test.describe('identity and access', () => {
     expect((await first.json()) as unknown).toMatchObject({ code: 'ROLE_NOT_ALLOWED' });
     const replay = await page.request.get(path, { headers });
     expect((await replay.json()) as unknown).toMatchObject({ code: 'NONCE_REUSED' });
+
+    // Granted to represent the account, the system proposes a transfer through the running registry.
+    await page.goto('/admin/users');
+    await page.getByRole('link', { name: 'Swiss national registry' }).click();
+    const grantForm = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Grant a role' }) });
+    // To read: every account of the Swiss section.
+    await grantForm.getByLabel('Role').selectOption('EXTERNAL_SYSTEM');
+    await grantForm.getByLabel('Section (ISO 3166-1 alpha-3)').fill('CHE');
+    await expectAccessible(page);
+    await grantForm.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Granted: External system.' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'section CHE', exact: true })).toBeVisible();
+    await grantForm.getByLabel('Role').selectOption('ACCOUNT_HOLDER');
+    await grantForm.getByLabel('Account number').fill('CHE-200-0001');
+    await grantForm.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Granted: Account holder or representative.' })).toBeVisible();
+    const signedHeaders = (method: string, target: string, body: string) => {
+      const at = new Date().toISOString();
+      const once = randomBytes(16).toString('base64url');
+      return { 'x-registry-client': clientId, 'x-registry-timestamp': at, 'x-registry-nonce': once, 'x-registry-signature': sign(null, Buffer.from(signingString(method, target, at, once, body)), keys.privateKey).toString('base64'), 'content-type': 'application/json' };
+    };
+    const transfers = '/api/external/v1/transfers';
+    const proposal = JSON.stringify({ idempotencyKey: `e2e-${randomBytes(6).toString('hex')}`, fromAccountId: 'CHE-200-0001', toAccountId: 'CHE-200-0002', selection: { mode: 'implicit', quantity: '7', constraints: {} } });
+    const proposed = await page.request.post(transfers, { headers: signedHeaders('POST', transfers, proposal), data: proposal });
+    expect(proposed.status()).toBe(201);
+    expect((await proposed.json()) as unknown).toMatchObject({ status: 'RECORDED', quantity: '7', replayed: false });
+    const malformed = '{"idempotencyKey": "e2e-malformed-1", "fromAccountId": "CHE-200-0001"}';
+    const refused = await page.request.post(transfers, { headers: signedHeaders('POST', transfers, malformed), data: malformed });
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()) as unknown).toMatchObject({ code: 'BODY_INVALID', error: expect.stringMatching(/toAccountId is required/) });
+    const historyPath = '/api/external/v1/accounts/CHE-200-0001/transactions?limit=1';
+    const history = await page.request.get(historyPath, { headers: signedHeaders('GET', historyPath, '') });
+    expect(history.status()).toBe(200);
+    expect((await history.json()) as unknown).toMatchObject({ transactions: [{ kind: 'TRANSFER', change: '-7', counterpartAccountId: 'CHE-200-0002' }] });
   });
 });

@@ -28,6 +28,27 @@ test.describe('sign-in with password and passkey', () => {
     await page.waitForURL('**/sign-in**');
     await signInWithPasskey(page, EMAIL);
     await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+
+    // The passkey of this sign-in counts as a fresh confirmation (A6R-7): the section administrator's
+    // first sensitive act within the window asks for nothing more. A grant limited to a cooperative
+    // approach the account does not belong to is refused with the reason.
+    await page.goto('/admin/users');
+    await page.getByRole('link', { name: 'Vera Viewer' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Vera Viewer' })).toBeVisible();
+    const grantForm = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Grant a role' }) });
+    await grantForm.getByLabel('Role').selectOption('VIEWER');
+    await grantForm.getByLabel('Account number').fill('CHE-200-0002');
+    await grantForm.getByLabel('Only for cooperative approaches (optional)').fill('CA0001');
+    await expectAccessible(page);
+    await grantForm.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Account CHE-200-0002 belongs to no cooperative approach' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toHaveCount(0);
+    await grantForm.getByLabel('Only for cooperative approaches (optional)').fill('');
+    await grantForm.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Granted: Read-only viewer.' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toHaveCount(0);
+    await expect(page.getByRole('cell', { name: 'account CHE-200-0002', exact: true })).toBeVisible();
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/sign-in**');
 

@@ -7,8 +7,9 @@ export const ROLE_LABELS: Record<string, string> = {
   EXTERNAL_SYSTEM: 'External system',
 };
 
-export function scopeLabel(grant: { sectionId: string | null; accountId: string | null }): string {
-  if (grant.sectionId) return `section ${grant.sectionId}`;
-  if (grant.accountId) return `account ${grant.accountId}`;
+export function scopeLabel(grant: { sectionId: string | null; accountId: string | null; cooperativeApproachIds?: readonly string[] }): string {
+  const limit = grant.cooperativeApproachIds && grant.cooperativeApproachIds.length > 0 ? `, only cooperative approach ${grant.cooperativeApproachIds.join(', ')}` : '';
+  if (grant.sectionId) return `section ${grant.sectionId}${limit}`;
+  if (grant.accountId) return `account ${grant.accountId}${limit}`;
   return 'whole registry';
 }

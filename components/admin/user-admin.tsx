@@ -229,8 +229,11 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
   const trpc = useTRPC();
   const create = useMutation(trpc.grants.create.mutationOptions());
   const [role, setRole] = useState('ACCOUNT_HOLDER');
+  // An external system reads one account or every account of one section: both fields, one filled.
+  const system = role === 'EXTERNAL_SYSTEM';
   const needsSection = role === 'SECTION_ADMIN';
-  const needsAccount = ['ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'].includes(role);
+  const needsAccount = ['ACCOUNT_HOLDER', 'VIEWER'].includes(role);
+  const mayLimit = needsSection || needsAccount || system;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -238,8 +241,14 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
     const input = {
       userId,
       role: role as 'REGISTRY_ADMIN' | 'SECTION_ADMIN' | 'ACCOUNT_HOLDER' | 'VIEWER' | 'EXTERNAL_SYSTEM',
-      sectionId: needsSection ? String(form.get('sectionId') ?? '') : null,
-      accountId: needsAccount ? String(form.get('accountId') ?? '') : null,
+      sectionId: needsSection || system ? String(form.get('sectionId') ?? '') : null,
+      accountId: needsAccount || system ? String(form.get('accountId') ?? '') : null,
+      // Comma- or space-separated; empty: the grant is not limited to any cooperative approach.
+      cooperativeApproachIds: mayLimit
+        ? String(form.get('cooperativeApproachIds') ?? '')
+            .split(/[\s,]+/)
+            .filter((id) => id.length > 0)
+        : [],
     };
     void act(() => create.mutateAsync(input), `Granted: ${ROLE_LABELS[role] ?? role}.`);
   }
@@ -262,6 +271,21 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
       </Field>
       {needsSection ? <Field label="Section (ISO 3166-1 alpha-3)">{(control) => <Input {...control} name="sectionId" required maxLength={3} />}</Field> : null}
       {needsAccount ? <Field label="Account number">{(control) => <Input {...control} name="accountId" required />}</Field> : null}
+      {system ? (
+        <>
+          <Field label="Account number" hint="The one account the system may read; or leave it empty and give a section.">
+            {(control) => <Input {...control} name="accountId" />}
+          </Field>
+          <Field label="Section (ISO 3166-1 alpha-3)" hint="Instead of an account: every account of the section.">
+            {(control) => <Input {...control} name="sectionId" maxLength={3} />}
+          </Field>
+        </>
+      ) : null}
+      {mayLimit ? (
+        <Field label="Only for cooperative approaches (optional)" hint="Approach ids separated by commas, e.g. CA0001. Empty: every approach of the section or account.">
+          {(control) => <Input {...control} name="cooperativeApproachIds" maxLength={400} />}
+        </Field>
+      ) : null}
       <Button type="submit" disabled={create.isPending}>
         Grant
       </Button>

@@ -18,6 +18,7 @@ export const ACCESS_REFUSALS = {
   GRANT_SHAPE_INVALID: { status: 'BAD_REQUEST', message: 'The grant\'s scope does not fit its role.' },
   SECTION_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such section.' },
   ACCOUNT_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such account.' },
+  APPROACH_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such cooperative approach.' },
   NOT_ALLOWED: { status: 'FORBIDDEN', message: 'You do not administer this.' },
   IDENTITY_NOT_VERIFIED: { status: 'CONFLICT', message: 'This user\'s identity has not been verified: record a successful identity check before granting a role.' },
   GRANT_EXISTS: { status: 'CONFLICT', message: 'The user already holds this grant.' },

@@ -29,9 +29,9 @@ export function issueEnrollmentLink(ctx: AccessContext, actor: Actor, userId: st
   return runAct(ctx, actor, 'CREDENTIAL_ISSUE', async (tx, now) => {
     const locked = await lockUser(tx, userId);
     if (!locked) abort('USER_NOT_FOUND');
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, status: true, grants: { select: { role: true, sectionId: true, accountId: true, account: { select: { sectionId: true } } } } } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, status: true, grants: { select: { role: true, sectionId: true, accountId: true, account: { select: { sectionId: true, cooperativeApproachId: true } } } } } });
     if (user.status !== 'ACTIVE') abort('USER_NOT_ACTIVE');
-    const grants = user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null }));
+    const grants = user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null, accountApproachId: g.account?.cooperativeApproachId ?? null }));
     if (!mayIssueCredentials(actor, { grants })) abort('NOT_ALLOWED', 'You do not issue credentials to this user.');
     if (!(await identityVerified(tx, userId))) abort('IDENTITY_NOT_VERIFIED', 'Verify this user\'s identity before sending an enrollment link.');
     await tx.enrollmentToken.updateMany({ where: { userId, usedAt: null, supersededAt: null }, data: { supersededAt: now } });

@@ -1,4 +1,5 @@
 import type { Role } from '../db/generated/enums';
+import { grantCovers, withinLimit } from '../ledger/approach-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
 
 /**
@@ -72,7 +73,8 @@ export const POLICIES = {
   'user.anonymise': policy('anonymise a user\'s personal data (A6R-49)', ['REGISTRY_ADMIN'], { stepUp: true }),
   'api-client.list': policy('list the registered external systems (A6R-8)', ['REGISTRY_ADMIN']),
   'api-client.manage': policy('register or revoke an external system, with its risk assessment (A6R-8)', ['REGISTRY_ADMIN'], { stepUp: true }),
-  'external.account.read': policy('read an account\'s holdings over the signed API, within the external system\'s grant', ['EXTERNAL_SYSTEM']),
+  'external.account.read': policy('read an account\'s holdings and transactions over the signed API, within the external system\'s grants', ['EXTERNAL_SYSTEM', 'ACCOUNT_HOLDER']),
+  'external.transfer.propose': policy('propose a transfer over the signed API from an account the external system represents', ['ACCOUNT_HOLDER']),
   'grant.create': policy('grant a role in a section or on an account (A6R-14)', ADMINISTRATORS, { stepUp: true }),
   'grant.suspend': policy('suspend or reinstate a grant (A6R-51)', ADMINISTRATORS, { stepUp: true }),
   'grant.revoke': policy('revoke a grant, deleting its settings (A6R-51)', ADMINISTRATORS, { stepUp: true }),
@@ -135,27 +137,34 @@ export function stepUpFresh(stepUpAt: Date | null, now: Date): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Resource rules
 
-/** The scope of a grant as the rules judge it: the account's section is looked up by the caller. */
+/** The scope of a grant as the rules judge it: the account's section and approach are looked up by the caller. */
 export interface GrantScope {
   readonly role: Role;
   readonly sectionId: string | null;
   readonly accountId: string | null;
+  /** The cooperative approaches the grant is limited to (A6R-46); empty: no such limit. */
+  readonly cooperativeApproachIds: readonly string[];
   /** The section of `accountId`'s account (null for a registry-level service account). */
   readonly accountSectionId: string | null;
+  /** The cooperative approach of `accountId`'s account, if any. */
+  readonly accountApproachId: string | null;
 }
 
 /** The shape each role's grant must have; returns a message naming what is wrong, or null. */
-export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId'>): string | null {
+export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId' | 'accountApproachId'>): string | null {
   switch (scope.role) {
     case 'SYSTEM_ADMIN':
     case 'REGISTRY_ADMIN':
+      if (scope.cooperativeApproachIds.length > 0) return 'A registry-wide role is not limited to cooperative approaches.';
       return scope.sectionId === null && scope.accountId === null ? null : 'A registry-wide role is granted without a section or an account.';
     case 'SECTION_ADMIN':
       return scope.sectionId !== null && scope.accountId === null ? null : 'A section administrator is granted one section, and no account.';
     case 'ACCOUNT_HOLDER':
     case 'VIEWER':
-    case 'EXTERNAL_SYSTEM':
       return scope.accountId !== null && scope.sectionId === null ? null : 'This role is granted on one account; choose the account, not a section.';
+    case 'EXTERNAL_SYSTEM':
+      // To read: one account, or every account of one section (e.g. a Party's own national registry).
+      return (scope.accountId === null) !== (scope.sectionId === null) ? null : 'An external system is granted one account or one section, not both.';
   }
 }
 
@@ -166,6 +175,9 @@ export function grantShapeProblem(scope: Omit<GrantScope, 'accountSectionId'>): 
  * their own section's accounts. Higher levels include the lower ones, so a registry administrator may
  * also resuspend what a section administrator administers. Nobody administers system administrators
  * from inside the registry: they are created by the operators (see docs/security.md).
+ *
+ * A section administrator limited to cooperative approaches (A6R-46) administers only the grants on
+ * accounts of those approaches, and only grants limited to them as well: never more than he holds.
  */
 export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean {
   switch (scope.role) {
@@ -180,26 +192,82 @@ export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean
     case 'ACCOUNT_HOLDER':
     case 'VIEWER':
       if (has(subject, 'REGISTRY_ADMIN')) return true;
-      return scope.accountSectionId !== null && sectionAdminOf(subject, scope.accountSectionId);
+      if (scope.accountSectionId === null) return false;
+      return subject.grants.some(
+        (g) =>
+          g.role === 'SECTION_ADMIN' &&
+          g.sectionId === scope.accountSectionId &&
+          grantCovers(g, [scope.accountApproachId]) &&
+          withinLimit(g.cooperativeApproachIds ?? [], scope.cooperativeApproachIds),
+      );
   }
+}
+
+/**
+ * Which roles an external system's user may hold (A6R-8), and a person's: a system reads with
+ * EXTERNAL_SYSTEM grants and proposes transfers as the representative of an account (ACCOUNT_HOLDER);
+ * nothing else. EXTERNAL_SYSTEM is for systems only. Returns a message, or null.
+ */
+export function granteeProblem(role: Role, granteeIsSystem: boolean): string | null {
+  if (granteeIsSystem && role !== 'EXTERNAL_SYSTEM' && role !== 'ACCOUNT_HOLDER') return 'An external system holds only external-system grants (to read) and account-holder grants (to propose transfers).';
+  if (!granteeIsSystem && role === 'EXTERNAL_SYSTEM') return 'The external-system role is for registered external systems only.';
+  return null;
+}
+
+/** Grants of an external system's user are administered by registry administrators only (A6R-8). */
+export function mayAdministerSystemGrant(subject: Subject): boolean {
+  return has(subject, 'REGISTRY_ADMIN');
+}
+
+/**
+ * An external system reads an account its grants cover, within any approach limit: an EXTERNAL_SYSTEM
+ * grant on the account or on its section, or an ACCOUNT_HOLDER grant on the account.
+ */
+export function externalMayRead(subject: Subject, account: { readonly id: string; readonly sectionId: string | null; readonly cooperativeApproachId: string | null }): boolean {
+  return subject.grants.some((g) => {
+    const covers =
+      (g.role === 'EXTERNAL_SYSTEM' && (g.accountId === account.id || (g.sectionId !== null && g.sectionId === account.sectionId))) ||
+      (g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id);
+    return covers && grantCovers(g, [account.cooperativeApproachId]);
+  });
+}
+
+/** An external system proposes transfers from an account it represents (ACCOUNT_HOLDER), within any approach limit. */
+export function externalMayPropose(subject: Subject, account: { readonly id: string; readonly cooperativeApproachId: string | null }): boolean {
+  return subject.grants.some((g) => g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id && grantCovers(g, [account.cooperativeApproachId]));
+}
+
+/**
+ * Whether a grant with this scope could ever count (A6R-46): a grant on an account limited to
+ * approaches the account does not belong to would admit nothing. Returns a message, or null.
+ */
+export function approachLimitProblem(scope: GrantScope): string | null {
+  if (scope.cooperativeApproachIds.length === 0 || scope.accountId === null) return null;
+  if (scope.accountApproachId !== null && scope.cooperativeApproachIds.includes(scope.accountApproachId)) return null;
+  return `Account ${scope.accountId} belongs to ${scope.accountApproachId === null ? 'no cooperative approach' : `cooperative approach ${scope.accountApproachId}`}: a grant on it limited to ${scope.cooperativeApproachIds.join(', ')} would never count.`;
 }
 
 export function sectionAdminOf(subject: Subject, sectionId: string): boolean {
   return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
 }
 
+/** A grant of a user an administrator looks at, with the section and approach of its account. */
+export type TargetGrant = ActorGrant & { readonly accountSectionId: string | null; readonly accountApproachId?: string | null };
+
 /**
  * Which users an administrator sees and may create: system and registry administrators all;
- * section administrators those with a grant in their sections (or on their sections' accounts) and
- * those with no grant yet, whom they may authorize (A6R-13).
+ * section administrators those with a grant in their sections (or on their sections' accounts, of
+ * their approaches when their grant is limited to some) and those with no grant yet, whom they may
+ * authorize (A6R-13).
  */
-export function mayReadUser(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+export function mayReadUser(subject: Subject, target: { readonly grants: readonly TargetGrant[] }): boolean {
   if (has(subject, 'SYSTEM_ADMIN') || has(subject, 'REGISTRY_ADMIN')) return true;
   if (!has(subject, 'SECTION_ADMIN')) return false;
   if (target.grants.length === 0) return true;
-  return target.grants.some((g) => {
-    const section = g.sectionId ?? g.accountSectionId;
-    return section !== null && sectionAdminOf(subject, section);
+  return target.grants.some((t) => {
+    if (t.sectionId !== null) return sectionAdminOf(subject, t.sectionId);
+    if (t.accountSectionId === null) return false;
+    return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === t.accountSectionId && grantCovers(g, [t.accountApproachId ?? null]));
   });
 }
 
@@ -207,7 +275,7 @@ export function mayReadUser(subject: Subject, target: { readonly grants: readonl
  * Who issues credentials (A6R-4, A6R-50): the administrators who see the user; the credentials of
  * registry and system administrators only by system administrators.
  */
-export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly (ActorGrant & { readonly accountSectionId: string | null })[] }): boolean {
+export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly TargetGrant[] }): boolean {
   if (target.grants.some((g) => g.role === 'REGISTRY_ADMIN' || g.role === 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
   return mayReadUser(subject, target);
 }

@@ -78,8 +78,8 @@ export function requestProfileChange(ctx: AccessContext, actor: Actor, proposed:
 }
 
 async function targetGrants(tx: Prisma.TransactionClient, userId: string) {
-  const grants = await tx.grant.findMany({ where: { userId }, select: { role: true, sectionId: true, accountId: true, account: { select: { sectionId: true } } } });
-  return grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null }));
+  const grants = await tx.grant.findMany({ where: { userId }, select: { role: true, sectionId: true, accountId: true, account: { select: { sectionId: true, cooperativeApproachId: true } } } });
+  return grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null, accountApproachId: g.account?.cooperativeApproachId ?? null }));
 }
 
 /** A section or registry administrator approves or rejects a pending change, never his own. */

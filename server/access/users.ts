@@ -98,7 +98,7 @@ export interface UserSummary {
   readonly name: string;
   readonly status: string;
   readonly verified: boolean;
-  readonly grants: readonly { readonly id: string; readonly role: Role; readonly sectionId: string | null; readonly accountId: string | null; readonly status: string }[];
+  readonly grants: readonly { readonly id: string; readonly role: Role; readonly sectionId: string | null; readonly accountId: string | null; readonly cooperativeApproachIds: readonly string[]; readonly status: string }[];
 }
 
 const userSelect = {
@@ -106,7 +106,7 @@ const userSelect = {
   email: true,
   name: true,
   status: true,
-  grants: { select: { id: true, role: true, sectionId: true, accountId: true, status: true, account: { select: { sectionId: true } } }, orderBy: { createdAt: 'asc' as const } },
+  grants: { select: { id: true, role: true, sectionId: true, accountId: true, cooperativeApproachIds: true, status: true, account: { select: { sectionId: true, cooperativeApproachId: true } } }, orderBy: { createdAt: 'asc' as const } },
   verifications: { select: { outcome: true, checkedAt: true, createdAt: true }, orderBy: [{ checkedAt: 'desc' as const }, { createdAt: 'desc' as const }], take: 1 },
 } satisfies Prisma.UserSelect;
 
@@ -117,7 +117,7 @@ function loadUsers(db: Db, where: { id?: string }) {
 }
 
 function visible(actor: Actor, user: SelectedUser): boolean {
-  return mayReadUser(actor, { grants: user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null })) });
+  return mayReadUser(actor, { grants: user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null, accountApproachId: g.account?.cooperativeApproachId ?? null })) });
 }
 
 function summary(user: SelectedUser): UserSummary {
@@ -127,7 +127,7 @@ function summary(user: SelectedUser): UserSummary {
     name: user.name,
     status: user.status,
     verified: user.verifications[0]?.outcome === 'VERIFIED',
-    grants: user.grants.map((g) => ({ id: g.id, role: g.role, sectionId: g.sectionId, accountId: g.accountId, status: g.status })),
+    grants: user.grants.map((g) => ({ id: g.id, role: g.role, sectionId: g.sectionId, accountId: g.accountId, cooperativeApproachIds: g.cooperativeApproachIds, status: g.status })),
   };
 }
 

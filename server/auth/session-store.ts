@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
+import { actorGrant } from '../ledger/approach-scope';
 import type { ActorGrant } from '../ledger/types';
 
 /** How long a session lives without activity limits; revocation ends it sooner. */
@@ -36,7 +37,7 @@ export async function createSession(db: Db, userId: string, now: Date): Promise<
   return id;
 }
 
-const toActorGrant = (g: { role: ActorGrant['role']; sectionId: string | null; accountId: string | null }): ActorGrant => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId });
+const toActorGrant = (g: { role: ActorGrant['role']; sectionId: string | null; accountId: string | null; cooperativeApproachIds: string[] }): ActorGrant => actorGrant(g);
 
 /**
  * The live session behind a token, or null when it is unknown, expired or revoked, or its user's
@@ -75,8 +76,13 @@ export async function loadSession(db: Db, sessionId: string, now: Date): Promise
 /** The shared client or an open transaction of it: lets a caller mark the factor inside its own transaction. */
 export type DbOrTransaction = Db | Prisma.TransactionClient;
 
-export async function markSecondFactor(db: DbOrTransaction, sessionId: string, now: Date): Promise<void> {
-  await db.authSession.update({ where: { id: sessionId }, data: { secondFactorAt: now, challenge: null } });
+/**
+ * Marks the session's second factor; `stepUp` when it was proved by an assertion of an enrolled
+ * passkey, which also counts as a step-up (A6R-7). A registration does not: the new passkey has not
+ * been confirmed before.
+ */
+export async function markSecondFactor(db: DbOrTransaction, sessionId: string, now: Date, options: { readonly stepUp?: boolean } = {}): Promise<void> {
+  await db.authSession.update({ where: { id: sessionId }, data: { secondFactorAt: now, challenge: null, ...(options.stepUp ? { stepUpAt: now } : {}) } });
 }
 
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {

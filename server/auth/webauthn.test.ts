@@ -2,6 +2,8 @@ import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { gate, STEP_UP_WINDOW_MS } from '../access/policy';
+import { actorOf } from './actor';
 import { SIGN_IN_FAILED_MESSAGE, signInWithPassword } from './auth-options';
 import { hashPassword } from './password';
 import { createSession, loadSession, revokeSession, type CurrentUser } from './session-store';
@@ -206,7 +208,8 @@ describe('step two: enrolling the first passkey', () => {
     expect(done).toEqual({ ok: true, credentialId: key.credentialId });
     const credential = await database.db.webAuthnCredential.findUniqueOrThrow({ where: { id: key.credentialId } });
     expect(credential).toMatchObject({ userId, counter: 0n, transports: ['internal'], label: 'My laptop', lastUsedAt: at(1000) });
-    expect(await reload(session, at(1000))).toMatchObject({ secondFactorVerified: true, hasPasskey: true });
+    // Registering a first passkey completes the sign-in but is no step-up: that passkey was never confirmed before.
+    expect(await reload(session, at(1000))).toMatchObject({ secondFactorVerified: true, hasPasskey: true, stepUpAt: null });
     expect((await database.db.authSession.findUniqueOrThrow({ where: { id: session.sessionId } })).challenge).toBeNull();
   });
 
@@ -410,6 +413,30 @@ describe('relying party', () => {
 });
 
 describe('step-up before sensitive acts (A6R-7)', () => {
+  it('counts the sign-in\'s passkey check as a step-up for the window, never the password alone', async () => {
+    const { userId, key } = await enrolledUser();
+    await database.db.grant.create({ data: { id: `g-${userId}`, userId, role: 'REGISTRY_ADMIN' } });
+    await database.db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword('an administrator passphrase') } });
+    // The password step, as the sign-in form runs it: a session, no second factor, no step-up.
+    const password = await signInWithPassword(database.db, { email: `${userId}@example.test`, password: 'an administrator passphrase' }, T0);
+    if (!password.ok) throw new Error(password.code);
+    const afterPassword = await loadSession(database.db, password.sessionId, T0);
+    if (!afterPassword) throw new Error('session lost');
+    const session = afterPassword;
+    expect(afterPassword).toMatchObject({ secondFactorVerified: false, stepUpAt: null });
+    expect(gate('grant.create', actorOf(afterPassword), afterPassword.stepUpAt, T0)).toMatchObject({ allowed: false, reason: 'STEP_UP_REQUIRED' });
+
+    const signIn = await startPasskeyAuthentication(database.db, session, RP, T0);
+    if (!signIn.ok) throw new Error(signIn.code);
+    expect(await finishPasskeyAuthentication(database.db, session, RP, key.assert(signIn.options), at(100))).toMatchObject({ ok: true });
+    const signedIn = await reload(session, at(100));
+    if (!signedIn) throw new Error('session lost');
+    expect(signedIn).toMatchObject({ secondFactorVerified: true, stepUpAt: at(100) });
+    // The first sensitive act within the window needs no second confirmation; after it, one is asked for.
+    expect(gate('grant.create', actorOf(signedIn), signedIn.stepUpAt, at(100 + STEP_UP_WINDOW_MS))).toEqual({ allowed: true });
+    expect(gate('grant.create', actorOf(signedIn), signedIn.stepUpAt, at(101 + STEP_UP_WINDOW_MS))).toMatchObject({ allowed: false, reason: 'STEP_UP_REQUIRED' });
+  });
+
   it('needs a fully signed-in session, records the confirmation, and never takes a sign-in challenge for one', async () => {
     const { key, session } = await enrolledUser();
     expect(await startPasskeyAuthentication(database.db, session, RP, T0, 'step-up')).toMatchObject({ ok: false, code: 'SIGN_IN_INCOMPLETE' });
@@ -418,7 +445,7 @@ describe('step-up before sensitive acts (A6R-7)', () => {
     expect(await finishPasskeyAuthentication(database.db, session, RP, key.assert(signIn.options), at(100))).toMatchObject({ ok: true });
     const verified = await reload(session, at(100));
     if (!verified) throw new Error('session lost');
-    expect(verified.stepUpAt).toBeNull();
+    expect(verified.stepUpAt).toEqual(at(100));
 
     // A sign-in challenge answered at the step-up endpoint is refused.
     const again = await startPasskeyAuthentication(database.db, verified, RP, at(200));

@@ -276,7 +276,7 @@ export async function startPasskeyAuthentication(
 
 /**
  * Verifies the assertion against the user's own stored passkey, advances its signature counter and
- * marks this session's second factor.
+ * marks this session's second factor, which is also a fresh step-up; or, for 'step-up', the step-up.
  */
 export async function finishPasskeyAuthentication(
   db: Db,
@@ -324,8 +324,12 @@ export async function finishPasskeyAuthentication(
       data: { counter: newCounter, lastUsedAt: now },
     });
     if (updated.count !== 1) return refuse('VERIFICATION_FAILED', 'credential counter changed concurrently');
+    // The sign-in's assertion is the same proof as a step-up's (the user's own enrolled passkey, user
+    // verification required, a fresh single-use challenge): it counts as one, so an administrator who
+    // has just signed in is not asked again for his first sensitive act within the window (A6R-7).
+    // Only a verified assertion sets it: the password step and a first passkey's registration never do.
     if (purpose === 'step-up') await tx.authSession.update({ where: { id: session.sessionId }, data: { stepUpAt: now, challenge: null } });
-    else await markSecondFactor(tx, session.sessionId, now);
+    else await markSecondFactor(tx, session.sessionId, now, { stepUp: true });
     return { ok: true, credentialId: stored.id };
   });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { actorGrant } from './approach-scope';
 import type { Prisma } from '../db/generated/client';
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
 import { encodeEntry, GENESIS_HASH, LOG_CHAINS } from './log';
@@ -28,8 +29,11 @@ export interface AdministrativeAct {
   readonly details: { readonly [key: string]: CanonicalValue };
 }
 
-/** The version of the access rules applied, recorded with every act as rule versions are for transactions. */
-export const ADMINISTRATIVE_RULE_VERSIONS = { 'access-policy': 1 } as const;
+/**
+ * The version of the access rules applied, recorded with every act as rule versions are for
+ * transactions. 2: grants may be limited to cooperative approaches (server/ledger/approach-scope.ts).
+ */
+export const ADMINISTRATIVE_RULE_VERSIONS = { 'access-policy': 2 } as const;
 
 const KIND = /^[A-Z][A-Z0-9_]{2,63}$/;
 
@@ -37,7 +41,7 @@ const KIND = /^[A-Z][A-Z0-9_]{2,63}$/;
 export function administrativeInput(act: AdministrativeAct): string {
   if (!KIND.test(act.kind)) throw new Error(`administrative act kind ${JSON.stringify(act.kind)} is not UPPER_SNAKE_CASE`);
   if ('kind' in act.details || 'idempotencyKey' in act.details) throw new Error('an act\'s details must not redefine kind or idempotencyKey');
-  const actor = { userId: act.actor.userId, impersonatorId: act.actor.impersonatorId, grants: act.actor.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId })) };
+  const actor = { userId: act.actor.userId, impersonatorId: act.actor.impersonatorId, grants: act.actor.grants.map((g) => ({ ...actorGrant(g) })) };
   return canonicalJson({ actor, proposal: { ...act.details, kind: act.kind, idempotencyKey: act.idempotencyKey } });
 }
 

@@ -37,6 +37,8 @@ export const CHECKS = {
   RESERVATION_NOT_EXPIRED: { code: 2025, message: 'The reservation has not expired yet.' },
   SUSPENSION_NOT_IN_FORCE: { code: 2026, message: 'There is no such suspension, or it has already ended or been lifted.' },
   SUSPENSION_LIFT_REASON_MISSING: { code: 2027, message: 'Lifting a suspension needs a reason of 1 to 500 characters.' },
+  // Numbered apart from the checks above, which grow one by one: a grant limited to cooperative approaches.
+  GRANT_OUTSIDE_COOPERATIVE_APPROACH: { code: 2050, message: 'Your grant is limited to other cooperative approaches than the one this act concerns.' },
   // 3xxx: the acquiring account
   ACQUIRING_ACCOUNT_NOT_FOUND: { code: 3001, message: 'The acquiring account does not exist.' },
   ACQUIRING_ACCOUNT_NOT_OPERATIONAL: { code: 3002, message: 'The acquiring account is not active.' },
@@ -50,6 +52,7 @@ export const CHECKS = {
   SERIES_ATTRIBUTES_CONFLICT: { code: 4005, message: 'The units belong to an existing series whose attributes differ from those given.' },
   CORRECTED_UNITS_MOVED: { code: 4006, message: 'Some units of the transaction to correct are no longer where it put them.' },
   AUTHORIZED_UNITS_NOT_FOUND: { code: 4007, message: 'Some of the units to authorize do not exist in this registry.' },
+  UNITS_OUTSIDE_GRANT_APPROACH: { code: 4050, message: 'Some of the units belong to a cooperative approach your grant does not cover.' },
   MARKER_REISSUE_NOT_ALLOWED: { code: 4008, message: 'A first-transfer marker is re-issued only for marked units not transferred to another registry since, unless that transfer was reversed.' },
   // 5xxx: the quantities
   QUANTITY_NOT_POSITIVE: { code: 5001, message: 'The quantity must be a positive whole number of units.' },

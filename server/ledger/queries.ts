@@ -1,7 +1,8 @@
 import { Prisma } from '../db/generated/client';
 import type { Db } from '../db/client';
 import { humanBlock } from './serial';
-import type { Actor } from './types';
+import { isLimited } from './approach-scope';
+import type { Actor, ActorGrant } from './types';
 
 /**
  * The read side of the ledger: holdings, blocks, history. Reads are scoped by the caller's grants
@@ -9,9 +10,15 @@ import type { Actor } from './types';
  */
 export function visibleAccountsWhere(actor: Actor): Prisma.AccountWhereInput {
   if (actor.grants.some((g) => g.role === 'REGISTRY_ADMIN')) return {};
-  const sections = actor.grants.filter((g) => g.role === 'SECTION_ADMIN' && g.sectionId).map((g) => g.sectionId as string);
-  const accounts = actor.grants.filter((g) => (g.role === 'ACCOUNT_HOLDER' || g.role === 'VIEWER') && g.accountId).map((g) => g.accountId as string);
-  return { OR: [{ sectionId: { in: sections } }, { id: { in: accounts } }] };
+  // A grant limited to cooperative approaches shows only the accounts of those approaches (A6R-46).
+  const within = (g: ActorGrant): Prisma.AccountWhereInput => (isLimited(g) ? { cooperativeApproachId: { in: [...(g.cooperativeApproachIds ?? [])] } } : {});
+  const OR: Prisma.AccountWhereInput[] = [];
+  for (const g of actor.grants) {
+    if (g.role === 'SECTION_ADMIN' && g.sectionId) OR.push({ sectionId: g.sectionId, ...within(g) });
+    if ((g.role === 'ACCOUNT_HOLDER' || g.role === 'VIEWER') && g.accountId) OR.push({ id: g.accountId, ...within(g) });
+  }
+  // No grant that shows an account: a condition no account meets.
+  return OR.length === 0 ? { id: { in: [] } } : { OR };
 }
 
 export interface AccountSummary {

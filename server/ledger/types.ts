@@ -1,11 +1,16 @@
 import type { AccountStatus, AccountType, Registry, Role } from '../db/generated/enums';
 import type { Refusal } from './check-codes';
 
-/** A grant as the ledger sees it: the role and the section or account it is scoped to. */
+/**
+ * A grant as the ledger sees it: the role and the section or account it is scoped to, and, when it is
+ * limited to some cooperative approaches (A6R-46), those. The field is absent, never empty, for a grant
+ * without that limit, so that inputs logged before it existed encode, and replay, exactly as they did.
+ */
 export interface ActorGrant {
   readonly role: Role;
   readonly sectionId: string | null;
   readonly accountId: string | null;
+  readonly cooperativeApproachIds?: readonly string[];
 }
 
 /**

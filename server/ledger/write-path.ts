@@ -1,3 +1,4 @@
+import { actorGrant } from './approach-scope';
 import { canonicalJson, encoded, sha256Hex, type CanonicalValue, type Encoded } from './canonical-json';
 import { firstGroup, refusal, type Refusal } from './check-codes';
 import { claimChain, encodeEntry, type EncodedEntry } from './log';
@@ -5,6 +6,7 @@ import { defineReference, openAccount, setAccountStatus } from './operations/acc
 import { externalArrival, externalTransfer } from './operations/external-transfers';
 import { issueUnits } from './operations/issue-units';
 import { transferUnits } from './operations/transfer-units';
+import { planWithinApproaches } from './operations/within-approaches';
 import type { Changes, Plan } from './plan';
 import { administrativePlan, applyRules, rulesChanged, writeAdministrativeRecords } from './rules';
 import { builtInRulesAt, type BuiltInRules } from './rules/built-in';
@@ -102,7 +104,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
   const transactionId = ctx.newId();
   try {
     return await inTransaction(ctx.pool, async (sql) => {
-      const decided = await plan(sql, ctx, actor, proposal);
+      const decided = await planWithinApproaches(sql, ctx, actor, proposal, (within) => plan(sql, ctx, within, proposal));
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
       // Business rules (server/ledger/rules): the pluggable rules in force judge the decided transaction
       // and may add supplementary operations to it; the versions applied go into the log.
@@ -132,7 +134,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
 
 /** The complete input, canonical, including who proposed with which grants: what replay feeds back in. */
 function proposalInput(actor: Actor, proposal: Proposal): Encoded {
-  return encoded({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...g })) }, proposal: proposal as unknown as CanonicalValue });
+  return encoded({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...actorGrant(g) })) }, proposal: proposal as unknown as CanonicalValue });
 }
 
 /** Invariant 3 at the source: only issuance and arrivals create units; everything else moves them. */

@@ -11,7 +11,7 @@ export default async function ApiClientsPage() {
       <div>
         <h1 className="text-2xl font-semibold">External systems</h1>
         <p className="mt-1 text-muted">
-          Other registries and platforms reach the registry through signed requests with their Ed25519 key. Register each with a risk assessment of its connection, then grant it the accounts it may read on its user page.
+          Other registries and platforms reach the registry through signed requests with their Ed25519 key. Register each with a risk assessment of its connection, then, on its user page, grant it the accounts it may read (external system) or propose transfers from (account holder or representative).
         </p>
       </div>
       <ApiClientsAdmin />

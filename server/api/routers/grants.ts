@@ -20,6 +20,10 @@ export const grantsRouter = createTRPCRouter({
         role: z.enum(['REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'], 'Choose a role.'),
         sectionId: optionalId('A section id'),
         accountId: optionalId('An account number'),
+        cooperativeApproachIds: z
+          .array(z.string().trim().min(1, 'A cooperative approach id is not empty.').max(64, 'A cooperative approach id has at most 64 characters.'), 'List the cooperative approaches.')
+          .max(20, 'A grant is limited to at most 20 cooperative approaches.')
+          .default([]),
       }),
     )
     .mutation(async ({ ctx, input }) => orRefuse(await createGrant(ctx.ledger(), ctx.actor, input))),

@@ -1,0 +1,11 @@
+import { externalAccountTransactions } from '@/server/access/external-api';
+import { respond, signedRequestOf } from '@/server/access/external-http';
+import { db } from '@/server/db/client';
+
+/** The signed API for external systems (A6R-8): one account's transactions. See docs/external-api.md. */
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  return respond(async () => {
+    const { id } = await params;
+    return externalAccountTransactions(db(), await signedRequestOf(request), decodeURIComponent(id), new URL(request.url).searchParams, new Date());
+  });
+}
