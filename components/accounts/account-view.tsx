@@ -12,6 +12,7 @@ import { buttonVariants } from '../ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { numericCell, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
 import { AccountStatusBadge } from './account-status-badge';
+import { AccountStatusForm } from './account-status-form';
 import { accountTypeLabel, registryLabel, transactionKindLabel } from './labels';
 
 const heading = 'text-2xl font-semibold';
@@ -49,7 +50,7 @@ export function AccountView({ id }: { id: string }) {
   return <AccountDetails detail={query.data} />;
 }
 
-function AccountDetails({ detail: { account, balance, blocks, history } }: { detail: AccountDetail }) {
+function AccountDetails({ detail: { account, balance, blocks, history, statusChoices } }: { detail: AccountDetail }) {
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -77,6 +78,7 @@ function AccountDetails({ detail: { account, balance, blocks, history } }: { det
       </dl>
       <BlocksCard accountId={account.id} blocks={blocks} />
       <HistoryCard history={history} />
+      {statusChoices.length > 0 ? <AccountStatusForm account={account} choices={statusChoices} /> : null}
     </div>
   );
 }

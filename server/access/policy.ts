@@ -60,6 +60,7 @@ export const POLICIES = {
   'account.read': policy('read one account one may see: blocks and history', BUSINESS_READERS),
   'account.lookup': policy('look up an acquiring account\'s public details before a transfer', INITIATORS),
   'transfer.submit': policy('propose a transfer from an account one may initiate on', INITIATORS),
+  'account.set-status': policy('change an account\'s status: suspend, restrict, freeze, reactivate or terminate it (A6R-41; the ledger decides which change whose grants allow)', ['REGISTRY_ADMIN', 'SECTION_ADMIN'], { stepUp: true }),
 
   'user.list': policy('list users (system and registry administrators: all; section administrators: their section\'s and those without grants)', ADMINISTRATORS),
   'user.credential-log': policy('read the log of acts on users, credentials and grants (A6R-50)', ['SYSTEM_ADMIN', 'REGISTRY_ADMIN']),

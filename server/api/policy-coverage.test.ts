@@ -21,6 +21,7 @@ const EXPECTED: Record<string, readonly Column[]> = {
   'account.list': BUSINESS_READERS,
   'account.get': BUSINESS_READERS,
   'account.lookup': INITIATORS,
+  'account.setStatus': ['REGISTRY_ADMIN', 'SECTION_ADMIN'],
   'transfer.submit': INITIATORS,
   'me.get': ALL,
   'me.removePasskey': ALL,
@@ -58,7 +59,7 @@ const EXPECTED: Record<string, readonly Column[]> = {
 };
 
 /** Business functions: a system administrator must reach none of them (A6R-50). */
-const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer', 'compliance.overview', 'compliance.run'];
+const BUSINESS = ['account.list', 'account.get', 'account.lookup', 'account.setStatus', 'transfer.submit', 'impersonation.start', 'rules.overview', 'rules.correct', 'rules.answer', 'compliance.overview', 'compliance.run'];
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
@@ -141,7 +142,7 @@ describe('procedures × roles', () => {
 
   it('asks elevated users for a fresh passkey confirmation before sensitive acts (A6R-7)', async () => {
     const stale = new Date(NOW.getTime() - 6 * 60 * 1000);
-    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended', 'rules.configure', 'rules.suspend', 'rules.lift', 'rules.correct', 'rules.authorize']) {
+    for (const path of ['users.create', 'users.sendEnrollmentLink', 'users.anonymise', 'apiClients.register', 'apiClients.revoke', 'grants.create', 'grants.setSuspended', 'grants.revoke', 'impersonation.start', 'users.setAccessSuspended', 'rules.configure', 'rules.suspend', 'rules.lift', 'rules.correct', 'rules.authorize', 'account.setStatus']) {
       const fresh = await outcome(path, userWith('REGISTRY_ADMIN', NOW));
       expect(fresh.code, `${path} with a fresh confirmation`).toBe('BAD_REQUEST');
       for (const stepUpAt of [null, stale]) {

@@ -23,6 +23,7 @@ export const DEMO_USERS: readonly (DemoUser & { readonly id: string; readonly se
   { id: 'u-regdeputy', email: 'registry.deputy@demo.registry', name: 'Dora Deputy', role: 'REGISTRY_ADMIN', description: 'registry administrator, the second pair of eyes for transfers that wait' },
   { id: 'u-gha-admin', email: 'ghana.admin@demo.registry', name: 'Kwame Mensah', role: 'SECTION_ADMIN', sectionId: 'GHA', description: 'section administrator, Ghana' },
   { id: 'u-che-admin', email: 'swiss.admin@demo.registry', name: 'Anna Keller', role: 'SECTION_ADMIN', sectionId: 'CHE', description: 'section administrator, Switzerland' },
+  { id: 'u-che-deputy', email: 'swiss.deputy@demo.registry', name: 'Beat Huber', role: 'SECTION_ADMIN', sectionId: 'CHE', description: 'section administrator, Switzerland (deputy)' },
   { id: 'u-holder', email: 'holder@demo.registry', name: 'Lukas Brunner', role: 'ACCOUNT_HOLDER', accountIds: ['CHE-200-0001', 'CHE-200-0002'], description: 'account holder, Alpine Climate Partners' },
   { id: 'u-viewer', email: 'viewer@demo.registry', name: 'Vera Viewer', role: 'VIEWER', accountIds: ['CHE-200-0001'], description: 'read-only viewer' },
   { id: 'u-gha-holder', email: 'cookstoves@demo.registry', name: 'Ama Owusu', role: 'ACCOUNT_HOLDER', accountIds: ['GHA-200-0001'], description: 'account holder, Accra Clean Cookstoves' },

@@ -121,6 +121,8 @@ export interface SetAccountStatusProposal {
   readonly idempotencyKey: string;
   readonly accountId: string;
   readonly status: AccountStatus;
+  /** Why (freezing an account, say): recorded in the log with the change. */
+  readonly reason?: string;
 }
 
 /** A configuration change: a Party section (A6R-42) or cooperative approach (A6R-46) joins the registry. */

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { mayChangeStatus } from '../../ledger/account-rules';
+import { execute } from '../../ledger/write-path';
 import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, listAccounts, lookupAccount } from '../../ledger/queries';
 import { recordRead, recordReads } from '../../access/access-log';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64, 'An account number has at most 64 characters.');
+/** The statuses an account may be set to: every status but the one it is opened in. */
+const STATUSES = ['ACTIVE', 'SUSPENDED', 'RESTRICTED', 'FROZEN', 'TERMINATED'] as const;
 
 export const accountRouter = createTRPCRouter({
   /** The caller's accounts with balances, and their holdings by vintage for the chart. */
@@ -23,8 +28,23 @@ export const accountRouter = createTRPCRouter({
     await recordRead(ctx.db, ctx.actor, 'account.read', account.id, ctx.now());
     const [blocks, history] = await Promise.all([accountBlocks(ctx.db, account.id), accountHistory(ctx.db, account.id)]);
     const balance = blocks.reduce((sum, b) => sum + b.quantity, 0n);
-    return { account, balance, blocks, history };
+    // The statuses the caller's grants allow this account to be set to (A6R-41), for the form; the
+    // ledger judges the change itself when it is proposed.
+    const statusChoices = STATUSES.filter((to) => mayChangeStatus(ctx.actor, account, to));
+    return { account, balance, blocks, history, statusChoices };
   }),
+
+  /** Changes an account's status (A6R-41) as a ledger transaction, with the reason in the log. */
+  setStatus: policyProcedure('account.set-status')
+    .input(
+      z.object({
+        idempotencyKey: z.string().min(8).max(100).default(() => randomUUID()),
+        accountId,
+        status: z.enum(STATUSES, { message: 'Choose one of the account statuses.' }),
+        reason: z.string().trim().min(1, 'Give the reason for the change.').max(500, 'A reason has at most 500 characters.'),
+      }),
+    )
+    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SET_ACCOUNT_STATUS', ...input })),
 
   /**
    * What a transfer form shows about an acquiring account before confirmation: its number, name,
