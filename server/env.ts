@@ -30,6 +30,13 @@ const schema = z.object({
     .min(0, 'RESERVATION_EXPIRY_INTERVAL_SECONDS must be 0 (off) or more')
     .max(86_400, 'RESERVATION_EXPIRY_INTERVAL_SECONDS must be at most 86400 (a day)')
     .default(60),
+  /** Seconds between the registry's own compliance runs on the whole registry (A6R-19); 0 switches them off. */
+  COMPLIANCE_INTERVAL_SECONDS: z.coerce
+    .number({ message: 'COMPLIANCE_INTERVAL_SECONDS must be a whole number of seconds' })
+    .int('COMPLIANCE_INTERVAL_SECONDS must be a whole number of seconds')
+    .min(0, 'COMPLIANCE_INTERVAL_SECONDS must be 0 (off) or more')
+    .max(604_800, 'COMPLIANCE_INTERVAL_SECONDS must be at most 604800 (a week)')
+    .default(3_600),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -179,7 +179,7 @@ function Runs({ runs, onShow, shown }: { runs: readonly Run[]; onShow: (runId: s
                   {shortId(run.id)}
                 </TableHead>
                 <TableCell>{when(run.at)}</TableCell>
-                <TableCell>{run.trigger === 'ON_DEMAND' ? `on demand, by ${run.initiatorId ?? '—'}` : afterTransactions(run.transactionCount)}</TableCell>
+                <TableCell>{run.trigger === 'ON_DEMAND' ? `on demand, by ${run.initiatorId ?? '—'}` : run.trigger === 'SCHEDULED' ? 'scheduled' : afterTransactions(run.transactionCount)}</TableCell>
                 <TableCell className="font-mono text-xs">{run.rules.map((r) => `${r.rule} v${r.version}`).join(', ')}</TableCell>
                 <TableCell>
                   {run.findings} ({run.opened} new, {run.resolved} resolved)
@@ -211,7 +211,7 @@ function RunReport({ runId }: { runId: string }) {
       </CardHeader>
       <CardContent className="space-y-2">
         <p>
-          {run.trigger === 'ON_DEMAND' ? `On demand, by ${run.initiatorId ?? '—'}${run.impersonatorId ? ` (impersonated by ${run.impersonatorId})` : ''}, on the whole registry` : `${afterTransactions(run.transactionCount).replace('after', 'After')}, on ${run.accountIds !== null ? `the accounts ${run.accountIds.join(', ')}` : run.transactionCount > 0 ? 'the accounts they touched' : 'the whole registry'}`}, as of {when(run.at)}.
+          {run.trigger === 'ON_DEMAND' ? `On demand, by ${run.initiatorId ?? '—'}${run.impersonatorId ? ` (impersonated by ${run.impersonatorId})` : ''}, on the whole registry` : run.trigger === 'SCHEDULED' ? 'Scheduled, by the registry itself, on the whole registry' : `${afterTransactions(run.transactionCount).replace('after', 'After')}, on ${run.accountIds !== null ? `the accounts ${run.accountIds.join(', ')}` : run.transactionCount > 0 ? 'the accounts they touched' : 'the whole registry'}`}, as of {when(run.at)}.
           {run.logTransactionId ? ` Logged as transaction ${run.logTransactionId}.` : ''}
         </p>
         <ul className="list-disc pl-5 text-sm">

@@ -12,6 +12,7 @@ import { complianceMonitor } from './monitor';
 import { openFindings, recentRuns, runReport } from './queries';
 import { COMPLIANCE_LOCK, recordComplianceRun, type RecordedRun } from './record-run';
 import { runCompliance, type ComplianceReport } from './run-compliance';
+import { scheduleComplianceRuns } from './schedule';
 import { describeDisagreement, verifyLedger } from '../verify';
 
 /** Compliance rules (A6R-19): configured as logged changes, run on demand and after each transaction. */
@@ -195,6 +196,31 @@ describe('compliance rules (A6R-19)', () => {
   it('keep their records append-only: the database refuses to change them', async () => {
     for (const statement of [`UPDATE "ComplianceFinding" SET message = 'nothing'`, `DELETE FROM "ComplianceResolution"`, `UPDATE "ComplianceRun" SET findings = 0`, `TRUNCATE "ComplianceRun"`]) {
       await expect(ctx.pool.query(statement), statement).rejects.toThrow(/is append-only/);
+    }
+  });
+
+  it('run on schedule on the whole registry, finding what time alone has broken, once, and one run at a time', async () => {
+    // Units issued into the pending account, then nothing happens to them for eleven days.
+    await recorded({ kind: 'ISSUANCE', accountId: 'MR-PENDING', series, quantity: 7n });
+    clock += 11 * DAY;
+    const lines: string[] = [];
+    const schedule = scheduleComplianceRuns(ctx, { intervalMs: 0, log: (line) => lines.push(line) });
+    try {
+      const [first, overlapping] = await Promise.all([schedule.tick(), schedule.tick()]);
+      expect(overlapping).toEqual({ run: null, ran: false });
+      expect(first.ran).toBe(true);
+      expect(first.run?.trigger).toBe('SCHEDULED');
+      expect(first.run?.report.accountIds).toBeNull();
+      expect(first.run?.opened).toBe(1);
+      const opened = (await openFindings(ctx.pool, 'ALL')).filter((f) => f.rule === 'pending-balance-age' && f.foundByRunId === first.run?.runId);
+      expect(opened.map((f) => [f.accountId, f.foundBy])).toEqual([['MR-PENDING', 'scheduled run']]);
+      expect(lines).toEqual([`compliance: scheduled run ${first.run?.runId} opened 1 and resolved 0 finding(s)`]);
+      // The next run sees the same problem: it is still open, not opened again.
+      const second = await schedule.tick();
+      expect(second.run).toMatchObject({ trigger: 'SCHEDULED', opened: 0, resolved: 0 });
+      expect((await recentRuns(ctx.pool, 'ALL')).find((r) => r.id === second.run?.runId)?.trigger).toBe('SCHEDULED');
+    } finally {
+      await schedule.stop();
     }
   });
 

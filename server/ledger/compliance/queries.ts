@@ -82,7 +82,7 @@ function findingView(r: FindingRow): FindingView {
     r.firstSerial !== null && r.lastSerial !== null && r.originatingRegistry !== null && r.firstTransferringParty !== null && r.vintage !== null
       ? humanBlock({ cooperativeApproachId: r.cooperativeApproachId, originatingRegistry: r.originatingRegistry, firstTransferringParty: r.firstTransferringParty, vintage: r.vintage }, r.firstSerial, r.lastSerial)
       : null;
-  return { id: r.id, rule: r.rule, version: r.version, accountId: r.accountId, sectionId: r.sectionId, units, message: r.message, foundAt: r.foundAt, foundByRunId: r.runId, foundBy: r.trigger === 'ON_DEMAND' ? 'on-demand run' : 'after a transaction', resolvedByRunId: r.resolvedByRunId, resolvedAt: r.resolvedAt };
+  return { id: r.id, rule: r.rule, version: r.version, accountId: r.accountId, sectionId: r.sectionId, units, message: r.message, foundAt: r.foundAt, foundByRunId: r.runId, foundBy: r.trigger === 'ON_DEMAND' ? 'on-demand run' : r.trigger === 'SCHEDULED' ? 'scheduled run' : 'after a transaction', resolvedByRunId: r.resolvedByRunId, resolvedAt: r.resolvedAt };
 }
 
 const sectionArray = (sections: SectionFilter): string[] | null => (sections === 'ALL' ? null : [...sections]);

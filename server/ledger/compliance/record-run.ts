@@ -14,7 +14,7 @@ import type { ComplianceFinding } from './types';
  * and writes: the open findings a run compares with are exactly those the runs before it left, and a
  * run never judges an older moment than the run before it.
  */
-export type ComplianceTrigger = 'TRANSACTION' | 'ON_DEMAND';
+export type ComplianceTrigger = 'TRANSACTION' | 'ON_DEMAND' | 'SCHEDULED';
 
 export type ComplianceContext = Pick<LedgerContext, 'pool' | 'signer' | 'now' | 'newId'>;
 
@@ -22,7 +22,12 @@ export type RunRequest =
   /** After recorded transactions, on the accounts they touched; null: more than could be listed, so the whole registry. */
   | { readonly trigger: 'TRANSACTION'; readonly transactionIds: readonly string[] | null }
   /** Asked for by an administrator: the whole registry, logged as an administrative act. */
-  | { readonly trigger: 'ON_DEMAND'; readonly actor: Actor };
+  | { readonly trigger: 'ON_DEMAND'; readonly actor: Actor }
+  /**
+   * By the registry's own scheduler: the whole registry, as time passes. A balance that grows too old
+   * in a pending account breaks a rule without any transaction; only a run at a later moment sees it.
+   */
+  | { readonly trigger: 'SCHEDULED' };
 
 export interface RecordedRun {
   readonly runId: string;
@@ -58,8 +63,8 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Runs the compliance rules and records the run, its new findings and the findings it resolved, in
  * one database transaction (with the administrative act of an on-demand run). Returns null, writing
- * nothing, for a run after transactions that had nothing to judge (no account touched, or no
- * compliance rule configured).
+ * nothing, for a run after transactions or on schedule that had nothing to judge (no account touched,
+ * or no compliance rule configured).
  *
  * One connection, one transaction at a time: the session-level advisory lock is taken first, then the
  * rules judge in a read-only snapshot (taken after every earlier run committed), then the results are
@@ -78,7 +83,7 @@ export function recordComplianceRun(ctx: ComplianceContext, request: RunRequest)
           runCompliance(client, { at: startedAt, transactionIds: request.trigger === 'TRANSACTION' && request.transactionIds !== null ? request.transactionIds : undefined, limit: RUN_FINDING_LIMIT }),
         );
         const nothingJudged = report.results.length === 0 || (report.accountIds !== null && report.accountIds.length === 0);
-        if (request.trigger === 'TRANSACTION' && nothingJudged) return null;
+        if (request.trigger !== 'ON_DEMAND' && nothingJudged) return null;
         return await inTransactionOn(client, 'BEGIN', () => persist(client, ctx, request, report, startedAt));
       } finally {
         // A connection that cannot say it released the lock is closed, which releases it.
