@@ -10,7 +10,7 @@ import { planWithinApproaches } from './operations/within-approaches';
 import type { Changes, Plan } from './plan';
 import { administrativePlan, applyRules, rulesChanged, writeAdministrativeRecords } from './rules';
 import { builtInRulesAt, type BuiltInRules } from './rules/built-in';
-import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql } from './sql';
+import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql, type Step } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /**
@@ -161,8 +161,8 @@ interface Recorded {
   readonly createdAt: Date;
   readonly changes: Changes;
   readonly ruleVersions: Encoded;
-  /** The rules engine's commit-time check, sent first in the record's message ('' for none). */
-  readonly guard: string;
+  /** The rules engine's commit-time check, sent first in the record's message (null for none). */
+  readonly guard: Step | null;
   readonly entry: EncodedEntry;
 }
 
@@ -198,17 +198,16 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: string };
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: Step | null };
 
 /**
  * One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one, in
  * one round trip; the record travels as a parameter.
  */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
-  const { log, guard = '', ...rest } = input;
+  const { log, guard = null, ...rest } = input;
   const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  const guardStatement = guard.trim().replace(/;$/, '');
-  await commitPipeline(sql, [...(guardStatement === '' ? [] : [{ text: guardStatement }]), { text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
+  await commitPipeline(sql, [...(guard ? [guard] : []), { text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
 }
 
 interface Rejection {

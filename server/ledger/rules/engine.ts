@@ -3,7 +3,7 @@ import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, type Changes, type Delivery } from '../plan';
 import type { Pool } from 'pg';
-import { literal, prepared, sqlState, utc, type Sql } from '../sql';
+import { prepared, sqlState, textArray, utc, type Sql, type Step } from '../sql';
 import type { Actor, Proposal } from '../types';
 import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
@@ -101,8 +101,8 @@ export type RuleOutcome =
       readonly changes: Changes;
       readonly operations: readonly CanonicalValue[];
       readonly ruleVersions: Readonly<Record<string, number>>;
-      /** SQL to send before the record, in the same message (see registry_rules_unchanged); '' for none. */
-      readonly guard: string;
+      /** The statement to send before the record, in the same message (see registry_rules_unchanged); null for none. */
+      readonly guard: Step | null;
       /** The transaction waits for an approval; its units are reserved in escrow. */
       readonly pending: boolean;
     }
@@ -291,7 +291,7 @@ function recordsAt(cache: RulesCache, at: string): RecordRef[] {
  */
 export async function applyRules(sql: Sql, pool: Pool, actor: Actor, proposal: Proposal, decided: Decided, builtIns: BuiltInRules): Promise<RuleOutcome> {
   const parties = partiesOf(proposal, decided.changes, decided.delivery);
-  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: builtIns.versions, guard: '', pending: false };
+  if (!parties) return { ok: true, changes: decided.changes, operations: decided.operations, ruleVersions: builtIns.versions, guard: null, pending: false };
   const outcome = await judgeWith(sql, await rulesCache(sql, pool), actor, parties, decided, builtIns);
   if (outcome.ok) return outcome;
   // A refusal never rests on a stale cache: the guard checks only what is recorded.
@@ -339,7 +339,8 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     changes,
     operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
     ruleVersions: judgement.ruleVersions,
-    guard: `SELECT registry_rules_unchanged(${literal(sql, cache.generation)}::bigint, ${literal(sql, receivers)}); `,
+    // A statement with parameters: prepared once per connection, whatever the generation and receivers.
+    guard: { text: 'SELECT registry_rules_unchanged($1::bigint, $2::text[])', values: [cache.generation, textArray(receivers)] },
     pending: judgement.hold !== null,
   };
 }
