@@ -1,3 +1,4 @@
+import { periodic, type Periodic } from '../periodic';
 import { recordComplianceRun, type ComplianceContext, type RecordedRun } from './record-run';
 
 export interface ComplianceTick {
@@ -7,12 +8,8 @@ export interface ComplianceTick {
   readonly ran: boolean;
 }
 
-export interface ComplianceSchedule {
-  /** One scheduled run now (what the timer calls), on the whole registry as of the ledger's clock. */
-  tick(): Promise<ComplianceTick>;
-  /** Stops the timer and waits for a run in progress. */
-  stop(): Promise<void>;
-}
+/** `tick` runs once now; `stop` ends the timer and waits for a run in progress (periodic.ts). */
+export type ComplianceSchedule = Periodic<ComplianceTick>;
 
 export interface ComplianceScheduleOptions {
   /** Milliseconds between runs; 0 creates no timer (runs only when called). */
@@ -29,9 +26,7 @@ export interface ComplianceScheduleOptions {
  * problem is never opened twice, so several server processes may each run the schedule.
  */
 export function scheduleComplianceRuns(ctx: ComplianceContext, options: ComplianceScheduleOptions): ComplianceSchedule {
-  if (!Number.isInteger(options.intervalMs) || options.intervalMs < 0) throw new Error(`compliance schedule: the interval must be a whole number of milliseconds, got ${options.intervalMs}`);
   const log = options.log ?? ((line: string) => console.log(line));
-  let running: Promise<ComplianceTick> | null = null;
 
   async function once(): Promise<ComplianceTick> {
     const run = await recordComplianceRun(ctx, { trigger: 'SCHEDULED' });
@@ -39,28 +34,5 @@ export function scheduleComplianceRuns(ctx: ComplianceContext, options: Complian
     return { run, ran: true };
   }
 
-  function tick(): Promise<ComplianceTick> {
-    if (running) return Promise.resolve({ run: null, ran: false });
-    running = once().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  const timer =
-    options.intervalMs > 0
-      ? setInterval(() => {
-          tick().catch((error: unknown) => log(`compliance: a scheduled run failed: ${error instanceof Error ? error.message : String(error)}`));
-        }, options.intervalMs)
-      : null;
-  // The timer alone never keeps the process alive: the server's own handles do.
-  timer?.unref();
-
-  return {
-    tick,
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return periodic('compliance', options.intervalMs, once, { run: null, ran: false }, log);
 }

@@ -1,4 +1,5 @@
 import type { Actor, LedgerContext } from '../types';
+import { periodic, type Periodic } from '../periodic';
 import { expireReservations } from './expire-reservations';
 
 /**
@@ -16,12 +17,8 @@ export interface ExpiryTick {
   readonly ran: boolean;
 }
 
-export interface ExpiryScheduler {
-  /** One tick now (what the timer calls): expires every reservation due by the ledger's clock. */
-  tick(): Promise<ExpiryTick>;
-  /** Stops the timer and waits for a tick in progress. */
-  stop(): Promise<void>;
-}
+/** `tick` runs once now; `stop` ends the timer and waits for a run in progress (periodic.ts). */
+export type ExpiryScheduler = Periodic<ExpiryTick>;
 
 export interface ExpirySchedulerOptions {
   /** Milliseconds between ticks; 0 creates no timer (ticks only when called). */
@@ -37,9 +34,7 @@ export interface ExpirySchedulerOptions {
  * and the other gets that outcome back as a replay. Every expiry is a ledger transaction, in the log.
  */
 export function scheduleReservationExpiry(ctx: LedgerContext, options: ExpirySchedulerOptions): ExpiryScheduler {
-  if (!Number.isInteger(options.intervalMs) || options.intervalMs < 0) throw new Error(`reservation expiry: the interval must be a whole number of milliseconds, got ${options.intervalMs}`);
   const log = options.log ?? ((line: string) => console.log(line));
-  let running: Promise<ExpiryTick> | null = null;
 
   async function once(): Promise<ExpiryTick> {
     const done = await expireReservations(ctx, SCHEDULER_ACTOR, ctx.now());
@@ -56,28 +51,5 @@ export function scheduleReservationExpiry(ctx: LedgerContext, options: ExpirySch
     return { expired, alreadyAnswered, ran: true };
   }
 
-  function tick(): Promise<ExpiryTick> {
-    if (running) return Promise.resolve({ expired: [], alreadyAnswered: [], ran: false });
-    running = once().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  const timer =
-    options.intervalMs > 0
-      ? setInterval(() => {
-          tick().catch((error: unknown) => log(`reservation expiry: a run failed: ${error instanceof Error ? error.message : String(error)}`));
-        }, options.intervalMs)
-      : null;
-  // The timer alone never keeps the process alive: the server's own handles do.
-  timer?.unref();
-
-  return {
-    tick,
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return periodic('reservation expiry', options.intervalMs, once, { expired: [], alreadyAnswered: [], ran: false }, log);
 }
