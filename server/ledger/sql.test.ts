@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
-import { beginPipeline, beginWith, booleanArray, commitPipeline, createLedgerPool, inTransaction, textArray } from './sql';
+import { beginPipeline, beginWith, booleanArray, commitPipeline, createLedgerPool, inTransaction, statementNameOf, textArray, type Sql, type Step } from './sql';
 
 let test: TestDatabase;
 let pool: pg.Pool;
@@ -130,5 +130,38 @@ describe('beginPipeline: BEGIN and statements in one round trip', () => {
       }),
     ).rejects.toMatchObject({ code: '22012' });
     expect((await rows()).some((r) => r.id === 11)).toBe(false);
+  });
+});
+
+describe('write-path transactions plan without sequential scans', () => {
+  it('keeps a generic plan made while a table was tiny on its index as the table grows, and leaves other reads alone', async () => {
+    await pool.query('CREATE TABLE plan_probe (id bigserial PRIMARY KEY, account text NOT NULL, size bigint NOT NULL)');
+    await pool.query('CREATE INDEX plan_probe_account ON plan_probe (account, size)');
+    await pool.query("INSERT INTO plan_probe (account, size) SELECT 'A' || (i % 4), i FROM generate_series(1, 8) i");
+    await pool.query('ANALYZE plan_probe');
+    // The shape of the first read of blocks: a named statement, prepared once per connection; forced to
+    // its generic plan at once (PostgreSQL would choose it after five calls) while the table is tiny.
+    const read: Step = { text: 'SELECT id, size FROM plan_probe WHERE account = $1 ORDER BY size LIMIT 16', values: ['A1'] };
+    const explain = async (sql: Sql): Promise<string> => (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statementNameOf(read.text)}('A1')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const planned = await inTransaction(pool, async (sql) => {
+      await sql.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await beginPipeline(sql, [read]);
+      const setting = (await sql.query<{ enable_seqscan: string }>('SHOW enable_seqscan')).rows[0]?.enable_seqscan;
+      const plan = await explain(sql);
+      await commitPipeline(sql, []);
+      return { setting, plan };
+    });
+    expect(planned.setting).toBe('off');
+    expect(planned.plan).toContain('plan_probe_account');
+    expect(planned.plan).not.toContain('Seq Scan');
+    // Outside the write path the setting is the server's: a whole-table read plans as usual.
+    const client = await pool.connect();
+    try {
+      expect((await client.query<{ enable_seqscan: string }>('SHOW enable_seqscan')).rows[0]?.enable_seqscan).toBe('on');
+      const whole = (await client.query<{ 'QUERY PLAN': string }>('EXPLAIN SELECT * FROM plan_probe')).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(whole).toContain('Seq Scan');
+    } finally {
+      client.release();
+    }
   });
 });
