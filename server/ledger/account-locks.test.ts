@@ -103,3 +103,69 @@ describe('account locks (advisory, transaction-scoped)', () => {
     }
   });
 });
+
+describe('log chain claims (advisory, transaction-scoped)', () => {
+  const claim = async (c: Client): Promise<{ chain: number; head: string }> => {
+    const { rows } = await c.query<{ locked: { chain: number; head: string } }>('SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', [[], [], LOG_CHAINS]);
+    return rows[0]?.locked as { chain: number; head: string };
+  };
+
+  it('gives concurrent transactions distinct chains without waiting, waits only when every chain is held, and then reads the head its holder committed', async () => {
+    const holders = await Promise.all(Array.from({ length: LOG_CHAINS }, () => connect()));
+    const late = await connect();
+    try {
+      const claimed: number[] = [];
+      for (const h of holders) {
+        await h.query('BEGIN');
+        await h.query("SET LOCAL lock_timeout = '300ms'");
+        claimed.push((await claim(h)).chain);
+      }
+      expect(new Set(claimed).size).toBe(LOG_CHAINS);
+      // Every chain is held: a 17th writer waits (here: until its lock timeout).
+      await late.query('BEGIN');
+      await late.query("SET LOCAL lock_timeout = '300ms'");
+      await expect(claim(late)).rejects.toMatchObject({ code: '55P03' });
+      await late.query('ROLLBACK');
+      // It waits for the chain it started from; once its holder has moved that head and committed, the
+      // waiter reads the new head, not the one before.
+      await late.query('BEGIN');
+      const waiting = claim(late);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { rows } = await holders[0]!.query<{ chain: number }>('SELECT chain FROM "LogChainHead" ORDER BY chain');
+      expect(rows).toHaveLength(LOG_CHAINS);
+      for (const [i, h] of holders.entries()) {
+        // Move the head of the chain each holder claimed to a fresh hash, as registry_record does.
+        const hash = `${i}`.padStart(64, 'f');
+        await h.query('UPDATE "LogChainHead" SET seq = seq + 1000000, hash = $2 WHERE chain = $1', [claimed[i], hash]);
+        await h.query('COMMIT');
+      }
+      const got = await waiting;
+      const expected = `${claimed.indexOf(got.chain)}`.padStart(64, 'f');
+      expect(got.head).toBe(expected);
+      await late.query('ROLLBACK');
+    } finally {
+      await Promise.all([...holders.map((h) => h.end()), late.end()]);
+    }
+  });
+
+  it('guards block closings and head moves after the row, so that the legitimate update locks nothing first', async () => {
+    // A BEFORE UPDATE row trigger makes PostgreSQL lock (and WAL-log the lock of) every row it updates,
+    // whatever the trigger's WHEN clause; the guards refuse the same changes as AFTER triggers
+    // (verify.test.ts tries them) without that cost.
+    const c = await connect();
+    try {
+      const { rows } = await c.query<{ name: string; before: boolean }>(
+        `SELECT tgname AS name, (tgtype & 2) <> 0 AS before FROM pg_trigger WHERE tgname IN ('UnitBlock_close_only', 'LogChainHead_forward_only') ORDER BY tgname`,
+      );
+      expect(rows).toEqual([
+        { name: 'LogChainHead_forward_only', before: false },
+        { name: 'UnitBlock_close_only', before: false },
+      ]);
+      await expect(c.query(`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "accountId" = 'HOT' AND "closedByTxId" IS NULL`)).rejects.toThrow(/UnitBlock/);
+      await expect(c.query(`UPDATE "LogChainHead" SET seq = seq - 1 WHERE seq > 0`)).rejects.toThrow(/only moves forward/);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
