@@ -9,8 +9,9 @@ import { transferUnits } from './operations/transfer-units';
 import { planWithinApproaches } from './operations/within-approaches';
 import type { Changes, Plan } from './plan';
 import { administrativePlan, applyRules, rulesChanged, writeAdministrativeRecords } from './rules';
+import type { RulesGuard } from './rules/engine';
 import { builtInRulesAt, type BuiltInRules } from './rules/built-in';
-import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql, type Step } from './sql';
+import { commitPipeline, inTransaction, isUniqueViolation, MAX_ATTEMPTS, utc, type Sql } from './sql';
 import type { Actor, LedgerContext, Outcome, Proposal } from './types';
 
 /**
@@ -161,8 +162,8 @@ interface Recorded {
   readonly createdAt: Date;
   readonly changes: Changes;
   readonly ruleVersions: Encoded;
-  /** The rules engine's commit-time check, sent first in the record's message (null for none). */
-  readonly guard: Step | null;
+  /** The rules engine's commit-time check, made by registry_record (null for none). */
+  readonly guard: RulesGuard | null;
   readonly entry: EncodedEntry;
 }
 
@@ -198,16 +199,26 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: Step | null };
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: RulesGuard | null };
 
 /**
- * One call of `registry_record` with its COMMIT, after the rules engine's guard when there is one, in
- * one round trip; the record travels as a parameter.
+ * One call of `registry_record` with its COMMIT, in one round trip; the record travels as a parameter,
+ * with the rules engine's commit-time check when there is one (its `rules` member).
  */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
   const { log, guard = null, ...rest } = input;
-  const json = JSON.stringify({ references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], ...rest, log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature } });
-  await commitPipeline(sql, [...(guard ? [guard] : []), { text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
+  const json = JSON.stringify({
+    references: [],
+    series: [],
+    openAccounts: [],
+    statusChanges: [],
+    close: [],
+    create: [],
+    ...rest,
+    ...(guard ? { rules: { generation: guard.generation, receivers: guard.receivers } } : {}),
+    log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature },
+  });
+  await commitPipeline(sql, [{ text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
 }
 
 interface Rejection {

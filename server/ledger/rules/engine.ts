@@ -3,7 +3,7 @@ import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, type Changes, type Delivery } from '../plan';
 import type { Pool } from 'pg';
-import { prepared, sqlState, textArray, utc, type Sql, type Step } from '../sql';
+import { prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
 import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
@@ -95,14 +95,24 @@ export function ruleOperation(rule: string, version: number, settingId: string, 
   };
 }
 
+/**
+ * The rules engine's commit-time check, which travels in the record: registry_record refuses the
+ * transaction with RG001 unless the rule settings are still at `generation` and every account in
+ * `receivers` (they receive supplementary units) is still active, held with its shared lock.
+ */
+export interface RulesGuard {
+  readonly generation: string;
+  readonly receivers: readonly string[];
+}
+
 export type RuleOutcome =
   | {
       readonly ok: true;
       readonly changes: Changes;
       readonly operations: readonly CanonicalValue[];
       readonly ruleVersions: Readonly<Record<string, number>>;
-      /** The statement to send before the record, in the same message (see registry_rules_unchanged); null for none. */
-      readonly guard: Step | null;
+      /** What registry_record checks at commit for the rules (see RulesGuard); null for none. */
+      readonly guard: RulesGuard | null;
       /** The transaction waits for an approval; its units are reserved in escrow. */
       readonly pending: boolean;
     }
@@ -164,7 +174,7 @@ function partiesOf(proposal: Proposal, changes: Changes, delivery: Delivery | un
  * What the engine keeps in memory, per connection pool (so per database): every rule setting and
  * suspension as of `generation`, the immutable facts of the accounts it has met, and the last known
  * state of the accounts that receive supplementary units. Nothing in it is trusted at commit: the
- * transaction's last statement checks the generation and those accounts (registry_rules_unchanged),
+ * transaction's record carries the generation and those accounts, which registry_record checks,
  * and fails with RG001 when they changed, after which the write path drops the cache and judges again.
  * A transfer under rules thus costs no extra round trip once the cache is warm.
  */
@@ -339,8 +349,7 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     changes,
     operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
     ruleVersions: judgement.ruleVersions,
-    // A statement with parameters: prepared once per connection, whatever the generation and receivers.
-    guard: { text: 'SELECT registry_rules_unchanged($1::bigint, $2::text[])', values: [cache.generation, textArray(receivers)] },
+    guard: { generation: cache.generation, receivers },
     pending: judgement.hold !== null,
   };
 }
