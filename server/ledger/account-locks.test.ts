@@ -35,6 +35,7 @@ beforeAll(async () => {
     await must({ kind: 'OPEN_ACCOUNT', idempotencyKey: `open-${id}`, account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Test', sectionId: null, cooperativeApproachId: null } });
     await must({ kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `activate-${id}`, accountId: id, status: 'ACTIVE' });
   }
+  await must({ kind: 'OPEN_ACCOUNT', idempotencyKey: 'open-IDLE', account: { id: 'IDLE', registry: 'INTERNATIONAL', name: 'IDLE', type: 'HOLDING', holderName: 'Test', sectionId: null, cooperativeApproachId: null } });
   await must({ kind: 'ISSUANCE', idempotencyKey: 'issue', accountId: 'ISS', series, quantity: 6_000n });
   for (const s of SENDERS) await must({ kind: 'TRANSFER', idempotencyKey: `fund-${s}`, fromAccountId: 'ISS', toAccountId: s, selection: { mode: 'implicit', quantity: 1_000n, constraints: {} } });
 }, 120_000);
@@ -163,6 +164,38 @@ describe('log chain claims (advisory, transaction-scoped)', () => {
       ]);
       await expect(c.query(`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "accountId" = 'HOT' AND "closedByTxId" IS NULL`)).rejects.toThrow(/UnitBlock/);
       await expect(c.query(`UPDATE "LogChainHead" SET seq = seq - 1 WHERE seq > 0`)).rejects.toThrow(/only moves forward/);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+describe("registry_record's check for the rules engine", () => {
+  // The check comes first: a record that passes it goes on to fail on its (here absent) log entry.
+  const recordWith = async (c: Client, rules: { generation: string; receivers: string[] }): Promise<unknown> => {
+    await c.query('BEGIN');
+    try {
+      await c.query('SELECT registry_record($1::jsonb)', [JSON.stringify({ id: 'T-RULES', status: 'RECORDED', kind: 'TRANSFER', createdAt: new Date().toISOString(), references: [], series: [], openAccounts: [], statusChanges: [], close: [], create: [], rules, log: {} })]);
+      return null;
+    } catch (error) {
+      return error;
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  };
+
+  it('refuses with RG001 when the rule settings moved on or a receiver of supplementary units is not active, and lets a current record through', async () => {
+    const c = await connect();
+    try {
+      const generation = (await c.query<{ g: string }>('SELECT generation::text AS g FROM "RuleGeneration" WHERE id = 1')).rows[0]?.g as string;
+      const stale = String(BigInt(generation) + 1n);
+      expect(await recordWith(c, { generation: stale, receivers: [] })).toMatchObject({ code: 'RG001', message: expect.stringContaining('rule settings changed') });
+      expect(await recordWith(c, { generation, receivers: ['HOT', 'IDLE'] })).toMatchObject({ code: 'RG001', message: expect.stringContaining('no longer active') });
+      expect(await recordWith(c, { generation, receivers: ['NO-SUCH-ACCOUNT'] })).toMatchObject({ code: 'RG001' });
+      // Active receivers, current generation: past the check, the record fails where it lacks its entry.
+      const passed = await recordWith(c, { generation, receivers: ['HOT', 'SND-0'] });
+      expect(passed).toBeInstanceOf(Error);
+      expect((passed as { code?: string }).code).not.toBe('RG001');
     } finally {
       await c.end();
     }

@@ -6,8 +6,8 @@
 --   collect rows: arrays do it;
 --   registry_record (last defined in 20261122004200_record_in_one_statement) makes the rules engine's
 --   commit-time check itself, from the record's "rules" member ({generation, receivers}), instead of a
---   statement of its own (SELECT registry_rules_unchanged(...)) sent before it. With receivers to check
---   it still calls registry_rules_unchanged, which other callers may keep using.
+--   statement of its own (SELECT registry_rules_unchanged(...)) sent before it, with the same locks
+--   and the same errors; registry_rules_unchanged stays for other callers.
 -- Nothing else changes in either function; a repeated account is still locked once in effect,
 -- exclusively if any request for it is exclusive.
 
@@ -68,12 +68,19 @@ BEGIN
   -- rules: the generation of the rule settings it was judged by is still the current one, and the
   -- accounts that receive supplementary units are still active (under their shared locks).
   IF r ? 'rules' THEN
+    SELECT generation INTO generation_now FROM "RuleGeneration" WHERE id = 1;
+    IF generation_now IS DISTINCT FROM (r->'rules'->>'generation')::bigint THEN
+      RAISE EXCEPTION 'the rule settings changed (generation % is now %)', r->'rules'->>'generation', generation_now USING ERRCODE = 'RG001';
+    END IF;
     IF jsonb_array_length(r->'rules'->'receivers') > 0 THEN
-      PERFORM registry_rules_unchanged((r->'rules'->>'generation')::bigint, ARRAY(SELECT jsonb_array_elements_text(r->'rules'->'receivers')));
-    ELSE
-      SELECT generation INTO generation_now FROM "RuleGeneration" WHERE id = 1;
-      IF generation_now IS DISTINCT FROM (r->'rules'->>'generation')::bigint THEN
-        RAISE EXCEPTION 'the rule settings changed (generation % is now %)', r->'rules'->>'generation', generation_now USING ERRCODE = 'RG001';
+      -- The receivers are held with the shared account lock, in key order,
+      -- as registry_rules_unchanged holds them (the operation has normally locked them already, and a
+      -- lock a transaction holds is granted again at once); then each must still be active.
+      PERFORM pg_advisory_xact_lock_shared(6274300, k.key)
+        FROM (SELECT DISTINCT hashtext(x) AS key FROM jsonb_array_elements_text(r->'rules'->'receivers') AS x ORDER BY 1) k;
+      IF (SELECT count(*) FROM "Account" a WHERE a.id IN (SELECT jsonb_array_elements_text(r->'rules'->'receivers')) AND a.status = 'ACTIVE')
+         <> (SELECT count(DISTINCT x) FROM jsonb_array_elements_text(r->'rules'->'receivers') AS x) THEN
+        RAISE EXCEPTION 'an account that receives supplementary units is no longer active' USING ERRCODE = 'RG001';
       END IF;
     END IF;
   END IF;
