@@ -165,3 +165,37 @@ describe('write-path transactions plan without sequential scans', () => {
     }
   });
 });
+
+describe('pipelines describe a named statement once per connection', () => {
+  it('runs it later without a Describe and returns the same rows, types and empty results', async () => {
+    const read: Step = { text: 'SELECT id, note, 9007199254740993::bigint AS big FROM pipeline_probe WHERE id <= $1::int ORDER BY id', values: ['2'] };
+    const none: Step = { text: 'SELECT id FROM pipeline_probe WHERE id = $1::int', values: ['-1'] };
+    const client = await pool.connect();
+    const connection = (client as unknown as { connection: { describe: (...args: unknown[]) => void } }).connection;
+    const original = connection.describe.bind(connection);
+    let describes = 0;
+    connection.describe = (...args: unknown[]) => {
+      describes++;
+      original(...args);
+    };
+    try {
+      const runs: pg.QueryResult[][] = [];
+      for (let i = 0; i < 3; i++) {
+        runs.push(await beginPipeline(client, [read, none, { text: "SET LOCAL work_mem = '8MB'", values: [] }]));
+        await client.query('ROLLBACK');
+      }
+      const first = describes;
+      expect(runs.map((r) => r.map((x) => x.rows))).toEqual([0, 1, 2].map(() => [runs[0]?.[0]?.rows, [], []]));
+      expect(runs[2]?.[0]?.rows[0]).toMatchObject({ id: 1, big: 9007199254740993n });
+      // Only the first run described its three statements; later ones sent none.
+      runs.push(await beginPipeline(client, [read, none]));
+      await client.query('ROLLBACK');
+      expect(describes).toBe(first);
+      expect(first).toBe(3);
+      expect(runs[3]?.[0]?.rows).toEqual(runs[0]?.[0]?.rows);
+    } finally {
+      connection.describe = original;
+      client.release();
+    }
+  });
+});

@@ -176,12 +176,24 @@ interface ResultBuilder extends pg.QueryResult {
 const ResultClass = (pg as unknown as { Result: new (rowMode: undefined, types: pg.CustomTypesConfig) => ResultBuilder }).Result;
 
 /**
- * A node-postgres Submittable: Parse (when the connection lacks the statement), Bind, Describe and
- * Execute for every step, then one Sync, written to the socket at once; one round trip for them all.
+ * Per connection, what each named statement returns, learned from its first execution: the fields of
+ * its rows, or null when it returns none (BEGIN, COMMIT, a SET). A statement prepared under a name keeps
+ * its result type (PostgreSQL refuses to run it otherwise), so later executions need no Describe: the
+ * server then sends no row description, and neither side builds or parses one for every statement.
+ */
+const describedStatements = new WeakMap<WireConnection, Map<string, unknown[] | null>>();
+
+/**
+ * A node-postgres Submittable: Parse (when the connection lacks the statement), Bind, Describe (when
+ * the connection has not yet learned what the statement returns) and Execute for every step, then one
+ * Sync, written to the socket at once; one round trip for them all.
  */
 class Pipeline {
   private readonly results: pg.QueryResult[] = [];
   private current: ResultBuilder | null = null;
+  /** Per step, its statement's name ('' for unnamed ones) and whether it was sent with a Describe. */
+  private readonly sent: { name: string; described: boolean }[] = [];
+  private described: Map<string, unknown[] | null> = new Map();
   /** The statements sent for parsing, in order ('' for unnamed ones), and how many the server parsed. */
   private readonly parsing: { name: string; text: string }[] = [];
   private parsedCount = 0;
@@ -198,18 +210,25 @@ class Pipeline {
 
   submit(connection: WireConnection): void {
     this.connection = connection;
+    let described = describedStatements.get(connection);
+    if (!described) describedStatements.set(connection, (described = new Map()));
+    this.described = described;
     connection.on('parseComplete', this.onParsed);
     connection.stream.cork?.();
     try {
       for (const step of this.steps) {
         const name = step.values && !step.perCall ? statementName(step.text) : '';
-        if (name === '' || connection.parsedStatements[name] === undefined) {
+        const parsed = name !== '' && connection.parsedStatements[name] !== undefined;
+        if (!parsed) {
           connection.parse({ text: step.text, name, types: [] });
           this.parsing.push({ name, text: step.text });
+          described.delete(name);
         }
         connection.bind({ statement: name, values: step.values ?? [] });
-        connection.describe({ type: 'P', name: '' });
+        const describe = !parsed || !described.has(name);
+        if (describe) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '' });
+        this.sent.push({ name, described: describe });
       }
       connection.sync();
     } finally {
@@ -226,18 +245,34 @@ class Pipeline {
     this.connection = null;
   }
 
+  /** The step whose results are arriving: results come in the order of the steps. */
+  private step(): { name: string; described: boolean } | undefined {
+    return this.sent[this.results.length];
+  }
+
   handleRowDescription(message: { fields: unknown[] }): void {
     this.current = new ResultClass(undefined, types);
     this.current.addFields(message.fields);
+    const step = this.step();
+    if (step && step.name !== '') this.described.set(step.name, message.fields);
   }
 
   handleDataRow(message: { fields: unknown[] }): void {
-    const current = this.current;
-    if (!current) throw new Error('pipeline: a data row arrived without a row description');
+    let current = this.current;
+    if (!current) {
+      // A statement executed without a Describe: its rows have the fields it was first described with.
+      const fields = this.described.get(this.step()?.name ?? '');
+      if (!fields) throw new Error('pipeline: a data row arrived without a row description');
+      current = this.current = new ResultClass(undefined, types);
+      current.addFields(fields);
+    }
     current.addRow(current.parseRow(message.fields));
   }
 
   handleCommandComplete(message: unknown): void {
+    const step = this.step();
+    // Described, and no row description came: the statement returns no rows.
+    if (!this.current && step?.described && step.name !== '') this.described.set(step.name, null);
     const current = this.current ?? new ResultClass(undefined, types);
     current.addCommandComplete(message);
     this.results.push(current);
