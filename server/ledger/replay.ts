@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
-import type { Actor } from './types';
+import type { Actor, SeriesAttributes } from './types';
+import type { SeriesFacts } from './descriptors/coverage';
+import { seriesIdOf } from './operations/issue-units';
 import { canonicalJson, type CanonicalValue } from './canonical-json';
 import { BUILT_IN_RULE_NAMES, BUILT_IN_RULES, type BuiltInRuleBook } from './rules/built-in';
 import { RulesReplay } from './rules/replay-rules';
@@ -160,6 +162,19 @@ class UsedSerials {
 const NO_OPERATION: Operation = {};
 
 /**
+ * The series a refused issuance or arrival would have created, when `id` is its id: the rules judged
+ * the new units by these attributes (the engine takes them from the operation's changes), and the
+ * series exists nowhere else since the refusal rolled it back.
+ */
+function proposedSeries(input: unknown, id: string): SeriesFacts | null {
+  const proposal = (input as { proposal?: { kind?: unknown; series?: unknown } } | undefined)?.proposal;
+  if (!proposal || (proposal.kind !== 'ISSUANCE' && proposal.kind !== 'EXTERNAL_ARRIVAL') || typeof proposal.series !== 'object' || proposal.series === null) return null;
+  const series = proposal.series as SeriesAttributes;
+  if (typeof series.vintage !== 'number' || seriesIdOf(series) !== id) return null;
+  return { unitType: series.unitType, cooperativeApproachId: series.cooperativeApproachId ?? null, hostParty: series.hostParty, activityId: series.activityId, vintage: series.vintage };
+}
+
+/**
  * The in-memory model replay applies entries to. Feed it entries in sequence order with `apply`, then
  * `finish`. The hot path allocates one object per block record and a key built from the serial text
  * the log already holds; the entry being applied is kept in fields rather than in closures.
@@ -225,7 +240,7 @@ export class Replayer {
     if (status === 'REJECTED') {
       this.counts.rejected++;
       if (payload.refusals !== undefined) {
-        const problem = this.rules.judgeRefusal(payload as LoggedPayload & { verdicts?: unknown }, createdAt, (id) => this.ruleAccount(id), (id) => this.series.get(id) ?? null);
+        const problem = this.rules.judgeRefusal(payload as LoggedPayload & { verdicts?: unknown }, createdAt, (id) => this.ruleAccount(id), (id) => this.series.get(id) ?? proposedSeries(payload.input, id));
         if (problem) throw new ReplayError(seq, chain, problem);
       }
       return;

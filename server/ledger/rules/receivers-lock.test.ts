@@ -67,3 +67,17 @@ describe('fees paid into an account that also sends', () => {
     expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
   });
 });
+
+describe('a refused issuance of a new series', () => {
+  it('is judged again by replay on the attributes it proposed, since the series exists nowhere else', async () => {
+    await recorded({ kind: 'OPEN_ACCOUNT', account: { id: 'OMGE-1', registry: 'INTERNATIONAL', name: 'OMGE', type: 'CANCELLATION', holderName: 'Registry', sectionId: null, cooperativeApproachId: null } });
+    // The cancellation account is never activated: the share it would receive is refused (6002).
+    await recorded({ kind: 'CONFIGURE_RULE', rule: 'omge-cancellation', scope: { type: 'REGISTRY' }, enabled: true, settings: { accountId: 'OMGE-1', basisPoints: 200 } });
+    const outcome = await run({ kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...series, vintage: 2025, activityId: 'GHA-NEW' }, quantity: 1_000n });
+    expect(outcome.status).toBe('REJECTED');
+    expect(outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []).toEqual([6002]);
+    const replayed = await replayLog(ctx.pool);
+    expect(replayed.entries).toBeGreaterThan(0);
+    expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
+  });
+});
