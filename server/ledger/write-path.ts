@@ -199,14 +199,16 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: RulesGuard | null };
+type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: RulesGuard | null; readonly input?: string };
 
 /**
- * One call of `registry_record` with its COMMIT, in one round trip; the record travels as a parameter,
- * with the rules engine's commit-time check when there is one (its `rules` member).
+ * One call of `registry_record` with its COMMIT, in one round trip. The record travels as parameters:
+ * its JSON, with the rules engine's commit-time check when there is one (its `rules` member), and,
+ * apart, its two long texts (the canonical input and the log entry's payload), which need no escaping
+ * into JSON and no parsing out of it.
  */
 async function record(sql: Sql, input: RecordInput): Promise<void> {
-  const { log, guard = null, ...rest } = input;
+  const { log, guard = null, input: inputText = null, ...rest } = input;
   const json = JSON.stringify({
     references: [],
     series: [],
@@ -216,9 +218,9 @@ async function record(sql: Sql, input: RecordInput): Promise<void> {
     create: [],
     ...rest,
     ...(guard ? { rules: { generation: guard.generation, receivers: guard.receivers } } : {}),
-    log: { chain: log.chain, payload: log.payload, prevHash: log.prevHash, hash: log.hash, signature: log.signature },
+    log: { chain: log.chain, prevHash: log.prevHash, hash: log.hash, signature: log.signature },
   });
-  await commitPipeline(sql, [{ text: 'SELECT registry_record($1::jsonb)', values: [json] }]);
+  await commitPipeline(sql, [{ text: 'SELECT registry_record($1::jsonb, $2, $3)', values: [json, inputText, log.payload] }]);
 }
 
 interface Rejection {
