@@ -40,7 +40,7 @@ export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number)
 
 /** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
 export async function claimChain(sql: Sql): Promise<{ chain: number; head: string }> {
-  const [result] = await beginWith(sql, `SELECT chain, head FROM registry_claim_chain(${literal(sql, LOG_CHAINS)})`);
+  const [result] = await beginWith(sql, `SELECT chain, head FROM registry_claim_chain(${literal(sql, LOG_CHAINS)})`, { setsPlanner: true });
   const row = result?.rows[0] as { chain: number; head: string | null } | undefined;
   if (!row) throw new Error('registry_claim_chain returned nothing');
   return { chain: row.chain, head: row.head ?? GENESIS_HASH };

@@ -141,19 +141,25 @@ describe('write-path transactions plan without sequential scans', () => {
     await pool.query('ANALYZE plan_probe');
     // The shape of the first read of blocks: a named statement, prepared once per connection; forced to
     // its generic plan at once (PostgreSQL would choose it after five calls) while the table is tiny.
-    const read: Step = { text: 'SELECT id, size FROM plan_probe WHERE account = $1 ORDER BY size LIMIT 16', values: ['A1'] };
-    const explain = async (sql: Sql): Promise<string> => (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statementNameOf(read.text)}('A1')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-    const planned = await inTransaction(pool, async (sql) => {
-      await sql.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await beginPipeline(sql, [read]);
-      const setting = (await sql.query<{ enable_seqscan: string }>('SHOW enable_seqscan')).rows[0]?.enable_seqscan;
-      const plan = await explain(sql);
-      await commitPipeline(sql, []);
-      return { setting, plan };
-    });
-    expect(planned.setting).toBe('off');
-    expect(planned.plan).toContain('plan_probe_account');
-    expect(planned.plan).not.toContain('Seq Scan');
+    // (One statement per way of opening: each is planned afresh.)
+    const reads: Step[] = [0, 1].map((i) => ({ text: `SELECT id, size FROM plan_probe WHERE account = $1 ORDER BY size LIMIT ${16 + i}`, values: ['A1'] }));
+    const explain = async (sql: Sql, read: Step): Promise<string> => (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statementNameOf(read.text)}('A1')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    // Opened by a plain statement (SET LOCAL travels with BEGIN), and by registry_lock, which makes the
+    // setting itself for the rest of the transaction.
+    const lock: Step = { text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', values: ['{}', '{}', '16'], setsPlanner: true };
+    for (const [i, read] of reads.entries()) {
+      const planned = await inTransaction(pool, async (sql) => {
+        await beginPipeline(sql, i === 0 ? [read] : [lock, read]);
+        await sql.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        const setting = (await sql.query<{ enable_seqscan: string }>('SHOW enable_seqscan')).rows[0]?.enable_seqscan;
+        const plan = await explain(sql, read);
+        await commitPipeline(sql, []);
+        return { setting, plan };
+      });
+      expect(planned.setting).toBe('off');
+      expect(planned.plan).toContain('plan_probe_account');
+      expect(planned.plan).not.toContain('Seq Scan');
+    }
     // Outside the write path the setting is the server's: a whole-table read plans as usual.
     const client = await pool.connect();
     try {

@@ -30,8 +30,10 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export const MAX_ATTEMPTS = 5;
 
 /**
- * The first statement of every write-path transaction, sent with its BEGIN. The write path reaches
- * every row by a key or an index, and its statements are planned once per connection and kept (named
+ * The write path's planner setting, made first in every write-path transaction: by registry_lock or
+ * registry_claim_chain when the transaction begins with one of them (Step.setsPlanner), otherwise by
+ * this statement, sent with its BEGIN. The write path reaches every row by a key or an index, and its
+ * statements are planned once per connection and kept (named
  * statements; PL/pgSQL's plans): a plan made while a table was small (a new registry, or statistics
  * not yet refreshed: a server without autovacuum never refreshes them) reads that table whole at every
  * call long after it has grown, each transfer slower than the last. Found on the benchmark (statistics
@@ -90,14 +92,15 @@ async function ensureBegun(sql: Sql | pg.Pool): Promise<void> {
  * Sends statements of literal SQL (no parameters: build them with `literal`) as the transaction's
  * first, together with its BEGIN, and returns their results. Outside inTransaction they are sent alone.
  */
-export async function beginWith(sql: Sql, text: string): Promise<pg.QueryResult[]> {
+export async function beginWith(sql: Sql, text: string, options: { readonly setsPlanner?: boolean } = {}): Promise<pg.QueryResult[]> {
   const opening = managed.has(sql) && !begun.has(sql);
   // Marked before sending: if the statement fails, the transaction it opened must still be rolled back
   // before the connection goes back to the pool.
   if (opening) begun.add(sql);
-  const sent = (await sql.query(opening ? `BEGIN; ${PLAN_WITHOUT_SEQSCAN}; ${text}` : text)) as unknown as pg.QueryResult | pg.QueryResult[];
+  const opened = options.setsPlanner ? ['BEGIN'] : ['BEGIN', PLAN_WITHOUT_SEQSCAN];
+  const sent = (await sql.query(opening ? `${opened.join('; ')}; ${text}` : text)) as unknown as pg.QueryResult | pg.QueryResult[];
   const results = Array.isArray(sent) ? sent : [sent];
-  return opening ? results.slice(2) : results;
+  return opening ? results.slice(opened.length) : results;
 }
 
 /** Sends the transaction's last statement together with its COMMIT; an error in it prevents the commit. */
@@ -118,6 +121,11 @@ export interface Step {
   readonly text: string;
   readonly values?: readonly (string | null)[];
   readonly perCall?: boolean;
+  /**
+   * The statement makes the write path's planner setting itself, for the rest of the transaction
+   * (registry_lock: migration 20261122005500): a transaction it opens needs no SET LOCAL.
+   */
+  readonly setsPlanner?: boolean;
 }
 
 /**
@@ -128,8 +136,9 @@ export async function beginPipeline(sql: Sql, steps: readonly Step[]): Promise<p
   const opening = managed.has(sql) && !begun.has(sql);
   // Marked before sending: if a statement fails, the transaction it opened must still be rolled back.
   if (opening) begun.add(sql);
-  const results = await runPipeline(sql, opening ? [{ text: 'BEGIN', values: [] }, { text: PLAN_WITHOUT_SEQSCAN, values: [] }, ...steps] : steps);
-  return opening ? results.slice(2) : results;
+  const opened: Step[] = steps[0]?.setsPlanner ? [{ text: 'BEGIN', values: [] }] : [{ text: 'BEGIN', values: [] }, { text: PLAN_WITHOUT_SEQSCAN, values: [] }];
+  const results = await runPipeline(sql, opening ? [...opened, ...steps] : steps);
+  return opening ? results.slice(opened.length) : results;
 }
 
 /**

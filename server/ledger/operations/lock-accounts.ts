@@ -32,7 +32,7 @@ export async function lockAccounts<R extends QueryResultRow = never>(
   // the same accounts.
   const ids = [...new Set([...exclusive, ...shared])].sort();
   const modes = ids.map((id) => exclusive.includes(id));
-  const results = await beginPipeline(sql, [{ text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS)] }, ...(then ? [then] : [])]);
+  const results = await beginPipeline(sql, [{ text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS)], setsPlanner: true }, ...(then ? [then] : [])]);
   const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
   return {
