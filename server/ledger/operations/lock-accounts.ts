@@ -1,7 +1,8 @@
 import { GENESIS_HASH, LOG_CHAINS } from '../log';
-import { beginPipeline, booleanArray, textArray, type Sql, type Step } from '../sql';
+import { beginPipeline, booleanArray, textArray, type Sql } from '../sql';
 import type { QueryResultRow } from 'pg';
 import type { AccountFacts } from '../types';
+import type { FirstRead } from './select-units';
 
 /** A claimed log chain and its head hash, held until the transaction ends. */
 export interface ClaimedChain {
@@ -23,7 +24,7 @@ export async function lockAccounts<R extends QueryResultRow = never>(
   sql: Sql,
   exclusive: readonly string[],
   shared: readonly string[],
-  then?: Step,
+  then?: FirstRead,
 ): Promise<{ accounts: Map<string, AccountFacts>; chain: ClaimedChain; then: R[] }> {
   // The transaction's first statement, sent together with its BEGIN and, when given, the first read
   // that needs the locks: one round trip. Within the transaction each statement sees what was
@@ -32,12 +33,21 @@ export async function lockAccounts<R extends QueryResultRow = never>(
   // the same accounts.
   const ids = [...new Set([...exclusive, ...shared])].sort();
   const modes = ids.map((id) => exclusive.includes(id));
-  const results = await beginPipeline(sql, [{ text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS)], setsPlanner: true }, ...(then ? [then] : [])]);
-  const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null } } | undefined)?.locked;
+  // The most common first read, an implicit selection without constraints, is made by registry_lock
+  // itself (one statement less); any other travels as the next statement of the message.
+  const inLock = then?.inLock;
+  const lock = {
+    text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer, $4, $5::bigint, $6::integer) AS locked',
+    values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS), inLock?.accountId ?? null, inLock?.quantity.toString() ?? null, inLock ? String(inLock.rows) : null],
+    setsPlanner: true,
+  };
+  const results = await beginPipeline(sql, [lock, ...(then && !inLock ? [then] : [])]);
+  const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null; blocks?: [boolean, string, string, string, string][] } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
+  const read = inLock ? (locked.blocks ?? []).map(([exact, id, seriesId, firstSerial, lastSerial]) => ({ exact, id: BigInt(id), seriesId, firstSerial: BigInt(firstSerial), lastSerial: BigInt(lastSerial) })) : (results[1]?.rows ?? []);
   return {
     accounts: new Map(locked.accounts.map((a) => [a.id, a])),
     chain: { chain: locked.chain, head: locked.head ?? GENESIS_HASH },
-    then: (results[1]?.rows ?? []) as R[],
+    then: read as unknown as R[],
   };
 }

@@ -70,14 +70,20 @@ const unconstrained = (c: UnitConstraints | null): boolean => c === null || Obje
  * it sees the account as locked). Explicit: the open block of the series that would hold the range.
  * Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need nothing more.
  */
-export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): Step {
+/**
+ * The first read an operation sends with its locks: a statement, or, for an implicit selection without
+ * constraints, the read registry_lock makes itself (`inLock`: migration 20261122005600).
+ */
+export type FirstRead = Step & { readonly inLock?: { readonly accountId: string; readonly quantity: bigint; readonly rows: number } };
+
+export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): FirstRead {
   if (selection.mode === 'explicit') {
     // Planned per call: a generic plan cannot tell whether the account's open blocks or the series'
     // blocks around the serial are fewer, and one that walks every open block of a fragmented account
     // made each transfer out of it slower than the last.
     return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString(), accountId], perCall: true };
   }
-  if (unconstrained(selection.constraints)) return { text: READ_FIRST, values: [accountId, selection.quantity.toString()] };
+  if (unconstrained(selection.constraints)) return { text: READ_FIRST, values: [accountId, selection.quantity.toString()], inLock: { accountId, quantity: selection.quantity, rows: FIRST_PAGE_ROWS } };
   const where = openBlocksWhere(sql, accountId, selection.constraints);
   return {
     text: `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
