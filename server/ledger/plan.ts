@@ -3,7 +3,7 @@ import type { CanonicalValue } from './canonical-json';
 import type { Refusal } from './check-codes';
 import type { ClaimedChain } from './operations/lock-accounts';
 import { recordOperation, type NewAdministrativeRecord } from './rules/records';
-import type { AccountDefinition, ReferenceDefinition, SeriesAttributes } from './types';
+import type { AccountDefinition, AccountFacts, ReferenceDefinition, SeriesAttributes } from './types';
 
 /** A block record to create. */
 export interface NewBlock {
@@ -42,7 +42,18 @@ export const NO_CHANGES: Changes = { series: [], close: [], create: [], openAcco
  */
 export type Plan =
   | { readonly createdAt: Date; readonly refusals: readonly Refusal[] }
-  | { readonly createdAt: Date; readonly chain: ClaimedChain; readonly quantity: bigint; readonly changes: Changes; readonly operations: readonly CanonicalValue[]; readonly delivery?: Delivery; readonly receivers?: readonly string[] };
+  | {
+      readonly createdAt: Date;
+      readonly chain: ClaimedChain;
+      readonly quantity: bigint;
+      readonly changes: Changes;
+      readonly operations: readonly CanonicalValue[];
+      readonly delivery?: Delivery;
+      /** The accounts locked (shared) as possible receivers of supplementary units (receiversToLock). */
+      readonly receivers?: readonly string[];
+      /** The accounts the operation locked, as registry_lock read them under the locks (its `accounts`). */
+      readonly locked?: ReadonlyMap<string, AccountFacts>;
+    };
 
 /**
  * A transfer that waited (A6R-47) being delivered on approval: the rules judge it as a transfer from

@@ -42,7 +42,7 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
   const selected = await selectUnits(sql, proposal.fromAccountId, proposal.selection, first);
   if ('refusals' in selected) return { createdAt, refusals: selected.refusals };
   const changes = moveChanges(selected.takes, proposal.fromAccountId, proxy);
-  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers };
+  return { createdAt, chain, quantity: takenQuantity(selected.takes), changes, operations: operationsOf(changes), receivers, locked: accounts };
 }
 
 /** The account checks of an arrival, by the built-in rules in force. */

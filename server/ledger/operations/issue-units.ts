@@ -136,5 +136,5 @@ export async function issueUnits(sql: Sql, ctx: LedgerContext, actor: Actor, pro
     series: [{ ...proposal.series, id: seriesId }],
     create: [{ seriesId, firstSerial, lastSerial: firstSerial + proposal.quantity - 1n, accountId: proposal.accountId }],
   };
-  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes), receivers };
+  return { createdAt: issuedAt, chain, quantity: proposal.quantity, changes, operations: operationsOf(changes), receivers, locked: accounts };
 }

@@ -101,6 +101,6 @@ export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Ac
   const quantity = close.reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
   // Postcondition: every unit in escrow for this reservation leaves it, to one destination.
   if (changes.create.some((b) => b.accountId !== destination) || quantity <= 0n) throw new Error(`release of ${p.reservationTransactionId}: units left behind or sent elsewhere`);
-  const delivery = p.decision === 'APPROVE' ? { delivery: { fromAccountId: reservation.fromAccountId, toAccountId: reservation.toAccountId }, receivers } : {};
+  const delivery = p.decision === 'APPROVE' ? { delivery: { fromAccountId: reservation.fromAccountId, toAccountId: reservation.toAccountId }, receivers, locked: accounts } : {};
   return { createdAt, chain, quantity, changes, operations: operationsOf(changes), ...delivery };
 }

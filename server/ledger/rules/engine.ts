@@ -149,6 +149,8 @@ interface Decided {
   readonly delivery?: Delivery;
   /** The accounts the operation locked (shared) as possible receivers of supplementary units (receiversToLock). */
   readonly receivers?: readonly string[];
+  /** The accounts the operation locked, as read under the locks. */
+  readonly locked?: ReadonlyMap<string, { readonly type: AccountType; readonly status: AccountStatus }>;
 }
 
 /** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
@@ -333,7 +335,7 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
   const prelocked = [...(decided.receivers ?? []), parties.to, ...(parties.from === null ? [] : [parties.from])];
   if (receivers.some((id) => !prelocked.includes(id))) throw judgeAgain(`the accounts ${receivers.join(', ')} receive units but were not locked first`);
   if (receivers.length > 0) {
-    const refused = await receiverProblems(sql, cache, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
+    const refused = await receiverProblems(sql, cache, decided.locked, receivers, judgement.diversions, context, judgement.hold !== null, builtIns);
     if (refused.length > 0) return { ok: false, refusals: refused, ruleVersions: judgement.ruleVersions, verdicts: verdictsOf(context, parties.delivery, judgement) };
     changes = divert(decided.changes, parties.to, judgement.diversions);
     operations = operationsOf(changes);
@@ -349,7 +351,10 @@ async function judgeWith(sql: Sql, cache: RulesCache, actor: Actor, parties: { k
     changes,
     operations: judgement.operations.length > 0 ? [...operations, ...judgement.operations] : operations,
     ruleVersions: judgement.ruleVersions,
-    guard: { generation: cache.generation, receivers },
+    // Receivers judged by their facts as read under the locks this transaction holds cannot change
+    // before it commits: only the others (none, when the operation passes its locked accounts) are
+    // checked again at commit.
+    guard: { generation: cache.generation, receivers: receivers.filter((id) => !decided.locked?.has(id)) },
     pending: judgement.hold !== null,
   };
 }
@@ -423,14 +428,23 @@ async function firstTransferMarkers(sql: Sql, context: RuleContext, builtIns: Bu
  * The accounts that receive supplementary units must exist, be active and be of a type that receives.
  * Judged on what the cache knows; a refusal only on what the database says now.
  */
-async function receiverProblems(sql: Sql, cache: RulesCache, ids: readonly string[], diversions: readonly Diversion[], context: RuleContext, holding: boolean, builtIns: BuiltInRules): Promise<Refusal[]> {
+async function receiverProblems(
+  sql: Sql,
+  cache: RulesCache,
+  locked: Decided['locked'],
+  ids: readonly string[],
+  diversions: readonly Diversion[],
+  context: RuleContext,
+  holding: boolean,
+  builtIns: BuiltInRules,
+): Promise<Refusal[]> {
   const judgeAll = () =>
     ids.flatMap((id) => {
-      const account = cache.receivers.get(id);
+      const account = locked?.get(id) ?? cache.receivers.get(id);
       return !account || account.status !== 'ACTIVE' || !builtIns.accountType.canAcquire(account.type) || id === context.to.id || id === context.from?.id ? [refusal('SUPPLEMENTARY_ACCOUNT_NOT_OPERATIONAL', { accountId: id, status: account?.status ?? 'missing', type: account?.type ?? 'missing' })] : [];
     });
   let problems = judgeAll();
-  if (problems.length > 0 || ids.some((id) => !cache.receivers.has(id))) {
+  if (problems.length > 0 || ids.some((id) => !locked?.has(id) && !cache.receivers.has(id))) {
     const found = await prepared<{ id: string; type: AccountType; status: AccountStatus }>(sql, 'SELECT id, type, status FROM "Account" WHERE id = ANY($1::text[])', [ids]);
     for (const id of ids) cache.receivers.delete(id);
     for (const a of found.rows) cache.receivers.set(a.id, { type: a.type, status: a.status });

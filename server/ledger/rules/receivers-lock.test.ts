@@ -81,3 +81,19 @@ describe('a refused issuance of a new series', () => {
     expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
   });
 });
+
+describe('a receiver of supplementary units that changed under a warm cache', () => {
+  it('is judged by its status as read under its lock: suspended elsewhere, the fee is refused (6002); active again, it is paid', async () => {
+    await recorded(transfer('GHA-A', 'GHA-B', 100n)); // the cache now knows FEE-1 as active
+    // Another process (a context with its own cache) suspends the fee account.
+    const other = test.ledger({ poolSize: 2 });
+    const suspend = await execute(other, admin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `f-${n++}`, accountId: 'FEE-1', status: 'SUSPENDED' } as Proposal);
+    expect(suspend.status).toBe('RECORDED');
+    const refused = await run(transfer('GHA-A', 'GHA-B', 100n));
+    expect(refused.status === 'REJECTED' ? refused.refusals.map((r) => r.code) : refused.status).toEqual([6002]);
+    expect((await execute(other, admin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `f-${n++}`, accountId: 'FEE-1', status: 'ACTIVE' } as Proposal)).status).toBe('RECORDED');
+    await recorded(transfer('GHA-A', 'GHA-B', 100n));
+    const replayed = await replayLog(ctx.pool);
+    expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
+  });
+});
