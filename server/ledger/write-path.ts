@@ -21,24 +21,35 @@ import type { Actor, LedgerContext, Outcome, Proposal } from './types';
  */
 export const RULE_VERSIONS: Readonly<Record<string, number>> = { 'implicit-splitting': 1, 'account-configuration': 1, 'external-transfer': 1 };
 
-/** Per set of built-in rules in force, the versions every transaction records, and their encoding. */
-const baseVersions = new WeakMap<BuiltInRules, { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded }>();
+/**
+ * Per set of built-in rules in force, the versions every transaction records, their encoding, and the
+ * encodings of the sets of pluggable rule versions met so far (few: the rules configured).
+ */
+const baseVersions = new WeakMap<BuiltInRules, { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded; readonly withPluggable: Map<string, Encoded> }>();
 
-function recordedVersions(builtIns: BuiltInRules): { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded } {
+function recordedVersions(builtIns: BuiltInRules): { readonly versions: Readonly<Record<string, number>>; readonly json: Encoded; readonly withPluggable: Map<string, Encoded> } {
   let base = baseVersions.get(builtIns);
   if (!base) {
     const versions = { ...builtIns.versions, ...RULE_VERSIONS };
-    base = { versions, json: encoded(versions) };
+    base = { versions, json: encoded(versions), withPluggable: new Map() };
     baseVersions.set(builtIns, base);
   }
   return base;
 }
 
-/** The versions applied, encoded: the common case (no pluggable rule) is encoded once per set of built-in rules. */
+/** The versions applied, encoded once per set of built-in rules and per set of pluggable rules applied. */
 function ruleVersionsJson(builtIns: BuiltInRules, applied: Readonly<Record<string, number>>): Encoded {
   const base = recordedVersions(builtIns);
-  for (const [name, version] of Object.entries(applied)) if (base.versions[name] !== version) return encoded({ ...base.versions, ...applied });
-  return base.json;
+  let key = '';
+  for (const [name, version] of Object.entries(applied)) if (base.versions[name] !== version) key += `${name}\u0000${version}\u0000`;
+  if (key === '') return base.json;
+  let json = base.withPluggable.get(key);
+  if (!json) {
+    json = encoded({ ...base.versions, ...applied });
+    // Bounded: one entry per distinct set of rule versions; a registry configures a handful of rules.
+    if (base.withPluggable.size < 1024) base.withPluggable.set(key, json);
+  }
+  return json;
 }
 
 /** Thrown inside the database transaction to roll it back when the proposal is refused. */

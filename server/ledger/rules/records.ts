@@ -101,11 +101,27 @@ export interface ApplicableSetting {
  * specific (account, then section, then cooperative approach, then registry), the transferring side
  * before the acquiring one. A governing setting that is disabled exempts the transaction.
  */
+/**
+ * A setting record's body, parsed once per record object: the engine's cache and replay hold their
+ * records for many transactions, and every transaction asks for the settings that govern it. Records
+ * never change, and the parsed body is never modified.
+ */
+const parsedBodies = new WeakMap<object, SettingBody>();
+
+function settingBody(record: { readonly body: string }): SettingBody {
+  let body = parsedBodies.get(record);
+  if (!body) {
+    body = JSON.parse(record.body) as SettingBody;
+    parsedBodies.set(record, body);
+  }
+  return body;
+}
+
 export function governingSettings(records: readonly Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>[], accounts: readonly (RuleAccount | null)[]): ApplicableSetting[] {
   const latest = new Map<string, ApplicableSetting>();
   for (const r of records) {
     if (r.kind !== 'RULE_SETTING') continue;
-    const body = JSON.parse(r.body) as SettingBody;
+    const body = settingBody(r);
     const key = `${r.subject}\u0000${r.scopeType}\u0000${r.scopeId}`;
     const known = latest.get(key);
     if (!known || known.body.revision < body.revision) latest.set(key, { recordId: r.id, rule: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body });
