@@ -281,22 +281,35 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
 }
 
 /**
+ * The quantity a recorded transaction moved or created, from its log entry's elementary operations: the
+ * units of the blocks it created in accounts where it closed none (a transfer's remainders stay in the
+ * transferring account, which it closed a block of; a fee's units count, as they did in the outcome).
+ */
+function movedQuantity(payload: string | null): bigint {
+  if (payload === null) return 0n;
+  const operations = (JSON.parse(payload) as { operations?: { op?: string; accountId?: string; firstSerial?: string; lastSerial?: string }[] }).operations ?? [];
+  const closing = new Set(operations.filter((o) => o.op === 'close').map((o) => o.accountId));
+  return operations.filter((o) => o.op === 'create' && !closing.has(o.accountId)).reduce((sum, o) => sum + (BigInt(o.lastSerial ?? '0') - BigInt(o.firstSerial ?? '0') + 1n), 0n);
+}
+
+/**
  * The answer to a repeated idempotency key: the first outcome when the input is the same; otherwise a
  * refusal (1001), logged without a transaction row since the key already names one.
  */
 async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Proposal, inputHash: string): Promise<Outcome> {
-  const found = await ctx.pool.query<{ id: string; status: 'RECORDED' | 'REJECTED'; inputHash: string; refusals: string; quantity: bigint | null }>(
-    `SELECT t.id, t.status, t."inputHash", t.refusals,
-            (SELECT sum(b."lastSerial" - b."firstSerial" + 1)::bigint FROM "UnitBlock" b
-              WHERE b."createdByTxId" = t.id AND NOT EXISTS (SELECT 1 FROM "UnitBlock" c WHERE c."closedByTxId" = t.id AND c."accountId" = b."accountId")) AS quantity
-     FROM "LedgerTransaction" t WHERE t."idempotencyKey" = $1`,
+  // Reached by the transaction's key and its log entry's transaction id, both indexed: a retried request
+  // costs the same however large the registry has grown.
+  const found = await ctx.pool.query<{ id: string; status: 'RECORDED' | 'REJECTED'; inputHash: string; refusals: string; payload: string | null }>(
+    `SELECT t.id, t.status, t."inputHash", t.refusals, e.payload
+     FROM "LedgerTransaction" t LEFT JOIN "LogEntry" e ON e."transactionId" = t.id
+     WHERE t."idempotencyKey" = $1`,
     [proposal.idempotencyKey],
   );
   const earlier = found.rows[0];
   if (!earlier) throw new Error(`idempotency key ${proposal.idempotencyKey} conflicted but its transaction is not there`);
   if (earlier.inputHash === inputHash) {
     if (earlier.status === 'REJECTED') return { status: 'REJECTED', transactionId: earlier.id, refusals: JSON.parse(earlier.refusals) as Refusal[], replayed: true };
-    return { status: 'RECORDED', transactionId: earlier.id, quantity: earlier.quantity ?? 0n, replayed: true };
+    return { status: 'RECORDED', transactionId: earlier.id, quantity: movedQuantity(earlier.payload), replayed: true };
   }
   const refusals = [refusal('IDEMPOTENCY_KEY_REUSED', { idempotencyKey: proposal.idempotencyKey, earlierTransactionId: earlier.id })];
   await inTransaction(ctx.pool, async (sql) => {

@@ -97,3 +97,16 @@ describe('a receiver of supplementary units that changed under a warm cache', ()
     expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
   });
 });
+
+describe('a repeated idempotency key', () => {
+  it('answers with the quantity the first outcome gave, for a transfer that paid a fee and for an issuance that paid the OMGE share', async () => {
+    await recorded({ kind: 'SET_ACCOUNT_STATUS', accountId: 'OMGE-1', status: 'ACTIVE' });
+    for (const proposal of [transfer('GHA-A', 'GHA-B', 300n), { kind: 'ISSUANCE', accountId: 'GHA-100', series, quantity: 250n } as const]) {
+      const keyed = { ...proposal, idempotencyKey: `repeat-${n++}` } as Proposal;
+      const first = await execute(ctx, admin, keyed);
+      const again = await execute(ctx, admin, keyed);
+      expect(first).toMatchObject({ status: 'RECORDED', replayed: false });
+      expect(again).toMatchObject({ status: 'RECORDED', replayed: true, transactionId: first.transactionId, quantity: first.status === 'RECORDED' ? first.quantity : -1n });
+    }
+  });
+});
