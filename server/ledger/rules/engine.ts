@@ -9,7 +9,7 @@ import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { coveringSuspension, governingSettings, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
+import { coveringSuspension, governingSettings, settingsEncoded, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**
@@ -65,8 +65,8 @@ export function judge(context: RuleContext, records: readonly RecordRef[], built
     ruleVersions[rule.name] = rule.version;
     refusals.push(...verdict.refusals);
     // A holding rule's operation is logged last, once it is known how many units it reserves.
-    if (verdict.hold && !delivery && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, ...verdict.hold };
-    else judged.push({ rule: rule.name, version: rule.version, settingId: setting.recordId, settings: setting.body.settings, diversions: verdict.diversions });
+    if (verdict.hold && !delivery && !hold) hold = { rule: rule.name, version: rule.version, settingId: setting.recordId, settings: settingsEncoded(setting.body), ...verdict.hold };
+    else judged.push({ rule: rule.name, version: rule.version, settingId: setting.recordId, settings: settingsEncoded(setting.body), diversions: verdict.diversions });
   }
   if (!hold) {
     const operations = [...suspended, ...judged.map((j) => ruleOperation(j.rule, j.version, j.settingId, j.settings, context, j.diversions))];

@@ -1,4 +1,4 @@
-import { canonicalJson, type CanonicalValue } from '../canonical-json';
+import { canonicalJson, encoded, type CanonicalValue, type Encoded } from '../canonical-json';
 import { prepared, utc, type Sql } from '../sql';
 import type { RuleScope } from '../types';
 import type { RuleAccount } from './types';
@@ -115,6 +115,21 @@ function settingBody(record: { readonly body: string }): SettingBody {
     parsedBodies.set(record, body);
   }
   return body;
+}
+
+/**
+ * A setting's settings in canonical JSON, encoded once per parsed body: every transaction a rule judges
+ * logs them in its operation, as the same bytes.
+ */
+const encodedSettings = new WeakMap<SettingBody, Encoded>();
+
+export function settingsEncoded(body: SettingBody): Encoded {
+  let json = encodedSettings.get(body);
+  if (!json) {
+    json = encoded(body.settings as CanonicalValue);
+    encodedSettings.set(body, json);
+  }
+  return json;
 }
 
 export function governingSettings(records: readonly Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>[], accounts: readonly (RuleAccount | null)[]): ApplicableSetting[] {
