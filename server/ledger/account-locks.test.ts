@@ -82,9 +82,9 @@ describe('account locks (advisory, transaction-scoped)', () => {
   it('makes the first read of an implicit selection under its locks: the block of exactly the quantity, then the smallest blocks in order', async () => {
     const c = await connect();
     try {
-      const read = async (quantity: number, rows: number) => {
+      const read = async (quantity: bigint, rows: number) => {
         await c.query('BEGIN');
-        const { rows: result } = await c.query<{ locked: { blocks: [boolean, string, string, string, string][] } }>('SELECT registry_lock($1::text[], $2::boolean[], $3::integer, $4, $5::bigint, $6::integer) AS locked', [['SND-0'], [true], LOG_CHAINS, 'SND-0', quantity, rows]);
+        const { rows: result } = await c.query<{ locked: { blocks: [boolean, string, string, string, string][] } }>('SELECT registry_lock($1::text[], $2::boolean[], $3::integer, $4, $5::bigint, $6::integer) AS locked', [['SND-0'], [true], LOG_CHAINS, 'SND-0', quantity.toString(), rows]);
         await c.query('ROLLBACK');
         return result[0]?.locked.blocks ?? [];
       };
@@ -92,8 +92,8 @@ describe('account locks (advisory, transaction-scoped)', () => {
       expect(open.length).toBeGreaterThan(0);
       const smallest = open[0] as { id: string; size: string };
       // An exact match comes first, marked, then the smallest blocks; without one, only the smallest.
-      expect((await read(Number(smallest.size), 16)).map((b) => [b[0], b[1]])).toEqual([[true, smallest.id], ...open.slice(0, 16).map((b) => [false, b.id])]);
-      expect((await read(Number(smallest.size) + 1_000_000, 1)).map((b) => [b[0], b[1]])).toEqual([[false, smallest.id]]);
+      expect((await read(BigInt(smallest.size), 16)).map((b) => [b[0], b[1]])).toEqual([[true, smallest.id], ...open.slice(0, 16).map((b) => [false, b.id])]);
+      expect((await read(BigInt(smallest.size) + 1_000_000n, 1)).map((b) => [b[0], b[1]])).toEqual([[false, smallest.id]]);
     } finally {
       await c.end();
     }
