@@ -35,13 +35,13 @@ export async function lockAccounts<R extends QueryResultRow = never>(
   const modes = ids.map((id) => exclusive.includes(id));
   // The most common first read, an implicit selection without constraints, is made by registry_lock
   // itself (one statement less); any other travels as the next statement of the message.
-  const inLock = then?.inLock;
+  const inLock = then && 'inLock' in then ? then.inLock : undefined;
   const lock = {
     text: 'SELECT registry_lock($1::text[], $2::boolean[], $3::integer, $4, $5::bigint, $6::integer) AS locked',
     values: [textArray(ids), booleanArray(modes), String(LOG_CHAINS), inLock?.accountId ?? null, inLock?.quantity.toString() ?? null, inLock ? String(inLock.rows) : null],
     setsPlanner: true,
   };
-  const results = await beginPipeline(sql, [lock, ...(then && !inLock ? [then] : [])]);
+  const results = await beginPipeline(sql, [lock, ...(then && !('inLock' in then) ? [then] : [])]);
   const locked = (results[0]?.rows[0] as { locked?: { accounts: AccountFacts[]; chain: number; head: string | null; blocks?: [boolean, string, string, string, string][] } } | undefined)?.locked;
   if (!locked) throw new Error('registry_lock returned nothing');
   const read = inLock ? (locked.blocks ?? []).map(([exact, id, seriesId, firstSerial, lastSerial]) => ({ exact, id: BigInt(id), seriesId, firstSerial: BigInt(firstSerial), lastSerial: BigInt(lastSerial) })) : (results[1]?.rows ?? []);

@@ -48,15 +48,13 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
 const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
 
 /**
- * The implicit selection's reads when no constraint narrows them: statements with parameters, which
- * every connection of the ledger's pool parses and plans once (sql.ts, named by a digest of the text),
- * so that a transfer neither parses nor plans them. Only one index serves their order
- * (`UnitBlock_open_by_size`), so a generic plan is the right plan. Constrained selections, which name
- * series attributes, and explicit ranges are planned per call.
+ * The implicit selection's further pages when no constraint narrows them: a statement with parameters,
+ * which every connection of the ledger's pool parses and plans once (sql.ts, named by a digest of the
+ * text), so that a transfer neither parses nor plans it. Only one index serves its order
+ * (`UnitBlock_open_by_size`), so a generic plan is the right plan. Its first read is made by
+ * registry_lock (migration 20261122005600), the same query under the locks. Constrained selections,
+ * which name series attributes, and explicit ranges are planned per call.
  */
-const READ_FIRST = `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND ${SIZE} = $2::bigint ${ORDER} LIMIT 1)
-    UNION ALL
-    (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`;
 const READ_NEXT = `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2::bigint, $3, $4::bigint)
     ${ORDER} LIMIT ${PAGE_ROWS}`;
 const READ_EXPLICIT = `SELECT ${COLUMNS} FROM "UnitBlock"
@@ -66,16 +64,16 @@ const READ_EXPLICIT = `SELECT ${COLUMNS} FROM "UnitBlock"
 const unconstrained = (c: UnitConstraints | null): boolean => c === null || Object.values(c).every((v) => v === undefined);
 
 /**
+ * The first read an operation sends with its locks: a statement, or, for an implicit selection without
+ * constraints, the read registry_lock makes itself (`inLock`: migration 20261122005600).
+ */
+export type FirstRead = Step | { readonly inLock: { readonly accountId: string; readonly quantity: bigint; readonly rows: number } };
+
+/**
  * The first read of a selection, to travel in the same message as the locks (it runs after them, so
  * it sees the account as locked). Explicit: the open block of the series that would hold the range.
  * Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need nothing more.
  */
-/**
- * The first read an operation sends with its locks: a statement, or, for an implicit selection without
- * constraints, the read registry_lock makes itself (`inLock`: migration 20261122005600).
- */
-export type FirstRead = Step & { readonly inLock?: { readonly accountId: string; readonly quantity: bigint; readonly rows: number } };
-
 export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): FirstRead {
   if (selection.mode === 'explicit') {
     // Planned per call: a generic plan cannot tell whether the account's open blocks or the series'
@@ -83,7 +81,7 @@ export function firstRead(sql: Sql, accountId: string, selection: UnitSelection)
     // made each transfer out of it slower than the last.
     return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString(), accountId], perCall: true };
   }
-  if (unconstrained(selection.constraints)) return { text: READ_FIRST, values: [accountId, selection.quantity.toString()], inLock: { accountId, quantity: selection.quantity, rows: FIRST_PAGE_ROWS } };
+  if (unconstrained(selection.constraints)) return { inLock: { accountId, quantity: selection.quantity, rows: FIRST_PAGE_ROWS } };
   const where = openBlocksWhere(sql, accountId, selection.constraints);
   return {
     text: `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
