@@ -79,6 +79,37 @@ describe('account locks (advisory, transaction-scoped)', () => {
     }
   });
 
+  it('reads the locked accounts with one plan per connection from its first call, and leaves the plan cache mode as it was', async () => {
+    // auto_explain reports the plan of every statement, the function's own included, to the client.
+    const c = await connect();
+    const plans: string[] = [];
+    c.on('notice', (n) => {
+      if (n.message?.includes('FROM "Account" a WHERE a.id = ANY(ids)')) plans.push(n.message);
+    });
+    try {
+      await c.query("LOAD 'auto_explain'");
+      await c.query('SET auto_explain.log_min_duration = 0');
+      await c.query('SET auto_explain.log_nested_statements = on');
+      await c.query('SET client_min_messages = log');
+      for (const [i, mode] of ['auto', 'force_custom_plan', 'auto', 'auto', 'auto', 'auto', 'auto'].entries()) {
+        await c.query('BEGIN');
+        await c.query(`SET LOCAL plan_cache_mode = ${mode}`);
+        const locked = (await c.query<{ r: { accounts: { id: string }[] } }>('SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS r', [['HOT', SENDERS[i % SENDERS.length]], [false, true], LOG_CHAINS])).rows[0]?.r;
+        expect(locked?.accounts.map((a) => a.id)).toEqual(['HOT', SENDERS[i % SENDERS.length]]);
+        expect((await c.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe(mode);
+        await c.query('ROLLBACK');
+      }
+    } finally {
+      await c.end();
+    }
+    // A plan for the values at hand would show them ('{HOT,SND-0}'); the kept plan shows the parameter.
+    expect(plans).toHaveLength(7);
+    for (const plan of plans) {
+      expect(plan).toMatch(/Index Cond: \(id = ANY \(\$\d+\)\)/);
+      expect(plan).not.toContain('SND-');
+    }
+  });
+
   it('makes the first read of an implicit selection under its locks: the block of exactly the quantity, then the smallest blocks in order', async () => {
     const c = await connect();
     try {
