@@ -181,6 +181,37 @@ describe('compliance rules (A6R-19)', () => {
     }
   });
 
+  it('try a failed run again with its transactions and those noticed meanwhile, until it is recorded', async () => {
+    const runs: RecordedRun[] = [];
+    const errors: string[] = [];
+    // The database is out of reach for the first two attempts.
+    let refusals = 2;
+    const pool = new Proxy(ctx.pool, {
+      get(target, property) {
+        if (property === 'connect' && refusals > 0) {
+          return async () => {
+            refusals--;
+            throw new Error('connect ECONNREFUSED (test)');
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const monitor = complianceMonitor({ ...ctx, pool }, { retryDelaysMs: [5, 20], onRun: (r) => runs.push(r), onError: (e) => errors.push(e instanceof Error ? e.message : String(e)) });
+    const first = await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
+    monitor.notice(first);
+    // Noticed while the first attempt is failing: judged in the same run once the database is back.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = await run({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
+    monitor.notice(second);
+    await monitor.idle();
+    expect(errors).toEqual(['connect ECONNREFUSED (test)', 'connect ECONNREFUSED (test)']);
+    if (first.status !== 'RECORDED' || second.status !== 'RECORDED') throw new Error('the transfers were refused');
+    expect(runs.flatMap((r) => r.report.transactionIds).sort()).toEqual([first.transactionId, second.transactionId].sort());
+    expect(runs.every((r) => r.trigger === 'TRANSACTION')).toBe(true);
+  });
+
   it('judge the whole registry when more transactions wait than can be listed', async () => {
     const runs: RecordedRun[] = [];
     const monitor = complianceMonitor(ctx, { maxPending: 1, onRun: (r) => runs.push(r), onError: (e) => { throw e; } });
