@@ -210,27 +210,59 @@ async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   });
 }
 
-type RecordInput = Record<string, unknown> & { readonly log: EncodedEntry; readonly guard?: RulesGuard | null; readonly input?: string };
+/** What `registry_record` is given; the lists it reads default to empty. */
+interface RecordInput {
+  readonly id: string;
+  readonly status: 'RECORDED' | 'REJECTED' | 'REFUSED_DUPLICATE';
+  readonly kind: string;
+  readonly createdAt: string;
+  readonly idempotencyKey?: string;
+  readonly initiatorId?: string;
+  readonly impersonatorId?: string | null;
+  readonly input?: string;
+  readonly inputHash?: string;
+  readonly ruleVersions?: string;
+  readonly refusals?: string;
+  readonly references?: Changes['references'];
+  readonly series?: readonly unknown[];
+  readonly openAccounts?: Changes['openAccounts'];
+  readonly statusChanges?: Changes['statusChanges'];
+  readonly close?: readonly string[];
+  readonly create?: readonly { seriesId: string; firstSerial: string; lastSerial: string; accountId: string }[];
+  readonly log: EncodedEntry;
+  readonly guard?: RulesGuard | null;
+}
 
 /**
  * One call of `registry_record` with its COMMIT, in one round trip. The record travels as parameters:
  * its JSON, with the rules engine's commit-time check when there is one (its `rules` member), and,
  * apart, its two long texts (the canonical input and the log entry's payload), which need no escaping
- * into JSON and no parsing out of it.
+ * into JSON and no parsing out of it. The JSON object is built member by member (no spread of the
+ * input): it is made for every transaction.
  */
-async function record(sql: Sql, input: RecordInput): Promise<void> {
-  const { log, guard = null, input: inputText = null, ...rest } = input;
+async function record(sql: Sql, r: RecordInput): Promise<void> {
+  const { log, guard } = r;
   const json = JSON.stringify({
-    references: [],
-    series: [],
-    openAccounts: [],
-    statusChanges: [],
-    close: [],
-    create: [],
-    ...rest,
-    ...(guard ? { rules: { generation: guard.generation, receivers: guard.receivers } } : {}),
+    id: r.id,
+    status: r.status,
+    idempotencyKey: r.idempotencyKey,
+    kind: r.kind,
+    initiatorId: r.initiatorId,
+    impersonatorId: r.impersonatorId,
+    inputHash: r.inputHash,
+    ruleVersions: r.ruleVersions,
+    refusals: r.refusals,
+    createdAt: r.createdAt,
+    references: r.references ?? [],
+    series: r.series ?? [],
+    openAccounts: r.openAccounts ?? [],
+    statusChanges: r.statusChanges ?? [],
+    close: r.close ?? [],
+    create: r.create ?? [],
+    rules: guard ? { generation: guard.generation, receivers: guard.receivers } : undefined,
     log: { chain: log.chain, prevHash: log.prevHash, hash: log.hash, signature: log.signature },
   });
+  const inputText = r.input ?? null;
   await commitPipeline(sql, [{ text: 'SELECT registry_record($1::jsonb, $2, $3)', values: [json, inputText, log.payload] }]);
 }
 
