@@ -11,6 +11,10 @@
  *   (e) replay speed, log entries per second, over the whole log (more than 100,000 entries);
  *   (f) the transfers of (a) with the full default rule set active, as rules_ratio (issue: rules cost).
  *
+ * (a), (f) and (b) alternate in three rounds of a third of BENCH_SECONDS each, and each figure is the
+ * total over the rounds: the machine's speed drifts over a run, and the ratios compare phases that ran
+ * side by side.
+ *
  * Environment: BENCH_SECONDS (default 15), BENCH_FRAGMENTS (default 100000), PGBENCH (default
  * "pgbench" on the PATH), BENCH_TRANSPORT (default "socket"; "tcp" to measure over the URL's host).
  *
@@ -34,6 +38,8 @@ const SERVER_URL = process.env.DATABASE_URL ?? TEST_SERVER_URL;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const FRAGMENTS = Number(process.env.BENCH_FRAGMENTS ?? 100_000);
 const CLIENTS = 8;
+/** The measured phases (a), (f) and (b) alternate in this many rounds. */
+const ROUNDS = 3;
 const SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'];
 
 /** How the measured clients reach the server: the URL's host, or this host's Unix socket directory. */
@@ -121,7 +127,14 @@ function postgresCpuSeconds(): number | null {
   }
 }
 
-function pgbenchTps(): number {
+/** pgbench's TPC-B-like reference in a scratch database of its own, initialised once and run per round. */
+interface Pgbench {
+  /** Runs pgbench for `seconds` at CLIENTS clients: the transactions it made and the time they took. */
+  run(seconds: number): { transactions: number; seconds: number };
+  drop(): void;
+}
+
+function pgbenchReference(): Pgbench {
   const url = new URL(SERVER_URL);
   const name = `bench_pgbench_${randomBytes(4).toString('hex')}`;
   const pgbench = process.env.PGBENCH ?? 'pgbench';
@@ -129,17 +142,24 @@ function pgbenchTps(): number {
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const run = (extra: string[]) => spawnSync(pgbench, [...args, ...extra], { env, encoding: 'utf8' });
   const admin = (sql: string) => spawnSync('psql', [...args, '-d', url.pathname.slice(1) || 'postgres', '-qc', sql], { env, encoding: 'utf8' });
+  const drop = () => void admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   admin(`CREATE DATABASE "${name}"`);
-  try {
-    const init = run(['-i', '-q', '-s', '8', name]);
-    if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr || init.error?.message}`);
-    const result = run(['-c', String(CLIENTS), '-j', '2', '-T', String(Math.max(5, Math.round(SECONDS / 2))), name]);
-    const match = /tps = ([0-9.]+)/.exec(result.stdout);
-    if (!match) throw new Error(`pgbench printed no tps: ${result.stderr || result.stdout}`);
-    return Number(match[1]);
-  } finally {
-    admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const init = run(['-i', '-q', '-s', '8', name]);
+  if (init.status !== 0) {
+    drop();
+    throw new Error(`pgbench -i failed: ${init.stderr || init.error?.message}`);
   }
+  return {
+    run(seconds) {
+      const result = run(['-c', String(CLIENTS), '-j', '2', '-T', String(seconds), name]);
+      const tps = /tps = ([0-9.]+)/.exec(result.stdout);
+      const processed = /number of transactions actually processed: ([0-9]+)/.exec(result.stdout);
+      if (!tps || !processed) throw new Error(`pgbench printed no tps: ${result.stderr || result.stdout}`);
+      const transactions = Number(processed[1]);
+      return { transactions, seconds: transactions / Number(tps[1]) };
+    },
+    drop,
+  };
 }
 
 async function main(): Promise<void> {
@@ -159,33 +179,59 @@ async function main(): Promise<void> {
     const autovacuum = await vacuum(database.url);
     log(`set-up done; VACUUM ANALYZE before measuring, as pgbench does before its run (this server has autovacuum ${autovacuum})`);
 
-    // (a) and (c): implicit transfers of 1 to 1,000 units, each client from its own account (one large
-    // block, split by every transfer) to another; no two clients contend for an account.
-    const deadline = performance.now() + SECONDS * 1000;
-    const cpuBefore = { node: process.cpuUsage(), postgres: postgresCpuSeconds() };
-    const a = await concurrently(async (client, i) => {
-      const [x, y] = [holding[2 * client] as string, holding[2 * client + 1] as string];
-      const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `a-${client}-${i}`, fromAccountId: x, toAccountId: y, selection: { mode: 'implicit', quantity: BigInt(1 + ((i * 7919) % 1000)), constraints: {} } });
-      if (outcome.status !== 'RECORDED') throw new Error(`transfer refused: ${JSON.stringify(outcome.refusals)}`);
-    }, () => performance.now() > deadline);
-    const transfersPerS = a.latencies.length / a.seconds;
-    const nodeCpu = process.cpuUsage(cpuBefore.node);
-    const postgresCpu = postgresCpuSeconds();
-    const perTransfer = (seconds: number) => ((seconds * 1000) / a.latencies.length).toFixed(2);
-    const cpuLine = `node ${perTransfer((nodeCpu.user + nodeCpu.system) / 1e6)} ms` + (postgresCpu !== null && cpuBefore.postgres !== null ? `, postgres ${perTransfer(postgresCpu - cpuBefore.postgres)} ms` : '');
-    log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms; CPU per transfer: ${cpuLine}`);
-
-    // (f): the transfers of (a) again, right after, with the full default rule set active
-    // (docs/rules.md): rules_ratio, to compare with ratio. Switched off again before (d), so that the
-    // fragmented account's figure is the ledger's alone; (e) replays the rule-governed entries too.
+    // (a), (c), (f) and (b) in alternating rounds: this machine's speed drifts over a run, and a ratio of
+    // figures measured minutes apart would carry the drift. Each round runs, for a third of the phase's
+    // time each: (a) implicit transfers of 1 to 1,000 units, each client from its own account (one large
+    // block, split by every transfer) to another, no two clients contending for an account; (f) the
+    // same transfers with the full default rule set active (docs/rules.md), switched off again at the
+    // end of the round so that (a) and (d) measure the ledger alone; (b) pgbench on the same server.
+    // Every figure is the total over the rounds: count over time.
     const pairs = Array.from({ length: CLIENTS }, (_, c) => [holding[2 * c] as string, holding[2 * c + 1] as string] as const);
-    const rules = await runRulesPhase({ ctx, admin, pairs, seconds: SECONDS });
-    log(`(f) ${rules.transfers} implicit transfers under the default rules in ${SECONDS} s: ${rules.transfersPerS.toFixed(0)}/s; p50 ${percentile(rules.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(rules.latencies, 0.99).toFixed(2)} ms`);
-    await deactivateDefaultRules(ctx, admin);
+    const reference = pgbenchReference();
+    const slice = SECONDS / ROUNDS;
+    const a = { latencies: [] as number[], seconds: 0, node: 0, postgres: 0 as number | null };
+    const f = { transfers: 0, seconds: 0, latencies: [] as number[] };
+    const b = { transactions: 0, seconds: 0 };
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const deadline = performance.now() + slice * 1000;
+        const cpuBefore = { node: process.cpuUsage(), postgres: postgresCpuSeconds() };
+        const measured = await concurrently(async (client, i) => {
+          const [x, y] = pairs[client] as readonly [string, string];
+          const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `a-${round}-${client}-${i}`, fromAccountId: x, toAccountId: y, selection: { mode: 'implicit', quantity: BigInt(1 + ((i * 7919) % 1000)), constraints: {} } });
+          if (outcome.status !== 'RECORDED') throw new Error(`transfer refused: ${JSON.stringify(outcome.refusals)}`);
+        }, () => performance.now() > deadline);
+        const nodeCpu = process.cpuUsage(cpuBefore.node);
+        const postgresCpu = postgresCpuSeconds();
+        a.latencies.push(...measured.latencies);
+        a.seconds += measured.seconds;
+        a.node += (nodeCpu.user + nodeCpu.system) / 1e6;
+        a.postgres = a.postgres !== null && postgresCpu !== null && cpuBefore.postgres !== null ? a.postgres + postgresCpu - cpuBefore.postgres : null;
 
-    // (b): the reference, right after, on the same server.
-    const pgbench = pgbenchTps();
-    log(`(b) pgbench TPC-B-like, ${CLIENTS} clients: ${pgbench.toFixed(0)} tps`);
+        const rules = await runRulesPhase({ ctx, admin, pairs, seconds: slice, round });
+        await deactivateDefaultRules(ctx, admin, 'BENCH', round);
+        f.transfers += rules.transfers;
+        f.seconds += rules.transfers / rules.transfersPerS;
+        f.latencies.push(...rules.latencies);
+
+        const pgbench = reference.run(Math.max(1, Math.round(slice)));
+        b.transactions += pgbench.transactions;
+        b.seconds += pgbench.seconds;
+        log(`round ${round + 1} of ${ROUNDS}: (a) ${(measured.latencies.length / measured.seconds).toFixed(0)} transfers/s, (f) ${rules.transfersPerS.toFixed(0)}/s under the rules, (b) pgbench ${(pgbench.transactions / pgbench.seconds).toFixed(0)} tps`);
+      }
+    } finally {
+      reference.drop();
+    }
+    a.latencies.sort((x, y) => x - y);
+    f.latencies.sort((x, y) => x - y);
+    const transfersPerS = a.latencies.length / a.seconds;
+    const perTransfer = (seconds: number) => ((seconds * 1000) / a.latencies.length).toFixed(2);
+    const cpuLine = `node ${perTransfer(a.node)} ms` + (a.postgres !== null ? `, postgres ${perTransfer(a.postgres)} ms` : '');
+    log(`(a) ${a.latencies.length} implicit transfers in ${a.seconds.toFixed(1)} s: ${transfersPerS.toFixed(0)}/s; p50 ${percentile(a.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(a.latencies, 0.99).toFixed(2)} ms; CPU per transfer: ${cpuLine}`);
+    const rulesPerS = f.transfers / f.seconds;
+    log(`(f) ${f.transfers} implicit transfers under the default rules in ${f.seconds.toFixed(1)} s: ${rulesPerS.toFixed(0)}/s; p50 ${percentile(f.latencies, 0.5).toFixed(2)} ms, p99 ${percentile(f.latencies, 0.99).toFixed(2)} ms`);
+    const pgbench = b.transactions / b.seconds;
+    log(`(b) pgbench TPC-B-like, ${CLIENTS} clients: ${b.transactions} transactions in ${b.seconds.toFixed(1)} s: ${pgbench.toFixed(0)} tps`);
 
     // (d): 100,000 one-unit blocks in one account, made by ordinary explicit transfers from the donors
     // (every second serial, so no two are adjacent), then implicit transfers out of it.
@@ -230,7 +276,7 @@ async function main(): Promise<void> {
     await dropDatabase(scratch);
 
     console.log(
-      `bench-ledger: transfers_per_s=${transfersPerS.toFixed(0)} pgbench_tps=${pgbench.toFixed(0)} ratio=${(transfersPerS / pgbench).toFixed(2)} p50_ms=${percentile(a.latencies, 0.5).toFixed(2)} p99_ms=${percentile(a.latencies, 0.99).toFixed(2)} fragmented_p99_ms=${percentile(fragmented, 0.99).toFixed(2)} replay_per_s=${replayPerS.toFixed(0)} rules_ratio=${(rules.transfersPerS / pgbench).toFixed(2)}`,
+      `bench-ledger: transfers_per_s=${transfersPerS.toFixed(0)} pgbench_tps=${pgbench.toFixed(0)} ratio=${(transfersPerS / pgbench).toFixed(2)} p50_ms=${percentile(a.latencies, 0.5).toFixed(2)} p99_ms=${percentile(a.latencies, 0.99).toFixed(2)} fragmented_p99_ms=${percentile(fragmented, 0.99).toFixed(2)} replay_per_s=${replayPerS.toFixed(0)} rules_ratio=${(rulesPerS / pgbench).toFixed(2)}`,
     );
   } finally {
     if (process.env.BENCH_KEEP) console.log(`kept ${database.url}`);

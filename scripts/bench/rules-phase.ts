@@ -21,6 +21,8 @@ export interface RulesPhaseOptions {
   readonly admin: Actor;
   readonly pairs: readonly (readonly [string, string])[];
   readonly seconds: number;
+  /** The benchmark's round (it alternates its phases): part of every idempotency key. Default 0. */
+  readonly round?: number;
 }
 
 export interface RulesPhaseResult {
@@ -35,8 +37,11 @@ async function must(ctx: LedgerContext, admin: Actor, proposal: Parameters<typeo
   if (outcome.status !== 'RECORDED') throw new Error(`rules phase setup refused: ${JSON.stringify(outcome.refusals)}`);
 }
 
-/** Opens the fee and Adaptation Fund accounts and activates the default rule set, registry-wide. */
-export async function activateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH'): Promise<void> {
+/**
+ * Opens the fee and Adaptation Fund accounts (once: in later rounds the same keys return the first
+ * outcome) and activates the default rule set, registry-wide.
+ */
+export async function activateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH', round = 0): Promise<void> {
   const feeAccountId = `${prefix}-FEE`;
   const adaptationFundAccountId = `${prefix}-AF`;
   const omgeAccountId = `${prefix}-OMGE`;
@@ -44,19 +49,19 @@ export async function activateDefaultRules(ctx: LedgerContext, admin: Actor, pre
     await must(ctx, admin, { kind: 'OPEN_ACCOUNT', idempotencyKey: `rules-open-${id}`, account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'Registry', sectionId: null, cooperativeApproachId: null } });
     await must(ctx, admin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `rules-activate-${id}`, accountId: id, status: 'ACTIVE' });
   }
-  for (const [i, proposal] of defaultRuleSet({ feeAccountId, adaptationFundAccountId, omgeAccountId }).entries()) await must(ctx, admin, { ...proposal, idempotencyKey: `rules-default-${i}` });
+  for (const [i, proposal] of defaultRuleSet({ feeAccountId, adaptationFundAccountId, omgeAccountId }).entries()) await must(ctx, admin, { ...proposal, idempotencyKey: `rules-default-${round}-${i}` });
 }
 
 /** Switches the default rules off again, registry-wide: later phases measure the ledger alone. */
-export async function deactivateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH'): Promise<void> {
+export async function deactivateDefaultRules(ctx: LedgerContext, admin: Actor, prefix = 'BENCH', round = 0): Promise<void> {
   const accounts = { feeAccountId: `${prefix}-FEE`, adaptationFundAccountId: `${prefix}-AF`, omgeAccountId: `${prefix}-OMGE` };
-  for (const [i, proposal] of defaultRuleSet(accounts).entries()) await must(ctx, admin, { ...proposal, enabled: false, settings: {}, idempotencyKey: `rules-default-off-${i}` });
+  for (const [i, proposal] of defaultRuleSet(accounts).entries()) await must(ctx, admin, { ...proposal, enabled: false, settings: {}, idempotencyKey: `rules-default-off-${round}-${i}` });
 }
 
 /** Activates the default rules, then runs implicit transfers of 1 to 1,000 units on every pair for `seconds`. */
 export async function runRulesPhase(options: RulesPhaseOptions): Promise<RulesPhaseResult> {
-  const { ctx, admin, pairs } = options;
-  await activateDefaultRules(ctx, admin);
+  const { ctx, admin, pairs, round = 0 } = options;
+  await activateDefaultRules(ctx, admin, 'BENCH', round);
   const latencies: number[] = [];
   const deadline = performance.now() + options.seconds * 1000;
   const started = performance.now();
@@ -64,7 +69,7 @@ export async function runRulesPhase(options: RulesPhaseOptions): Promise<RulesPh
     pairs.map(async ([from, to], client) => {
       for (let i = 0; performance.now() < deadline; i++) {
         const t = performance.now();
-        const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `rules-${client}-${i}`, fromAccountId: from, toAccountId: to, selection: { mode: 'implicit', quantity: BigInt(1 + ((i * 7919) % 1000)), constraints: {} } });
+        const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `rules-${round}-${client}-${i}`, fromAccountId: from, toAccountId: to, selection: { mode: 'implicit', quantity: BigInt(1 + ((i * 7919) % 1000)), constraints: {} } });
         latencies.push(performance.now() - t);
         if (outcome.status !== 'RECORDED') throw new Error(`rules phase transfer refused: ${JSON.stringify(outcome.refusals)}`);
       }
