@@ -37,6 +37,7 @@ export const CHECKS = {
   RESERVATION_NOT_EXPIRED: { code: 2025, message: 'The reservation has not expired yet.' },
   SUSPENSION_NOT_IN_FORCE: { code: 2026, message: 'There is no such suspension, or it has already ended or been lifted.' },
   SUSPENSION_LIFT_REASON_MISSING: { code: 2027, message: 'Lifting a suspension needs a reason of 1 to 500 characters.' },
+  RELEASE_REASON_TOO_LONG: { code: 2028, message: 'The reason given for answering a waiting transfer is at most 500 characters.' },
   // Numbered apart from the checks above, which grow one by one: a grant limited to cooperative approaches.
   GRANT_OUTSIDE_COOPERATIVE_APPROACH: { code: 2050, message: 'Your grant is limited to other cooperative approaches than the one this act concerns.' },
   // 3xxx: the acquiring account

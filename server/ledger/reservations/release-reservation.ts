@@ -69,7 +69,7 @@ export async function releaseReservation(sql: Sql, ctx: LedgerContext, actor: Ac
     if (!mayAnswer && !isRegistryAdmin(actor)) refusals.push(refusal('INITIATOR_NOT_ALLOWED_ON_TRANSFERRING_ACCOUNT', { accountId: reservation.fromAccountId, userId: actor.userId }));
     if (!expired) refusals.push(refusal('RESERVATION_NOT_EXPIRED', { transactionId: p.reservationTransactionId, expiresAt: reservation.expiresAt.toISOString() }));
   }
-  if (p.reason.length > MAX_REASON_LENGTH) refusals.push(refusal('CORRECTION_REASON_MISSING', { field: 'reason', problem: `at most ${MAX_REASON_LENGTH} characters` }));
+  if (p.reason.length > MAX_REASON_LENGTH) refusals.push(refusal('RELEASE_REASON_TOO_LONG', { field: 'reason', length: p.reason.length, problem: `at most ${MAX_REASON_LENGTH} characters` }));
   const target = accounts.get(destination);
   if (!target) refusals.push(refusal('ACQUIRING_ACCOUNT_NOT_FOUND', { accountId: destination }));
   else if (p.decision === 'APPROVE') {

@@ -85,6 +85,14 @@ describe('four-eyes and reservations (A6R-47)', () => {
     expect(walked).toEqual([2004, 2023, 2023, 2024, 2025]);
   });
 
+  it('refuses an answer whose reason is too long with its own code (2028), and changes nothing', async () => {
+    const outcome = await run(second, { ...release(reserved, 'REJECT'), reason: 'r'.repeat(501) });
+    expect(outcome).toMatchObject({ status: 'REJECTED', refusals: [{ code: 2028, check: 'RELEASE_REASON_TOO_LONG', judged: { field: 'reason', length: 501 } }] });
+    if (outcome.status === 'REJECTED') expect(outcome.refusals[0]?.message).toMatch(/at most 500 characters/);
+    // The transfer still waits: nothing released it.
+    expect(await test.db.administrativeRecord.count({ where: { kind: 'RESERVATION_RELEASE', scopeId: reserved } })).toBe(0);
+  });
+
   it('keeps reserved units out of reach: 20 racing transfers take only the 700 free units', async () => {
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => run(holder, transfer(50n, 'GHA-300'))));
     expect(outcomes.filter((o) => o.status === 'RECORDED')).toHaveLength(14);
