@@ -122,6 +122,20 @@ describe('beginPipeline: BEGIN and statements in one round trip', () => {
     expect((await rows()).some((r) => r.id === 10)).toBe(true);
   });
 
+  it('reads rows with the ledger type parsers, the same with and without a row description, and reports command tags', async () => {
+    const text = "SELECT $1::bigint AS big, '2026-11-22 09:00:00.123'::timestamp AS at, NULL::text AS none, '{\"a\":1}'::jsonb AS doc";
+    const runs = await inTransaction(pool, async (sql) => {
+      // The first execution on the connection is described; the second is not, and reads its rows by
+      // the description kept from the first.
+      const first = await beginPipeline(sql, [{ text, values: ['9007199254740993'] }, { text: 'UPDATE pipeline_probe SET note = note WHERE id < 0', values: [] }]);
+      const second = await commitPipeline(sql, [{ text, values: ['9007199254740993'] }]);
+      return [...first, ...second];
+    });
+    const row = { big: 9007199254740993n, at: new Date('2026-11-22T09:00:00.123Z'), none: null, doc: { a: 1 } };
+    expect(runs.map((r) => r.rows)).toEqual([[row], [], [row]]);
+    expect(runs.map((r) => [r.command, r.rowCount])).toEqual([['SELECT', 1], ['UPDATE', 0], ['SELECT', 1]]);
+  });
+
   it('rolls back what the opening pipeline did when the transaction fails later', async () => {
     await expect(
       inTransaction(pool, async (sql) => {

@@ -176,13 +176,72 @@ interface WireConnection {
   off(event: 'parseComplete', listener: () => void): void;
 }
 
-interface ResultBuilder extends pg.QueryResult {
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): pg.QueryResultRow;
-  addRow(row: pg.QueryResultRow): void;
-  addCommandComplete(message: unknown): void;
+/** A field of a row description, as node-postgres's protocol parser delivers it. */
+interface FieldDescription {
+  readonly name: string;
+  readonly dataTypeID: number;
+  readonly format?: string;
 }
-const ResultClass = (pg as unknown as { Result: new (rowMode: undefined, types: pg.CustomTypesConfig) => ResultBuilder }).Result;
+
+/** How the rows of one row description are read: the column names and their type parsers. */
+interface RowReader {
+  readonly names: readonly string[];
+  readonly parsers: readonly ((value: string) => unknown)[];
+}
+
+/**
+ * Row readers by row description. A named statement's description is learned once per connection and
+ * kept (`describedStatements`), so its reader is built once too, not for every execution.
+ */
+const rowReaders = new WeakMap<readonly unknown[], RowReader>();
+
+function rowReader(fields: readonly unknown[]): RowReader {
+  let reader = rowReaders.get(fields);
+  if (!reader) {
+    const described = fields as readonly FieldDescription[];
+    for (const f of described) if (f.format === 'binary') throw new Error(`pipeline: column ${f.name} arrived in binary format`);
+    reader = { names: described.map((f) => f.name), parsers: described.map((f) => types.getTypeParser(f.dataTypeID, 'text') as (value: string) => unknown) };
+    rowReaders.set(fields, reader);
+  }
+  return reader;
+}
+
+const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+
+/** One statement's result, in node-postgres's shape: its rows as objects, parsed by the ledger's types. */
+class PipelineResult implements pg.QueryResult {
+  command = '';
+  rowCount: number | null = null;
+  oid = 0;
+  fields: pg.FieldDef[] = [];
+  readonly rows: pg.QueryResultRow[] = [];
+
+  constructor(private readonly reader: RowReader | null = null, fields: readonly unknown[] = []) {
+    this.fields = fields as pg.FieldDef[];
+  }
+
+  addRow(values: readonly (string | null)[]): void {
+    const reader = this.reader;
+    if (!reader) throw new Error('pipeline: a data row arrived without a row description');
+    const row: pg.QueryResultRow = {};
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      row[reader.names[i] as string] = value === null || value === undefined ? null : (reader.parsers[i] as (value: string) => unknown)(value);
+    }
+    this.rows.push(row);
+  }
+
+  /** The command tag: "SELECT 1", "INSERT 0 1", "UPDATE 3". */
+  complete(tag: string): void {
+    const match = COMMAND_TAG.exec(tag);
+    if (!match) return;
+    this.command = match[1] as string;
+    if (match[3]) {
+      this.oid = Number(match[2]);
+      this.rowCount = Number(match[3]);
+    } else if (match[2]) this.rowCount = Number(match[2]);
+  }
+}
 
 /**
  * Per connection, what each named statement returns, learned from its first execution: the fields of
@@ -199,7 +258,7 @@ const describedStatements = new WeakMap<WireConnection, Map<string, unknown[] | 
  */
 class Pipeline {
   private readonly results: pg.QueryResult[] = [];
-  private current: ResultBuilder | null = null;
+  private current: PipelineResult | null = null;
   /** Per step, its statement's name ('' for unnamed ones) and whether it was sent with a Describe. */
   private readonly sent: { name: string; described: boolean }[] = [];
   private described: Map<string, unknown[] | null> = new Map();
@@ -260,36 +319,34 @@ class Pipeline {
   }
 
   handleRowDescription(message: { fields: unknown[] }): void {
-    this.current = new ResultClass(undefined, types);
-    this.current.addFields(message.fields);
+    this.current = new PipelineResult(rowReader(message.fields), message.fields);
     const step = this.step();
     if (step && step.name !== '') this.described.set(step.name, message.fields);
   }
 
-  handleDataRow(message: { fields: unknown[] }): void {
+  handleDataRow(message: { fields: (string | null)[] }): void {
     let current = this.current;
     if (!current) {
       // A statement executed without a Describe: its rows have the fields it was first described with.
       const fields = this.described.get(this.step()?.name ?? '');
       if (!fields) throw new Error('pipeline: a data row arrived without a row description');
-      current = this.current = new ResultClass(undefined, types);
-      current.addFields(fields);
+      current = this.current = new PipelineResult(rowReader(fields), fields);
     }
-    current.addRow(current.parseRow(message.fields));
+    current.addRow(message.fields);
   }
 
-  handleCommandComplete(message: unknown): void {
+  handleCommandComplete(message: { text?: string; command?: string }): void {
     const step = this.step();
     // Described, and no row description came: the statement returns no rows.
     if (!this.current && step?.described && step.name !== '') this.described.set(step.name, null);
-    const current = this.current ?? new ResultClass(undefined, types);
-    current.addCommandComplete(message);
+    const current = this.current ?? new PipelineResult();
+    current.complete(message.text ?? message.command ?? '');
     this.results.push(current);
     this.current = null;
   }
 
   handleEmptyQuery(): void {
-    this.results.push(new ResultClass(undefined, types));
+    this.results.push(new PipelineResult());
   }
 
   handlePortalSuspended(): void {
