@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, encoded, Encoded, type CanonicalValue } from './canonical-json';
+import { createHash } from 'node:crypto';
+import { canonicalJson, encoded, Encoded, sha256Hex, type CanonicalValue } from './canonical-json';
 
 describe('canonicalJson', () => {
   it('sorts keys, drops undefined, writes bigint and dates as strings, without whitespace', () => {
@@ -79,5 +80,10 @@ describe('canonicalJson', () => {
       const [got, want] = [canonicalJson(v), reference(v)];
       if (got !== want) expect({ case: i, got }).toEqual({ case: i, got: want });
     }
+  });
+
+  it('hashes the UTF-8 bytes of a text with SHA-256, in hex', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    for (const text of ['', 'é', '\u{1f600}', canonicalJson({ a: 'Zürich', b: 1n })]) expect(sha256Hex(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
   });
 });

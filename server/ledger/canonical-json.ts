@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical JSON: object keys sorted by code point, no whitespace, bigint as a decimal string,
@@ -81,6 +81,7 @@ function jsonString(text: string): string {
   return text.length <= 64 && PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
+/** SHA-256 of the text's UTF-8 bytes, in hex (one-shot: no Hash object for every transaction). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
