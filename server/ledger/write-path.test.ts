@@ -1,7 +1,10 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { entryHash, GENESIS_HASH } from './log';
 import { seriesIdOf } from './operations/issue-units';
+import { firstRead } from './operations/select-units';
+import type { Sql, Step } from './sql';
 import { verifySignature } from './signer';
 import type { Actor, LedgerContext, SeriesAttributes } from './types';
 import { execute } from './write-path';
@@ -88,6 +91,34 @@ describe('the write path', () => {
     ]);
     expect((await accountBlocks(test.db, 'H1')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[101n, 200n]]);
     await assertInvariants();
+  });
+
+  it('refuses with 4001 an explicit range held by another account, or held only in part, and changes nothing', async () => {
+    const before = await balances();
+    const range = (key: string, firstSerial: bigint, lastSerial: bigint) => execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'ISS', toAccountId: 'H2', selection: { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial, lastSerial } });
+    // [150, 160] is in H1's block [101, 200]; [95, 105] starts in ISS's [1, 100] and ends in H1's.
+    expect(await range('x-other', 150n, 160n)).toMatchObject({ status: 'REJECTED', refusals: [{ code: 4001, judged: { accountId: 'ISS', firstSerial: '150', lastSerial: '160' } }] });
+    expect(await range('x-part', 95n, 105n)).toMatchObject({ status: 'REJECTED', refusals: [{ code: 4001, judged: { accountId: 'ISS', firstSerial: '95', lastSerial: '105' } }] });
+    expect(await balances()).toEqual(before);
+  });
+
+  it('finds an explicit range\'s block with one probe of the open blocks by serial, under a plan made once', async () => {
+    const read = firstRead(null as unknown as Sql, 'ISS', { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial: 150n, lastSerial: 160n }) as Step;
+    expect(read.perCall).toBeUndefined();
+    const c = new Client({ connectionString: test.url });
+    await c.connect();
+    try {
+      await c.query(`PREPARE explicit_read(text, text) AS ${read.text}`);
+      await c.query('SET enable_seqscan = off');
+      for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+        await c.query(`SET plan_cache_mode = ${mode}`);
+        const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explicit_read('${seriesIdOf(series(2021))}', '150')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Limit[\s\S]*Index Scan Backward using "UnitBlock_open_by_serial"/);
+        expect(plan).not.toMatch(/Sort|accountId/);
+      }
+    } finally {
+      await c.end();
+    }
   });
 
   it('transfers by quantity, taking a whole block of that size before splitting anything', async () => {

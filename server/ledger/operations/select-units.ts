@@ -13,7 +13,8 @@ const SIZE = `("lastSerial" - "firstSerial" + 1)`;
 const COLUMNS = `id, "seriesId", "firstSerial", "lastSerial"`;
 const ORDER = `ORDER BY ${SIZE}, "seriesId", "firstSerial"`;
 
-export type BlockRow = HeldBlock & { readonly exact?: boolean };
+/** A block as a first read returns it; the explicit read also says whose it is. */
+export type BlockRow = HeldBlock & { readonly exact?: boolean; readonly accountId?: string };
 
 /** Refusals a selection earns before any unit is read. */
 export function selectionProblems(selection: UnitSelection): Refusal[] {
@@ -57,8 +58,17 @@ const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
  */
 const READ_NEXT = `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2::bigint, $3, $4::bigint)
     ${ORDER} LIMIT ${PAGE_ROWS}`;
-const READ_EXPLICIT = `SELECT ${COLUMNS} FROM "UnitBlock"
-      WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $2::bigint AND "accountId" = $3
+/**
+ * An explicit range's block: the open block of the series with the greatest first serial not after the
+ * range's, in whichever account. Open blocks of a series never overlap (invariant 1), so if any open
+ * block holds the range's first serial it is this one, and whether it is the transferring account's is
+ * checked on the row (`selectUnits`). One probe of `UnitBlock_open_by_serial` however large the account
+ * or the series, so the plan made once per connection is right for every call; with the account in the
+ * WHERE clause the read had other plans (through the account's blocks, or past other accounts' blocks
+ * of the series), and was planned at every call to choose among them.
+ */
+const READ_EXPLICIT = `SELECT ${COLUMNS}, "accountId" FROM "UnitBlock"
+      WHERE "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" <= $2::bigint
       ORDER BY "firstSerial" DESC LIMIT 1`;
 
 const unconstrained = (c: UnitConstraints | null): boolean => c === null || Object.values(c).every((v) => v === undefined);
@@ -75,12 +85,7 @@ export type FirstRead = Step | { readonly inLock: { readonly accountId: string; 
  * Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need nothing more.
  */
 export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): FirstRead {
-  if (selection.mode === 'explicit') {
-    // Planned per call: a generic plan cannot tell whether the account's open blocks or the series'
-    // blocks around the serial are fewer, and one that walks every open block of a fragmented account
-    // made each transfer out of it slower than the last.
-    return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString(), accountId], perCall: true };
-  }
+  if (selection.mode === 'explicit') return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString()] };
   if (unconstrained(selection.constraints)) return { inLock: { accountId, quantity: selection.quantity, rows: FIRST_PAGE_ROWS } };
   const where = openBlocksWhere(sql, accountId, selection.constraints);
   return {
@@ -97,7 +102,7 @@ export function firstRead(sql: Sql, accountId: string, selection: UnitSelection)
  */
 export async function selectUnits(sql: Sql, accountId: string, selection: UnitSelection, first: readonly BlockRow[]): Promise<{ takes: readonly Take[] } | { refusals: Refusal[] }> {
   if (selection.mode === 'explicit') {
-    const take = selectExplicit(first, selection.seriesId, selection.firstSerial, selection.lastSerial);
+    const take = selectExplicit(first.filter((b) => b.accountId === accountId), selection.seriesId, selection.firstSerial, selection.lastSerial);
     if (!take) return { refusals: [refusal('RANGE_NOT_HELD', { accountId, seriesId: selection.seriesId, firstSerial: selection.firstSerial.toString(), lastSerial: selection.lastSerial.toString() })] };
     return { takes: [take] };
   }
