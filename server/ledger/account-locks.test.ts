@@ -116,7 +116,7 @@ describe('account locks (advisory, transaction-scoped)', () => {
     const c = await connect();
     const plans: string[] = [];
     c.on('notice', (n) => {
-      if (n.message?.includes('AS exact')) plans.push(n.message);
+      if (n.message?.includes('AS exact') || n.message?.includes('after_size')) plans.push(n.message);
     });
     try {
       const must = async (p: Parameters<typeof execute>[2]) => expect((await execute(ctx, admin, p)).status).toBe('RECORDED');
@@ -140,10 +140,16 @@ describe('account locks (advisory, transaction-scoped)', () => {
         expect((await c.query<{ enable_sort: string }>('SHOW enable_sort')).rows[0]?.enable_sort).toBe('on');
         await c.query('ROLLBACK');
       }
+      // The further pages (select-units.ts), by the function that reads them.
+      for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+        await c.query(`SET plan_cache_mode = ${mode}`);
+        const { rows } = await c.query<{ id: string }>("SELECT id FROM registry_next_blocks('LONG', 0, '', 0, 256)");
+        expect(rows).toHaveLength(1);
+      }
     } finally {
       await c.end();
     }
-    expect(plans).toHaveLength(8);
+    expect(plans).toHaveLength(10);
     for (const plan of plans) {
       expect(plan).toContain('UnitBlock_open_by_size');
       expect(plan).not.toContain('UnitBlock_accountId_idx');

@@ -197,4 +197,23 @@ describe('the write path', () => {
     await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "closedByTxId" IS NULL`).rejects.toThrow();
     await expect(test.db.$executeRaw`DELETE FROM "UnitBlock"`).rejects.toThrow();
   });
+
+  it('reads further pages of the smallest blocks when the first read does not cover the quantity', async () => {
+    await execute(ctx, admin, { kind: 'ISSUANCE', idempotencyKey: 'pages-issue', accountId: 'ISS', series: series(2031), quantity: 100n });
+    const seriesId = seriesIdOf(series(2031));
+    // 40 one-unit blocks in H2 (every second serial, so that none are adjacent): more than a first read holds.
+    for (let serial = 1n; serial < 80n; serial += 2n) {
+      expect(await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: `pages-${serial}`, fromAccountId: 'ISS', toAccountId: 'H2', selection: { mode: 'explicit', seriesId, firstSerial: serial, lastSerial: serial } })).toMatchObject({ status: 'RECORDED' });
+    }
+    const before = await balances();
+    const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'pages-move', fromAccountId: 'H2', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 35n, constraints: {} } });
+    expect(outcome).toMatchObject({ status: 'RECORDED', quantity: 35n });
+    const after = await balances();
+    expect([after.H1! - before.H1!, before.H2! - after.H2!]).toEqual([35n, 35n]);
+    // Smallest first: 35 one-unit blocks taken whole, none split.
+    const moved = await test.db.unitBlock.findMany({ where: { closedByTxId: outcome.transactionId ?? '' } });
+    expect(moved).toHaveLength(35);
+    expect(moved.every((b) => b.lastSerial === b.firstSerial)).toBe(true);
+    await assertInvariants();
+  });
 });

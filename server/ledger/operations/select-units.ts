@@ -46,18 +46,15 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
   return where.join(' AND ');
 }
 
-const OPEN_IN_ACCOUNT = `"accountId" = $1 AND "closedByTxId" IS NULL`;
-
 /**
- * The implicit selection's further pages when no constraint narrows them: a statement with parameters,
- * which every connection of the ledger's pool parses and plans once (sql.ts, named by a digest of the
- * text), so that a transfer neither parses nor plans it. Only one index serves its order
- * (`UnitBlock_open_by_size`), so a generic plan is the right plan. Its first read is made by
- * registry_lock (migration 20261122005600), the same query under the locks. Constrained selections,
- * which name series attributes, and explicit ranges are planned per call.
+ * The implicit selection's further pages when no constraint narrows them: `registry_next_blocks`
+ * (migration 20261122005900) reads them in the order of `UnitBlock_open_by_size`, the only index that
+ * serves it, with a plan each connection makes once. Its first read is made by registry_lock (migration
+ * 20261122005600), the same query under the locks. Constrained selections, which name series
+ * attributes, are planned per call.
  */
-const READ_NEXT = `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${OPEN_IN_ACCOUNT} AND (${SIZE}, "seriesId", "firstSerial") > ($2::bigint, $3, $4::bigint)
-    ${ORDER} LIMIT ${PAGE_ROWS}`;
+const READ_NEXT = `SELECT id, "seriesId", "firstSerial", "lastSerial" FROM registry_next_blocks($1, $2::bigint, $3, $4::bigint, ${PAGE_ROWS})`;
+
 /**
  * An explicit range's block: the open block of the series with the greatest first serial not after the
  * range's, in whichever account. Open blocks of a series never overlap (invariant 1), so if any open
