@@ -1,6 +1,7 @@
 import { actorWithin, hasLimitedGrant, limitsLeftOut, type ConcernedApproach } from '../approach-scope';
 import { refusal, type CheckName } from '../check-codes';
 import type { Plan } from '../plan';
+import { reservationOf } from '../reservations/release-reservation';
 import { builtInRulesAt, type BuiltInRuleBook } from '../rules/built-in';
 import { prepared, type Sql } from '../sql';
 import type { AccountFacts, Actor, Proposal } from '../types';
@@ -87,6 +88,13 @@ async function concernedAccount(sql: Sql, p: Proposal): Promise<Concerned> {
       return unitsFrom(p.fromAccountId);
     case 'ISSUANCE':
       return unitsFrom(p.accountId);
+    case 'RELEASE_RESERVATION': {
+      // An answer to a waiting transfer concerns the transferring account, whose people answer it, and
+      // the units held (below); a reservation's accounts never change once it is made.
+      const reservation = await reservationOf(sql, p.reservationTransactionId);
+      // No such reservation: the operation refuses it (2024); no grant of any limit is left out for it.
+      return reservation ? unitsFrom(reservation.fromAccountId) : { approaches: [], account: null };
+    }
     case 'SET_ACCOUNT_STATUS': {
       const account = await accountOf(sql, p.accountId);
       return { approaches: account ? [account.cooperativeApproachId] : [], account: null };
@@ -109,9 +117,9 @@ async function concernedAccount(sql: Sql, p: Proposal): Promise<Concerned> {
   }
 }
 
-/** The approaches of the units the planned act issues or moves. */
+/** The approaches of the units the planned act issues or moves (an answer: the units held in escrow). */
 async function unitApproaches(sql: Sql, p: Proposal, planned: Exclude<Plan, { refusals: unknown }>): Promise<ConcernedApproach[]> {
   if (p.kind === 'ISSUANCE') return [p.series.cooperativeApproachId];
-  if (p.kind !== 'TRANSFER' && p.kind !== 'EXTERNAL_TRANSFER') return [];
+  if (p.kind !== 'TRANSFER' && p.kind !== 'EXTERNAL_TRANSFER' && p.kind !== 'RELEASE_RESERVATION') return [];
   return seriesApproaches(sql, planned.changes.close.map((b) => b.seriesId));
 }

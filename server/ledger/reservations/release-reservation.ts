@@ -19,7 +19,8 @@ interface Reservation {
   readonly expiresAt: Date;
 }
 
-async function reservationOf(sql: Sql, transactionId: string): Promise<Reservation | null> {
+/** The reservation a waiting transfer made, from its record (never changed once made), or null. */
+export async function reservationOf(sql: Sql, transactionId: string): Promise<Reservation | null> {
   const found = await prepared<{ body: string; validUntil: Date }>(sql, `SELECT body, "validUntil" FROM "AdministrativeRecord" WHERE "transactionId" = $1 AND kind = 'RESERVATION'`, [transactionId]);
   const row = found.rows[0];
   if (!row) return null;

@@ -202,6 +202,28 @@ describe('four-eyes and reservations (A6R-47)', () => {
     expect(marked).toBe(600n);
   });
 
+  it('lets a grant limited to the approach of the transferring account and of the units answer, and no other limited grant', async () => {
+    await recorded(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'COOPERATIVE_APPROACH', id: 'CA9', name: 'Approach nine' } });
+    for (const id of ['CA9-200', 'CA9-300']) {
+      await recorded(admin, { kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type: 'HOLDING', holderName: 'H', sectionId: 'GHA', cooperativeApproachId: 'CA9' } });
+      await recorded(admin, { kind: 'SET_ACCOUNT_STATUS', accountId: id, status: 'ACTIVE' });
+    }
+    await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: { ...series, cooperativeApproachId: 'CA9', vintage: 2025 }, quantity: 1_000n });
+    for (let i = 0; i < 2; i++) await recorded(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'CA9-200', selection: { mode: 'implicit', quantity: 500n, constraints: {} } });
+    const limited = (userId: string, approach: string): Actor => ({ userId, impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'CA9-200', cooperativeApproachIds: [approach] }] });
+    const waiting = await recorded(limited('ca9-initiator', 'CA9'), { kind: 'TRANSFER', fromAccountId: 'CA9-200', toAccountId: 'CA9-300', selection: { mode: 'implicit', quantity: 600n, constraints: {} } });
+    expect(waiting.pending).toBe(true);
+    // Limited to another approach: the grant does not count (2004), and 2050 says why.
+    const refused = await run(limited('ca8-holder', 'CA8'), release(waiting.transactionId, 'APPROVE'));
+    expect(codes(refused)).toEqual([2004, 2050]);
+    expect(refused.status === 'REJECTED' && refused.refusals[1]?.judged).toMatchObject({ concerned: 'CA9', limitedTo: 'CA8' });
+    // Limited to the approach: a second person answers as an unlimited holder would.
+    const approved = await recorded(limited('ca9-approver', 'CA9'), release(waiting.transactionId, 'APPROVE'));
+    const answer = await test.db.administrativeRecord.findFirstOrThrow({ where: { kind: 'RESERVATION_RELEASE', scopeId: waiting.transactionId } });
+    expect([answer.subject, answer.transactionId]).toEqual(['APPROVE', approved.transactionId]);
+    expect(await balance('CA9-200')).toBe(400n);
+  });
+
   it('replays to the live state, judging the holding rule again; verify and invariants agree', async () => {
     const replayed = await replayLog(ctx.pool);
     expect(stateHash(replayed.state)).toBe(stateHash(await liveStateAt(ctx.pool, new Date('2100-01-01T00:00:00.000Z'))));
