@@ -55,6 +55,9 @@ export type Plan =
       readonly locked?: ReadonlyMap<string, AccountFacts>;
     };
 
+/** A plan that decided to record: its changes, elementary operations and what the rules need to judge them. */
+export type DecidedPlan = Extract<Plan, { readonly chain: ClaimedChain }>;
+
 /**
  * A transfer that waited (A6R-47) being delivered on approval: the rules judge it as a transfer from
  * `fromAccountId` to `toAccountId` of the units the plan creates there, at the approval's time, except

@@ -1,7 +1,7 @@
 import type { AccountStatus, AccountType } from '../../db/generated/enums';
 import type { CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
-import { operationsOf, type Changes, type Delivery } from '../plan';
+import { operationsOf, type Changes, type DecidedPlan, type Delivery } from '../plan';
 import type { Pool } from 'pg';
 import { prepared, sqlState, utc, type Sql } from '../sql';
 import type { Actor, Proposal } from '../types';
@@ -141,17 +141,8 @@ function verdictsOf(context: RuleContext, delivery: boolean, judgement: Judgemen
   };
 }
 
-interface Decided {
-  readonly createdAt: Date;
-  readonly quantity: bigint;
-  readonly changes: Changes;
-  readonly operations: readonly CanonicalValue[];
-  readonly delivery?: Delivery;
-  /** The accounts the operation locked (shared) as possible receivers of supplementary units (receiversToLock). */
-  readonly receivers?: readonly string[];
-  /** The accounts the operation locked, as read under the locks. */
-  readonly locked?: ReadonlyMap<string, { readonly type: AccountType; readonly status: AccountStatus }>;
-}
+/** What the rules judge of a decided plan (its log chain is not theirs to see). */
+type Decided = Omit<DecidedPlan, 'chain'>;
 
 /** The accounts a ruled transaction is between: [transferring or null, acquiring]. */
 function partiesOf(proposal: Proposal, changes: Changes, delivery: Delivery | undefined): { kind: RuledKind; from: string | null; to: string; delivery: boolean } | null {
