@@ -17,6 +17,14 @@ async function connect(): Promise<Client> {
   return c;
 }
 
+/** Makes auto_explain report the plan of every statement `c` runs, the functions' own included, to the client. */
+async function explainToClient(c: Client): Promise<void> {
+  await c.query("LOAD 'auto_explain'");
+  await c.query('SET auto_explain.log_min_duration = 0');
+  await c.query('SET auto_explain.log_nested_statements = on');
+  await c.query('SET client_min_messages = log');
+}
+
 /** Runs registry_lock in an open transaction of `c`; with a lock timeout, so that a wait shows as an error. */
 async function lock(c: Client, ids: string[], exclusive: boolean[]): Promise<void> {
   await c.query('BEGIN');
@@ -87,10 +95,7 @@ describe('account locks (advisory, transaction-scoped)', () => {
       if (n.message?.includes('FROM "Account" a WHERE a.id = ANY(ids)')) plans.push(n.message);
     });
     try {
-      await c.query("LOAD 'auto_explain'");
-      await c.query('SET auto_explain.log_min_duration = 0');
-      await c.query('SET auto_explain.log_nested_statements = on');
-      await c.query('SET client_min_messages = log');
+      await explainToClient(c);
       for (const [i, mode] of ['auto', 'force_custom_plan', 'auto', 'auto', 'auto', 'auto', 'auto'].entries()) {
         await c.query('BEGIN');
         await c.query(`SET LOCAL plan_cache_mode = ${mode}`);
@@ -128,10 +133,7 @@ describe('account locks (advisory, transaction-scoped)', () => {
       await must({ kind: 'TRANSFER', idempotencyKey: 'fund-long', fromAccountId: 'ISS', toAccountId: 'LONG', selection: { mode: 'implicit', quantity: 1_000n, constraints: {} } });
       await c.query('ANALYZE "UnitBlock"');
       for (let i = 0; i < 150; i++) await must({ kind: 'TRANSFER', idempotencyKey: `history-${i}`, fromAccountId: 'LONG', toAccountId: 'SINK', selection: { mode: 'implicit', quantity: 1n, constraints: {} } });
-      await c.query("LOAD 'auto_explain'");
-      await c.query('SET auto_explain.log_min_duration = 0');
-      await c.query('SET auto_explain.log_nested_statements = on');
-      await c.query('SET client_min_messages = log');
+      await explainToClient(c);
       for (const [i, mode] of ['auto', 'force_custom_plan', 'force_generic_plan', 'auto', 'auto', 'auto', 'auto', 'auto'].entries()) {
         await c.query('BEGIN');
         await c.query(`SET LOCAL plan_cache_mode = ${mode}`);
