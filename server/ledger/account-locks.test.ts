@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { LOG_CHAINS } from './log';
 import type { Actor, LedgerContext, SeriesAttributes } from './types';
-import { execute } from './write-path';
+import { execute, RECORD_MOVES } from './write-path';
 
 let test: TestDatabase;
 let ctx: LedgerContext;
@@ -206,6 +206,61 @@ describe('account locks (advisory, transaction-scoped)', () => {
   });
 });
 
+describe('the record of a transaction that only moves units: one statement, planned once', () => {
+  it('records a transfer with the prepared statement, whose plan is made once per connection and kept', async () => {
+    const one = test.ledger({ poolSize: 1 });
+    for (let i = 0; i < 8; i++) {
+      const outcome = await execute(one, admin, { kind: 'TRANSFER', idempotencyKey: `moves-${i}`, fromAccountId: 'SND-5', toAccountId: 'HOT', selection: { mode: 'implicit', quantity: 3n, constraints: {} } });
+      expect(outcome.status).toBe('RECORDED');
+    }
+    const client = await one.pool.connect();
+    try {
+      const { rows } = await client.query<{ statement: string; generic: string; custom: string }>('SELECT statement, generic_plans::text AS generic, custom_plans::text AS custom FROM pg_prepared_statements');
+      const moves = rows.find((r) => r.statement === RECORD_MOVES);
+      // Eight transfers, eight executions of one generic plan; registry_record was not called.
+      expect(moves).toMatchObject({ generic: '8', custom: '0' });
+      expect(rows.some((r) => r.statement.includes('registry_record('))).toBe(false);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('aborts the whole transaction, before its COMMIT, when a block to close is not open or the chain moved on', async () => {
+    const c = await connect();
+    const head = async () => (await c.query<{ hash: string }>('SELECT hash FROM "LogChainHead" WHERE chain = 0')).rows[0]?.hash as string;
+    const open = (await c.query<{ id: string }>(`SELECT id::text FROM "UnitBlock" WHERE "accountId" = 'SND-4' AND "closedByTxId" IS NULL LIMIT 1`)).rows[0]?.id as string;
+    const closedBlock = (await c.query<{ id: string }>(`SELECT id::text FROM "UnitBlock" WHERE "closedByTxId" IS NOT NULL LIMIT 1`)).rows[0]?.id as string;
+    const attempt = async (close: string, prevHash: string, generation: string | null): Promise<unknown> => {
+      await c.query('BEGIN');
+      try {
+        const now = new Date().toISOString();
+        await c.query(RECORD_MOVES, ['T-MOVES', 'k-moves', 'TRANSFER', 'RECORDED', 'admin', null, '{}', 'h', '{}', '[]', now, `{${close}}`, '{}', '{}', '{}', '{}', '0', '{}', prevHash, 'f'.repeat(64), 'sig', generation]);
+        return null;
+      } catch (error) {
+        return error;
+      } finally {
+        await c.query('ROLLBACK');
+      }
+    };
+    try {
+      const before = await head();
+      const generation = (await c.query<{ g: string }>('SELECT generation::text AS g FROM "RuleGeneration" WHERE id = 1')).rows[0]?.g as string;
+      expect(await attempt('999999999', before, null)).toMatchObject({ message: expect.stringContaining('closed 0 of 1 blocks') });
+      // A closed block is refused by its guard before the count is made.
+      expect(await attempt(closedBlock, before, null)).toMatchObject({ message: expect.stringContaining('is closed') });
+      expect(await attempt(open, '0'.repeat(63) + '1', null)).toMatchObject({ message: expect.stringContaining('does not end at') });
+      expect(await attempt(open, before, String(BigInt(generation) + 1n))).toMatchObject({ code: 'RG001', message: expect.stringContaining('rule settings changed') });
+      // Every check passes: the statement records (and is rolled back here).
+      expect(await attempt(open, before, generation)).toBeNull();
+      expect(await head()).toBe(before);
+      expect((await c.query(`SELECT 1 FROM "LedgerTransaction" WHERE id = 'T-MOVES'`)).rowCount).toBe(0);
+      expect((await c.query(`SELECT 1 FROM "UnitBlock" WHERE id = $1 AND "closedByTxId" IS NULL`, [open])).rowCount).toBe(1);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
 describe('log chain claims (advisory, transaction-scoped)', () => {
   const claim = async (c: Client): Promise<{ chain: number; head: string }> => {
     const { rows } = await c.query<{ locked: { chain: number; head: string } }>('SELECT registry_lock($1::text[], $2::boolean[], $3::integer) AS locked', [[], [], LOG_CHAINS]);
@@ -302,4 +357,3 @@ describe("registry_record's check for the rules engine", () => {
     }
   });
 });
-
