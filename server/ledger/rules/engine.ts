@@ -9,7 +9,7 @@ import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { coveringSuspension, governingSettings, settingsEncoded, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
+import { coveringSuspension, governingSettings, latestSettings, settingsEncoded, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**
@@ -173,13 +173,14 @@ function partiesOf(proposal: Proposal, changes: Changes, delivery: Delivery | un
  */
 interface RulesCache {
   readonly generation: string;
+  /** The latest revision of each rule setting (latestSettings), and every suspension and authorization. */
   readonly records: readonly (RecordRef & { readonly validFrom: string | null; readonly validUntil: string | null })[];
   readonly accounts: Map<string, RuleAccount>;
   readonly receivers: Map<string, { readonly type: AccountType; readonly status: AccountStatus }>;
   readonly series: Map<string, SeriesFacts>;
   /** Every authorization, parsed once. */
   readonly authorizations: readonly Authorization[];
-  /** Per rule setting that is enabled, its scope and the accounts its settings name (receiversToLock), parsed once. */
+  /** Per rule setting in force (its latest revision) that is enabled, its scope and the accounts its settings name (receiversToLock), parsed once. */
   readonly receiverSettings: readonly { readonly scopeType: string; readonly scopeId: string; readonly accounts: readonly string[] }[];
 }
 
@@ -213,7 +214,9 @@ async function rulesCache(sql: Sql, pool: Pool): Promise<RulesCache> {
   const found = await prepared<{ generation: string; records: RulesCache['records'] }>(sql, CACHE_QUERY);
   const row = found.rows[0];
   if (!row) throw new Error('rules: the RuleGeneration row is missing');
-  const records = withLifts(row.records);
+  // Only the latest revision of each setting: the earlier ones govern nothing (latestSettings).
+  const all = withLifts(row.records);
+  const records = [...latestSettings(all), ...all.filter((r) => r.kind !== 'RULE_SETTING')];
   const cache: RulesCache = { generation: row.generation, records, accounts: new Map(), receivers: new Map(), series: new Map(), authorizations: records.filter((r) => r.kind === 'AUTHORIZATION').map(authorizationOf), receiverSettings: receiverSettingsOf(records) };
   caches.set(pool, cache);
   return cache;

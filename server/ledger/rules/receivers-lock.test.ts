@@ -4,6 +4,7 @@ import { replayLog } from '../replay';
 import { liveStateAt, stateHash } from '../state';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
 import { execute } from '../write-path';
+import { receiversToLock } from './engine';
 
 /**
  * Supplementary units and the order of time (docs/rules.md): a fee paid into an account and a transfer
@@ -108,5 +109,23 @@ describe('a repeated idempotency key', () => {
       expect(first).toMatchObject({ status: 'RECORDED', replayed: false });
       expect(again).toMatchObject({ status: 'RECORDED', replayed: true, transactionId: first.transactionId, quantity: first.status === 'RECORDED' ? first.quantity : -1n });
     }
+  });
+});
+
+describe('a setting switched off', () => {
+  it('no longer has its accounts locked, and its earlier revisions are not judged: only the latest revision of a setting governs', async () => {
+    await recorded({ kind: 'OPEN_ACCOUNT', account: { id: 'GHA-C', registry: 'INTERNATIONAL', name: 'GHA-C', type: 'HOLDING', holderName: 'H', sectionId: 'GHA', cooperativeApproachId: null } });
+    await recorded({ kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-C', status: 'ACTIVE' });
+    const fee = { kind: 'CONFIGURE_RULE', rule: 'transfer-fee', scope: { type: 'ACCOUNT', id: 'GHA-B' } } as const;
+    await recorded({ ...fee, enabled: true, settings: { accountId: 'FEE-1', basisPoints: 100 } });
+    await recorded(transfer('GHA-B', 'GHA-C', 100n)); // judged under the fee: the cache is warm
+    expect(receiversToLock(ctx.pool, ['GHA-B', 'GHA-C'])).toContain('FEE-1');
+    await recorded({ ...fee, enabled: false, settings: {} });
+    const free = await run(transfer('GHA-B', 'GHA-C', 100n));
+    expect(free.status).toBe('RECORDED');
+    // No fee was paid, and FEE-1 is no longer locked by transfers out of GHA-B: the enabled revision is superseded.
+    const paid = await ctx.pool.query(`SELECT 1 FROM "UnitBlock" WHERE "createdByTxId" = $1 AND "accountId" = 'FEE-1'`, [free.transactionId]);
+    expect(paid.rowCount).toBe(0);
+    expect(receiversToLock(ctx.pool, ['GHA-B', 'GHA-C'])).not.toContain('FEE-1');
   });
 });

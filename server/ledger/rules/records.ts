@@ -132,22 +132,32 @@ export function settingsEncoded(body: SettingBody): Encoded {
   return json;
 }
 
-export function governingSettings(records: readonly Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>[], accounts: readonly (RuleAccount | null)[]): ApplicableSetting[] {
-  const latest = new Map<string, ApplicableSetting>();
+/**
+ * The settings records that can govern anything: per rule and scope, the latest revision. Every earlier
+ * revision is superseded whatever the transaction, so the rules engine keeps only these in its cache:
+ * judging a transfer, and choosing the accounts it locks for supplementary units, then costs the same
+ * however often the rules were configured before.
+ */
+export function latestSettings<R extends Pick<AdministrativeRecordRow, 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>>(records: readonly R[]): R[] {
+  const latest = new Map<string, { record: R; revision: number }>();
   for (const r of records) {
     if (r.kind !== 'RULE_SETTING') continue;
-    const body = settingBody(r);
+    const { revision } = settingBody(r);
     const key = `${r.subject}\u0000${r.scopeType}\u0000${r.scopeId}`;
     const known = latest.get(key);
-    if (!known || known.body.revision < body.revision) latest.set(key, { recordId: r.id, rule: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body });
+    if (!known || known.revision < revision) latest.set(key, { record: r, revision });
   }
+  return [...latest.values()].map((l) => l.record);
+}
+
+export function governingSettings(records: readonly Pick<AdministrativeRecordRow, 'id' | 'kind' | 'subject' | 'scopeType' | 'scopeId' | 'body'>[], accounts: readonly (RuleAccount | null)[]): ApplicableSetting[] {
   const best = new Map<string, { setting: ApplicableSetting; rank: number }>();
-  for (const setting of latest.values()) {
-    const side = sideOf(setting.scopeType, setting.scopeId, accounts);
+  for (const r of latestSettings(records)) {
+    const side = sideOf(r.scopeType, r.scopeId, accounts);
     if (side < 0) continue;
-    const rank = SPECIFICITY[setting.scopeType] * 2 + (side === 0 ? 1 : 0);
-    const known = best.get(setting.rule);
-    if (!known || known.rank < rank) best.set(setting.rule, { setting, rank });
+    const rank = SPECIFICITY[r.scopeType] * 2 + (side === 0 ? 1 : 0);
+    const known = best.get(r.subject);
+    if (!known || known.rank < rank) best.set(r.subject, { setting: { recordId: r.id, rule: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body: settingBody(r) }, rank });
   }
   return [...best.values()].map((b) => b.setting).filter((s) => s.body.enabled).sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }
