@@ -217,9 +217,11 @@ const empty = (list: readonly unknown[] | undefined): boolean => list === undefi
  * connection (migration 20261122006000): registry_record's writes without its PL/pgSQL, whose own work
  * (the record's JSON parsed, its simple expressions prepared again in every transaction) was an eighth
  * of the server's time in a transfer. The values travel typed: bigint[] of the blocks to close, and
- * parallel arrays of the blocks to create. registry_recorded makes registry_record's two checks in the
- * same statement (every block to close was closed; the chain's head moved from the entry's prevHash),
- * so that a failure aborts the transaction before its COMMIT. The transaction row and the blocks are
+ * parallel arrays of the blocks to create. registry_recorded makes registry_record's checks in the
+ * same statement (the rule settings judged by are still current; every block to close was closed; the
+ * chain's head moved from the entry's prevHash), so that a failure aborts the transaction before its
+ * COMMIT. A record with reference data, series, accounts, status changes or receivers of supplementary
+ * units to check goes to registry_record. The transaction row and the blocks are
  * written by CTEs no one reads: PostgreSQL runs every data-modifying CTE, once.
  */
 export const RECORD_MOVES = `WITH recorded AS (
