@@ -6,6 +6,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigration, deployMigrations, migrationStatus } from '../../scripts/db/schema-engine';
+import { checkInvariants } from '../ledger/invariants';
+import { createLedgerContext } from '../ledger/context';
+import { seriesIdOf } from '../ledger/operations/issue-units';
+import { ed25519Signer, generateSigningKeyPem } from '../ledger/signer';
+import type { Actor, Proposal, SeriesAttributes } from '../ledger/types';
+import { verifyLedger } from '../ledger/verify';
+import { execute } from '../ledger/write-path';
+import { createDb } from './client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 let dataDir: string;
@@ -67,5 +75,56 @@ describe('the embedded PostgreSQL (PGlite)', () => {
       await client.end();
     }
     expect((await deployMigrations(embedded.url)).applied).toEqual([]);
+  });
+});
+
+describe('the write path on the embedded PostgreSQL', () => {
+  let freshDir: string;
+  let fresh: EmbeddedPostgres | undefined;
+
+  beforeAll(async () => {
+    freshDir = await mkdtemp(path.join(os.tmpdir(), 'registry-pglite-ledger-'));
+    fresh = await startEmbeddedPostgres({ dataDir: freshDir, port: 0 });
+    await deployMigrations(fresh.url);
+  });
+
+  afterAll(async () => {
+    await fresh?.stop();
+    await rm(freshDir, { recursive: true, force: true });
+  });
+
+  it('runs the write path: transfers recorded by its prepared statements, a refusal logged, the invariants and the log intact', async () => {
+    const signer = ed25519Signer(generateSigningKeyPem());
+    const prisma = createDb(fresh!.url, 2);
+    const ctx = createLedgerContext({ db: prisma, databaseUrl: fresh!.url, signer, poolSize: 4 });
+    const admin: Actor = { userId: 'admin', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+    const series: SeriesAttributes = { unitType: 'ITMO', cooperativeApproachId: null, originatingRegistry: 'IR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'ACT-EMB', vintage: 2023, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false };
+    let n = 0;
+    const run = (p: Record<string, unknown>) => execute(ctx, admin, { ...p, idempotencyKey: `emb-${n++}` } as unknown as Proposal);
+    try {
+      for (const [id, type] of [['EMB-ISS', 'ISSUANCE'], ['EMB-A', 'HOLDING'], ['EMB-B', 'HOLDING']] as const) {
+        expect((await run({ kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'H', sectionId: null, cooperativeApproachId: null } })).status).toBe('RECORDED');
+        expect((await run({ kind: 'SET_ACCOUNT_STATUS', accountId: id, status: 'ACTIVE' })).status).toBe('RECORDED');
+      }
+      expect((await run({ kind: 'ISSUANCE', accountId: 'EMB-ISS', series, quantity: 1_000n })).status).toBe('RECORDED');
+      expect((await run({ kind: 'TRANSFER', fromAccountId: 'EMB-ISS', toAccountId: 'EMB-A', selection: { mode: 'implicit', quantity: 600n, constraints: {} } })).status).toBe('RECORDED');
+      const explicit = await run({ kind: 'TRANSFER', fromAccountId: 'EMB-A', toAccountId: 'EMB-B', selection: { mode: 'explicit', seriesId: seriesIdOf(series), firstSerial: 101n, lastSerial: 150n } });
+      expect(explicit.status).toBe('RECORDED');
+      const refused = await run({ kind: 'TRANSFER', fromAccountId: 'EMB-B', toAccountId: 'EMB-A', selection: { mode: 'implicit', quantity: 51n, constraints: {} } });
+      expect(refused.status === 'REJECTED' ? refused.refusals.map((r) => r.code) : refused.status).toEqual([5002]);
+      const { rows } = await ctx.pool.query<{ account: string; units: string }>(
+        `SELECT "accountId" AS account, sum("lastSerial" - "firstSerial" + 1)::text AS units FROM "UnitBlock" WHERE "closedByTxId" IS NULL GROUP BY 1 ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { account: 'EMB-A', units: '550' },
+        { account: 'EMB-B', units: '50' },
+        { account: 'EMB-ISS', units: '400' },
+      ]);
+      expect(await checkInvariants(ctx.pool)).toEqual([]);
+      expect((await verifyLedger(ctx.pool, signer.publicKeyPem)).ok).toBe(true);
+    } finally {
+      await ctx.close();
+      await prisma.$disconnect();
+    }
   });
 });
