@@ -3,15 +3,17 @@
  * inside this Node.js process) behind a socket that speaks the PostgreSQL wire protocol, so that the
  * unchanged application — Prisma with adapter-pg, the migration engine, psql — connects to it by URL.
  *
- * Not for production or the tests (they use a real PostgreSQL server). Limits: PGlite runs one
- * query at a time for all connections, and while one connection has a transaction open every other
- * connection waits; it takes several seconds and several hundred MB to start; migrations can be
- * deployed to it but not created against it (the engine panics on its catalog).
+ * Not for production (it uses a real PostgreSQL server). PGlite is one backend session: the server in
+ * `embedded-sessions.ts` gives each connection the backend to itself from its first message until it is
+ * idle again (out of any transaction and extended-protocol cycle), with statement names of its own, so
+ * that concurrent use from several browsers behaves as on PostgreSQL, one connection at a time. Other
+ * limits: several seconds and several hundred MB to start; migrations can be deployed to it but not
+ * created against it (the engine panics on its catalog).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { serveEmbeddedSessions } from './embedded-sessions';
 
 /** Far from PostgreSQL's 5432, so that the demo can run beside a real server. */
 export const DEFAULT_EMBEDDED_PORT = 54329;
@@ -48,9 +50,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
 
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: MAX_CONNECTIONS });
+  let server: Awaited<ReturnType<typeof serveEmbeddedSessions>>;
   try {
-    await server.start();
+    server = await serveEmbeddedSessions(db, { host: '127.0.0.1', port, maxConnections: MAX_CONNECTIONS });
   } catch (error) {
     await db.close().catch(() => {});
     const code = (error as NodeJS.ErrnoException).code;
@@ -60,8 +62,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     throw error;
   }
 
-  // The server resolves port 0 to the one it bound; getServerConn() reports "host:port".
-  const bound = Number(server.getServerConn().split(':').pop());
+  const bound = server.port;
   let stopping: Promise<void> | undefined;
   return {
     // PGlite has a single database and does not check credentials; the names are for the client's sake.
