@@ -34,15 +34,26 @@ export function ensureBuild(log: (line: string) => void = console.log): void {
   if (result.status !== 0) throw new Error('next build failed: see the messages above.');
 }
 
-/** Starts `next start` as a child process with the given environment. */
+const SERVE = path.join(PROJECT_ROOT, 'scripts', 'serve.ts');
+const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+
+/**
+ * Starts the registry's web server (scripts/serve.ts: the production build behind the server that
+ * stamps each request with its connection's address) as a child process with the given environment.
+ */
 export function startNext(port: number, env: Record<string, string>) {
-  return spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' } });
+  return spawn(process.execPath, ['--import', TSX, SERVE, '--port', String(port), '--host', '127.0.0.1'], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+  });
 }
 
-/** Waits until the server answers on its URL, or fails after `timeoutMs`. */
-export async function waitForServer(url: string, timeoutMs = 60_000): Promise<void> {
+/** Waits until the server answers on its URL, or fails after `timeoutMs` or once `gaveUp()` is true. */
+export async function waitForServer(url: string, timeoutMs = 60_000, gaveUp: () => boolean = () => false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (gaveUp()) throw new Error(`The registry stopped before it answered on ${url}.`);
     try {
       const response = await fetch(url, { redirect: 'manual' });
       if (response.status < 500) return;

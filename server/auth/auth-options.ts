@@ -7,7 +7,8 @@ import { env } from '../env';
 import { hashPassword, verifyPassword } from './password';
 import { createSession, revokeSession, SESSION_TTL_MS } from './session-store';
 import { SHOWN_AS_IS, SIGN_IN_MESSAGES } from './sign-in-messages';
-import { checkThrottle, clientAddress, recordAttempt } from './throttle';
+import { clientAddressFromHeaders } from '../http/peer-address';
+import { checkThrottle, recordAttempt } from './throttle';
 
 /*
  * Sign-in, step one (the password). next-auth's credentials provider only works with its JWT strategy,
@@ -97,8 +98,7 @@ function buildAuthOptions(): AuthOptions {
         async authorize(credentials, request) {
           let result: PasswordSignInResult;
           try {
-            const forwarded = request?.headers?.['x-forwarded-for'];
-            const address = clientAddress(typeof forwarded === 'string' ? forwarded : null, e.TRUSTED_PROXY_HOPS);
+            const address = clientAddressFromHeaders(request?.headers, e.TRUSTED_PROXY_HOPS);
             result = await signInWithPassword(db(), credentials, new Date(), address);
           } catch (error) {
             // next-auth sends a thrown message to the browser as the error code; keep the cause here.

@@ -34,13 +34,3 @@ export async function recordAttempt(db: Db, email: string, address: string, succ
   await db.signInAttempt.deleteMany({ where: { email, createdAt: { lt: new Date(now.getTime() - RETENTION_MS) } } });
 }
 
-/**
- * The client's address as the nearest trusted proxy saw it. `X-Forwarded-For` lists addresses hop by
- * hop; only the last `trustedHops + 1` entries were written by infrastructure we run (the Next.js
- * server itself adds the last one). Anything further left is what the client claimed.
- */
-export function clientAddress(forwardedFor: string | null | undefined, trustedHops: number): string {
-  const hops = (forwardedFor ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
-  const chosen = hops[Math.max(0, hops.length - 1 - trustedHops)];
-  return chosen ?? 'unknown';
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyForAccess } from '@/server/access/applications';
-import { clientAddress } from '@/server/auth/throttle';
+import { clientAddressFromHeaders } from '@/server/http/peer-address';
 import { env } from '@/server/env';
 import { ledgerContext } from '@/server/ledger-context';
 
@@ -18,7 +18,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const parsed = schema.safeParse(await request.json().catch(() => null));
     if (!parsed.success) return json(400, { code: 'MALFORMED', error: parsed.error.issues.map((i) => i.message).join(' ') });
-    const address = clientAddress(request.headers.get('x-forwarded-for'), env().TRUSTED_PROXY_HOPS);
+    const address = clientAddressFromHeaders(request.headers, env().TRUSTED_PROXY_HOPS);
     const result = await applyForAccess(ledgerContext(), parsed.data, address);
     if (!result.ok) return json(429, { code: result.code, error: result.message });
     return json(200, { ok: true, message: result.message });
