@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type CDPSession, type Page } from '@playwright/test';
 
@@ -53,4 +54,19 @@ export async function balanceOf(page: Page, accountId: string): Promise<bigint> 
   await page.goto(`/accounts/${accountId}`);
   const text = await page.getByTestId('account-balance').innerText();
   return BigInt(text.replace(/[^0-9]/g, ''));
+}
+
+/**
+ * Keeps the passkeys of a virtual authenticator in a file, and puts them into a new one: the same
+ * browser coming back after the registry restarted (the DevTools protocol exports each credential
+ * with its private key and signature counter).
+ */
+export async function savePasskeys(client: CDPSession, authenticatorId: string, file: string): Promise<void> {
+  const { credentials } = await client.send('WebAuthn.getCredentials', { authenticatorId });
+  writeFileSync(file, JSON.stringify(credentials));
+}
+
+export async function restorePasskeys(client: CDPSession, authenticatorId: string, file: string): Promise<void> {
+  const credentials = JSON.parse(readFileSync(file, 'utf8')) as Parameters<CDPSession['send']>[1][];
+  for (const credential of credentials) await client.send('WebAuthn.addCredential', { authenticatorId, credential } as never);
 }
