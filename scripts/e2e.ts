@@ -16,11 +16,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { seedDemo } from '../server/demo/seed';
 import { createLedgerContext } from '../server/ledger/context';
 import { checkInvariants } from '../server/ledger/invariants';
 import { ed25519Signer } from '../server/ledger/signer';
+import { createLedgerPool } from '../server/ledger/sql';
 import { verifyLedger } from '../server/ledger/verify';
 import { createTestDatabase } from '../server/testing/test-database';
 import { ensureBuild, PROJECT_ROOT, startNext, waitForServer } from './lib/next-build';
@@ -130,7 +130,8 @@ async function onEmbeddedDemo(port: number): Promise<number> {
 }
 
 async function ledgerProblems(databaseUrl: string, signingKey: string): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // The ledger's own pool: its type parsers read sequence numbers and quantities as bigint.
+  const pool = createLedgerPool(databaseUrl, 2);
   try {
     const violations = await checkInvariants(pool);
     const verified = await verifyLedger(pool, ed25519Signer(signingKey).publicKeyPem);
