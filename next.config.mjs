@@ -3,7 +3,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // The embedded demo database and the Prisma driver adapter stay out of the server bundle.
-  serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg', '@prisma/adapter-pg'],
+  serverExternalPackages: ['@electric-sql/pglite', 'pg', '@prisma/adapter-pg'],
   async headers() {
     return [
       {
