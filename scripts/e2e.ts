@@ -7,6 +7,7 @@
  *    directory of its own: the first start (the one that seeds) runs the transfer flow and a burst of
  *    concurrent transfers from several browsers; then the demo is stopped and started again, and the
  *    burst runs once more. At the end the embedded database's log is verified and its invariants checked.
+ *    (The burst runs only here: it enrolls demo users that part 1's specs enroll as well.)
  *
  * Everything it creates it removes again, whatever the outcome. Arguments are passed to Playwright for
  * part 1 (e.g. one spec file); `--postgres-only` or `--embedded-only` runs one part.
@@ -103,7 +104,7 @@ async function onEmbeddedDemo(port: number): Promise<number> {
       const gone = () => demo?.exitCode !== null || demo?.signalCode !== null;
       await waitForServer(`${baseUrl}/sign-in`, 240_000, gone);
       const secrets = JSON.parse(readFileSync(path.join(dataDir, 'demo-secrets.json'), 'utf8')) as DemoSecrets;
-      const code = playwright(specs, { E2E_BASE_URL: baseUrl, E2E_PASSWORD: secrets.demoPassword, E2E_DATABASE_URL: databaseUrl, E2E_MAIL_DIR: path.join(dataDir, 'mail'), E2E_STATE_DIR: stateDir });
+      const code = playwright(specs, { E2E_BASE_URL: baseUrl, E2E_PASSWORD: secrets.demoPassword, E2E_DATABASE_URL: databaseUrl, E2E_MAIL_DIR: path.join(dataDir, 'mail'), E2E_STATE_DIR: stateDir, E2E_TARGET: 'embedded' });
       if (code === 0 && label === 'after a restart') {
         const problems = await ledgerProblems(databaseUrl, secrets.LEDGER_SIGNING_KEY);
         if (problems.length > 0) {
