@@ -14,6 +14,7 @@ import { COMPLIANCE_LOCK, recordComplianceRun, type RecordedRun } from './record
 import { runCompliance, type ComplianceReport } from './run-compliance';
 import { scheduleComplianceRuns } from './schedule';
 import { describeDisagreement, verifyLedger } from '../verify';
+import { testClockStart } from '../../testing/test-clock';
 
 /** Compliance rules (A6R-19): configured as logged changes, run on demand and after each transaction. */
 
@@ -22,7 +23,7 @@ let ctx: LedgerContext & { publicKeyPem: string };
 let retired = '';
 let n = 0;
 const DAY = 86_400_000;
-let clock = Date.parse('2026-11-22T08:00:00.000Z');
+let clock = testClockStart('2026-11-22T08:00:00.000Z');
 const admin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
 const series: SeriesAttributes = { unitType: 'A6.4ER', cooperativeApproachId: null, originatingRegistry: 'MR', hostParty: 'GHA', firstTransferringParty: 'GHA', activityId: 'GHA-7', vintage: 2025, sectors: [], activityTypes: [], metric: 'tCO2e', pre2021: false };
 

@@ -8,6 +8,7 @@ import type { Actor, LedgerContext, Outcome, Proposal, RecordAuthorizationPropos
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { earliestApplicability } from './coverage';
+import { testClockStart } from '../../testing/test-clock';
 
 /**
  * Descriptor records (A6R-45) against PostgreSQL: authorizations and their refusals in order, their
@@ -17,8 +18,10 @@ import { earliestApplicability } from './coverage';
 let test: TestDatabase;
 let ctx: LedgerContext & { publicKeyPem: string };
 let n = 0;
-let clock = Date.parse('2026-11-22T08:00:00.000Z');
+const START = testClockStart('2026-11-22T08:00:00.000Z');
+let clock = START;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 const admin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
 const ghanaAdmin: Actor = { userId: 'gha', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }] };
@@ -98,9 +101,9 @@ describe('authorizations (A6R-45)', () => {
     expect(codes(await run(admin, explicit('GHA-200', 'GHA-USE', 1n, 10n)))).toEqual([6003]);
     const id = await recorded(ghanaAdmin, authorize());
     const record = await test.db.administrativeRecord.findUniqueOrThrow({ where: { id: `${id}/0` } });
-    expect(record.validFrom?.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(record.validFrom?.toISOString()).toBe(new Date(START + 1 * DAY - 8 * HOUR).toISOString()); // the next midnight
     expect(codes(await run(admin, explicit('GHA-200', 'GHA-USE', 1n, 10n)))).toEqual([6003]);
-    clock = Date.parse('2026-11-23T00:00:00.000Z');
+    clock = START + 1 * DAY - 8 * HOUR; // 2026-11-23 on the unmoved clock
     await recorded(admin, explicit('GHA-200', 'GHA-USE', 1n, 10n));
     // Only the authorized serials: 101 is not.
     expect(codes(await run(admin, explicit('GHA-200', 'GHA-USE', 95n, 101n)))).toEqual([6003]);
@@ -108,7 +111,7 @@ describe('authorizations (A6R-45)', () => {
 
   it('refuses units of a vintage outside the NDC period of the retirement account (6004)', async () => {
     await recorded(ghanaAdmin, authorize({ units: { mode: 'conditions', conditions: { vintageFrom: 2030 } } }));
-    clock = Date.parse('2026-11-24T00:00:00.000Z');
+    clock = START + 2 * DAY - 8 * HOUR; // 2026-11-24 on the unmoved clock
     const refused = await run(admin, { kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-USE', selection: { mode: 'implicit', quantity: 5n, constraints: { vintage: 2030 } } });
     expect(codes(refused)).toEqual([6004]);
   });
@@ -140,7 +143,7 @@ describe('authorizations (A6R-45)', () => {
     expect((await markers()).filter((m) => m.transactionId === atAuthorization).map((m) => JSON.parse(m.body))).toEqual([{ authorization: null, event: 'AUTHORIZATION', firstSerial: '200', lastSerial: '209' }]);
     await recorded(ghanaAdmin, authorize({ uses: 'OIMP', oimpFirstTransfer: 'ISSUANCE', units: { mode: 'conditions', conditions: { activityId: 'GHA-1', vintageFrom: 2031 } } }));
     await recorded(ghanaAdmin, authorize({ uses: 'OIMP', oimpFirstTransfer: 'USE_OR_CANCELLATION', units: { mode: 'ranges', ranges: [{ seriesId: s2024, firstSerial: 300n, lastSerial: 309n }] } }));
-    clock = Date.parse('2026-11-25T00:00:00.000Z');
+    clock = START + 3 * DAY - 8 * HOUR; // 2026-11-25 on the unmoved clock
     const issued = await recorded(admin, { kind: 'ISSUANCE', accountId: 'GHA-100', series: ghana(2031), quantity: 50n });
     expect((await markers()).filter((m) => m.transactionId === issued).map((m) => [m.subject, JSON.parse(m.body).event, JSON.parse(m.body).lastSerial])).toEqual([['OIMP', 'ISSUANCE', '50']]);
     const cancelled = await recorded(admin, explicit('GHA-200', 'GHA-CAN', 300n, 304n));
@@ -175,7 +178,7 @@ describe('authorizations (A6R-45)', () => {
     expect(codes(await run(kenyaAdmin, authorize({ uses: 'NONE', supersedes: first.id, party: 'KEN', units: { mode: 'conditions', conditions: {} } })))).toEqual([2022]);
     await recorded(ghanaAdmin, authorize({ uses: 'NONE', supersedes: first.id }));
     await recorded(admin, explicit('GHA-200', 'GHA-USE', 50n, 51n));
-    clock = Date.parse('2026-11-26T00:00:00.000Z');
+    clock = START + 4 * DAY - 8 * HOUR; // 2026-11-26 on the unmoved clock
     expect(codes(await run(admin, explicit('GHA-200', 'GHA-USE', 52n, 53n)))).toEqual([6003]);
   });
 

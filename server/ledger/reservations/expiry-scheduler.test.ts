@@ -5,6 +5,7 @@ import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { scheduleReservationExpiry, SCHEDULER_ACTOR } from './expiry-scheduler';
+import { testClockStart } from '../../testing/test-clock';
 
 /**
  * The reservation expiry that runs inside the registry (A6R-47): due reservations are sent back, the
@@ -16,7 +17,7 @@ let ctx: LedgerContext & { publicKeyPem: string };
 let other: LedgerContext;
 let n = 0;
 const HOUR = 3_600_000;
-const start = Date.parse('2026-11-22T08:00:00.000Z');
+const start = testClockStart('2026-11-22T08:00:00.000Z');
 let clock = start;
 const now = () => new Date(clock++);
 

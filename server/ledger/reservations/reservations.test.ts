@@ -8,6 +8,7 @@ import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { expireReservations } from './expire-reservations';
+import { testClockStart, versionsInForce } from '../../testing/test-clock';
 
 /**
  * Transfers that wait (A6R-47) under the four-eyes rule: reserved units out of reach of everything
@@ -17,7 +18,7 @@ import { expireReservations } from './expire-reservations';
 let test: TestDatabase;
 let ctx: LedgerContext & { publicKeyPem: string };
 let n = 0;
-let clock = Date.parse('2026-11-22T08:00:00.000Z');
+let clock = testClockStart('2026-11-22T08:00:00.000Z');
 
 const admin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
 const ghanaAdmin: Actor = { userId: 'gha', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }] };
@@ -174,7 +175,7 @@ describe('four-eyes and reservations (A6R-47)', () => {
       ['four-eyes', []],
       ['transfer-fee', [{ accountId: 'FEE-1', quantity: '12' }]],
     ]);
-    expect(payload.ruleVersions).toMatchObject({ 'four-eyes': 1, 'transfer-fee': 1, 'account-status': 1 });
+    expect(payload.ruleVersions).toMatchObject(versionsInForce(clock, ['four-eyes', 'transfer-fee', 'account-status']));
     // The refusal was logged with what it rests on, and replay (next test) judges it again.
     const rejected = await ctx.pool.query<{ payload: string }>('SELECT payload FROM "LogEntry" WHERE "transactionId" = $1', [refused.transactionId]);
     expect(JSON.parse(rejected.rows[0]?.payload ?? '{}')).toMatchObject({ status: 'REJECTED', verdicts: { delivery: true, from: 'GHA-200', to: 'GHA-300', quantity: '600' } });

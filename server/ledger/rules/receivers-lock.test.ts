@@ -5,6 +5,7 @@ import { liveStateAt, stateHash } from '../state';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
 import { execute } from '../write-path';
 import { receiversToLock } from './engine';
+import { testClockStart } from '../../testing/test-clock';
 
 /**
  * Supplementary units and the order of time (docs/rules.md): a fee paid into an account and a transfer
@@ -28,10 +29,13 @@ async function recorded(proposal: Unkeyed<Proposal>): Promise<string> {
 }
 const transfer = (from: string, to: string, quantity: bigint) => ({ kind: 'TRANSFER', fromAccountId: from, toAccountId: to, selection: { mode: 'implicit', quantity, constraints: {} } }) as const;
 
+/** The wall clock, moved as far as the test clock is moved: the order of time is what is under test. */
+const offset = testClockStart(new Date().toISOString()) - Date.now();
+const now = () => new Date(Date.now() + offset);
+
 beforeAll(async () => {
   test = await createTestDatabase('ledger_receivers_lock');
-  // The wall clock: the order of time is what is under test.
-  ctx = test.ledger({ poolSize: 12 });
+  ctx = test.ledger({ poolSize: 12, now });
   await recorded({ kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'GHA', name: 'Ghana' } });
   for (const [id, type] of [['GHA-100', 'ISSUANCE'], ['GHA-A', 'HOLDING'], ['GHA-B', 'HOLDING'], ['FEE-1', 'HOLDING']] as const) {
     await recorded({ kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'H', sectionId: id === 'FEE-1' ? null : 'GHA', cooperativeApproachId: null } });
@@ -87,7 +91,7 @@ describe('a receiver of supplementary units that changed under a warm cache', ()
   it('is judged by its status as read under its lock: suspended elsewhere, the fee is refused (6002); active again, it is paid', async () => {
     await recorded(transfer('GHA-A', 'GHA-B', 100n)); // the cache now knows FEE-1 as active
     // Another process (a context with its own cache) suspends the fee account.
-    const other = test.ledger({ poolSize: 2 });
+    const other = test.ledger({ poolSize: 2, now });
     const suspend = await execute(other, admin, { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `f-${n++}`, accountId: 'FEE-1', status: 'SUSPENDED' } as Proposal);
     expect(suspend.status).toBe('RECORDED');
     const refused = await run(transfer('GHA-A', 'GHA-B', 100n));

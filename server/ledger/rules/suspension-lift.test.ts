@@ -7,6 +7,7 @@ import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { suspensions } from './queries';
+import { testClockStart } from '../../testing/test-clock';
 
 /**
  * Lifting a suspension early (A6R-17) and replay judging refusals by the rules again (A6R-39), against
@@ -16,7 +17,7 @@ import { suspensions } from './queries';
 let test: TestDatabase;
 let ctx: LedgerContext & { publicKeyPem: string };
 let n = 0;
-let clock = Date.parse('2026-11-22T08:00:00.000Z');
+let clock = testClockStart('2026-11-22T08:00:00.000Z');
 const HOUR = 3_600_000;
 
 const admin: Actor = { userId: 'reg', impersonatorId: null, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
