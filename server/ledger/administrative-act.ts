@@ -47,7 +47,7 @@ export function administrativeInput(act: AdministrativeAct): string {
 
 /**
  * Appends the act to the log and records its transaction row, inside `tx`. Throws the database's
- * unique violation on `LedgerTransaction_idempotencyKey_key` when the key was used before; the caller
+ * unique violation on `LedgerTransaction_initiatorId_idempotencyKey_key` when the actor used the key before; the caller
  * decides what a repeat means for its act.
  */
 export async function recordAdministrativeAct(tx: Prisma.TransactionClient, signer: LogSigner, act: AdministrativeAct): Promise<void> {

@@ -133,7 +133,7 @@ describe('the write path', () => {
     const outcome = await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: 'too-much', fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 101n, constraints: {} } });
     expect(outcome).toMatchObject({ status: 'REJECTED', refusals: [{ code: 5002, judged: { requested: '101', available: '100' } }] });
     expect(await balances()).toEqual(before);
-    const logged = await test.db.ledgerTransaction.findUnique({ where: { idempotencyKey: 'too-much' } });
+    const logged = await test.db.ledgerTransaction.findUnique({ where: { initiatorId_idempotencyKey: { initiatorId: 'holder', idempotencyKey: 'too-much' } } });
     expect(logged?.status).toBe('REJECTED');
   });
 
@@ -160,6 +160,39 @@ describe('the write path', () => {
     expect(different).toMatchObject({ status: 'REJECTED', refusals: [{ code: 1001 }] });
     const history = await accountHistory(test.db, 'H1');
     expect(history[0]).toMatchObject({ transactionId: first.transactionId, delta: -5n, counterpartAccountId: 'H2' });
+  });
+
+  it("keeps idempotency keys per initiator: another user's same key is a transaction of its own, and never answers with the first user's transaction", async () => {
+    const other: Actor = { userId: 'other-holder', impersonatorId: null, grants: [{ role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'H2' }] };
+    const key = 'shared-key';
+    const mine = await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 2n, constraints: {} } });
+    expect(mine).toMatchObject({ status: 'RECORDED', replayed: false });
+    // The same key, another initiator, another request: recorded, with an id of its own.
+    const theirs = await execute(ctx, other, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'H2', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 3n, constraints: {} } });
+    expect(theirs).toMatchObject({ status: 'RECORDED', replayed: false });
+    expect(theirs.transactionId).not.toBe(mine.transactionId);
+    // The same key, another initiator, the first user's very request (refused: not his account): no replay of the first user's outcome.
+    const copied = await execute(ctx, other, { kind: 'TRANSFER', idempotencyKey: 'shared-key-2', fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 2n, constraints: {} } });
+    expect(copied.status).toBe('REJECTED');
+    const reused = await execute(ctx, other, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'H2', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 4n, constraints: {} } });
+    expect(reused).toMatchObject({ status: 'REJECTED', transactionId: null, refusals: [{ code: 1001, judged: { earlierTransactionId: theirs.transactionId } }] });
+    expect(JSON.stringify(reused)).not.toContain(String(mine.transactionId));
+    // Each initiator's retry answers with his own transaction.
+    expect(await execute(ctx, holder, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 2n, constraints: {} } })).toMatchObject({ replayed: true, transactionId: mine.transactionId });
+    expect(await execute(ctx, other, { kind: 'TRANSFER', idempotencyKey: key, fromAccountId: 'H2', toAccountId: 'H1', selection: { mode: 'implicit', quantity: 3n, constraints: {} } })).toMatchObject({ replayed: true, transactionId: theirs.transactionId });
+  });
+
+  it('keys an impersonated proposal to the user acted for, not to the administrator acting', async () => {
+    const acting: Actor = { userId: 'holder', impersonatorId: 'admin', grants: holder.grants };
+    const proposal = { kind: 'TRANSFER', idempotencyKey: 'impersonated', fromAccountId: 'H1', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 1n, constraints: {} } } as const;
+    const first = await execute(ctx, acting, proposal);
+    expect(first).toMatchObject({ status: 'RECORDED' });
+    // A retry by the administrator acting for him is a retry, not a second transfer.
+    expect(await execute(ctx, acting, proposal)).toMatchObject({ replayed: true, transactionId: first.transactionId });
+    // The key is in the holder's key space: the holder's own use of it names the transaction made for him.
+    expect(await execute(ctx, holder, proposal)).toMatchObject({ status: 'REJECTED', refusals: [{ code: 1001, judged: { earlierTransactionId: first.transactionId } }] });
+    // The administrator's own key space is apart.
+    expect(await execute(ctx, admin, proposal)).toMatchObject({ status: 'RECORDED', replayed: false });
   });
 
   it('lets exactly the feasible ones of 50 concurrent transfers racing for the same units succeed', async () => {

@@ -137,7 +137,7 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
     });
   } catch (error) {
     if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions, verdicts: error.verdicts });
-    if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, inputHash);
+    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, inputHash);
     // The rule settings the transaction was judged by changed before it committed: judge it again.
     if (rulesChanged(ctx.pool, error) && attempt < MAX_ATTEMPTS) return decide(ctx, actor, proposal, attempt + 1);
     throw error;
@@ -380,7 +380,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'LedgerTransaction_idempotencyKey_key')) return previousOutcome(ctx, actor, proposal, rejection.inputHash);
+    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, rejection.inputHash);
     throw error;
   }
   return { status: 'REJECTED', transactionId: rejection.transactionId, refusals: rejection.refusals, replayed: false };
@@ -398,9 +398,13 @@ function movedQuantity(payload: string | null): bigint {
   return operations.filter((o) => o.op === 'create' && !closing.has(o.accountId)).reduce((sum, o) => sum + (BigInt(o.lastSerial ?? '0') - BigInt(o.firstSerial ?? '0') + 1n), 0n);
 }
 
+/** Keys are unique per initiator (the user proposed for), so one user's key never reaches another's transaction. */
+const IDEMPOTENCY_CONSTRAINT = 'LedgerTransaction_initiatorId_idempotencyKey_key';
+
 /**
- * The answer to a repeated idempotency key: the first outcome when the input is the same; otherwise a
- * refusal (1001), logged without a transaction row since the key already names one.
+ * The answer to a repeated idempotency key of the same initiator: the first outcome when the input is
+ * the same; otherwise a refusal (1001), logged without a transaction row since the key already names
+ * one. Another initiator's use of the same key is no repeat: it never conflicts, and is never looked up.
  */
 async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Proposal, inputHash: string): Promise<Outcome> {
   // Reached by the transaction's key and its log entry's transaction id, both indexed: a retried request
@@ -408,8 +412,8 @@ async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Propo
   const found = await ctx.pool.query<{ id: string; status: 'RECORDED' | 'REJECTED'; inputHash: string; refusals: string; payload: string | null }>(
     `SELECT t.id, t.status, t."inputHash", t.refusals, e.payload
      FROM "LedgerTransaction" t LEFT JOIN "LogEntry" e ON e."transactionId" = t.id
-     WHERE t."idempotencyKey" = $1`,
-    [proposal.idempotencyKey],
+     WHERE t."initiatorId" = $1 AND t."idempotencyKey" = $2`,
+    [actor.userId, proposal.idempotencyKey],
   );
   const earlier = found.rows[0];
   if (!earlier) throw new Error(`idempotency key ${proposal.idempotencyKey} conflicted but its transaction is not there`);
