@@ -183,7 +183,7 @@ function ToAccountHint({ lookup }: { lookup: { isPending: boolean; data?: Accoun
         'Looking up the account…'
       ) : lookup.data ? (
         <>
-          <span className="font-medium text-ink">{lookup.data.name}</span>, held by <span className="font-medium text-ink">{lookup.data.holderName}</span> ({accountTypeLabel(lookup.data.type)}, {accountStatus(lookup.data.status).label.toLowerCase()})
+          <span className="font-medium text-ink">{lookup.data.name}</span>, held by <span className="font-medium text-ink">{lookup.data.holderName}</span> ({accountTypeLabel(lookup.data.type)}{lookup.data.status === null ? '' : `, ${accountStatus(lookup.data.status).label.toLowerCase()}`})
         </>
       ) : (
         'The account number, for example CHE-100-0001.'

@@ -7,6 +7,7 @@ import { execute } from '../ledger/write-path';
 import { recordRead } from './access-log';
 import { verifySignedRequest, type SignedRequest } from './api-clients';
 import { externalMayPropose, externalMayRead, gate, type PolicyName } from './policy';
+import { outcomeForReader } from './outcomes';
 
 /**
  * The signed API for external systems (A6R-8): registries, platforms and underlying registries read the
@@ -188,5 +189,5 @@ export async function externalProposeTransfer(ctx: LedgerContext, request: Signe
   if (!from || !externalMayPropose(auth.actor, from)) return notGranted(input.fromAccountId);
   const selection: UnitSelection = input.selection.mode === 'explicit' ? input.selection : { mode: 'implicit', quantity: input.selection.quantity, constraints: input.selection.constraints };
   const outcome = await execute(ctx, auth.actor, { kind: 'TRANSFER', idempotencyKey: ledgerIdempotencyKey(auth.clientId, input.idempotencyKey), fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection });
-  return outcomeAnswer(outcome, input.idempotencyKey);
+  return outcomeAnswer(await outcomeForReader(ctx.db, auth.actor, outcome), input.idempotencyKey);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actorWithin, grantCovers, withinLimit } from '../ledger/approach-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
-import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, mayReadUser, type GrantScope, type TargetGrant } from './policy';
+import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, mayReadAccount, mayReadUser, readScope, type GrantScope, type TargetGrant } from './policy';
 
 /** The policy's decisions about grants limited to cooperative approaches (A6R-46), as tables. */
 
@@ -91,5 +91,24 @@ describe('mayReadUser with approach limits', () => {
   ];
   it.each(table)('%s', (_, subject, grants, expected) => {
     expect(mayReadUser(subject, { grants })).toBe(expected);
+  });
+});
+
+describe('readScope: whose data a reader reads', () => {
+  const actor = (...grants: ActorGrant[]): Actor => ({ userId: 'u', impersonatorId: null, grants });
+  it('gives a registry administrator the whole registry, and nobody else', () => {
+    expect(readScope(actor({ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }))).toEqual({ kind: 'REGISTRY' });
+    expect(readScope(actor({ role: 'SYSTEM_ADMIN', sectionId: null, accountId: null }))).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [] });
+  });
+  it("gives a section administrator his sections, and a holder or viewer their accounts, never another Party's", () => {
+    const scope = readScope(actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }, { role: 'VIEWER', sectionId: null, accountId: 'CHE-200-0001' }));
+    expect(scope).toEqual({ kind: 'LIMITED', sectionIds: ['GHA'], accountIds: ['CHE-200-0001'] });
+    const ghanaAdmin = actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null });
+    expect(mayReadAccount(ghanaAdmin, { id: 'GHA-200-0001', sectionId: 'GHA' })).toBe(true);
+    expect(mayReadAccount(ghanaAdmin, { id: 'CHE-200-0001', sectionId: 'CHE' })).toBe(false);
+    expect(mayReadAccount(ghanaAdmin, { id: 'IR-900-0001', sectionId: null })).toBe(false);
+  });
+  it('gives a section administrator limited to cooperative approaches no whole section', () => {
+    expect(readScope(actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null, cooperativeApproachIds: ['CA1'] }))).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [] });
   });
 });

@@ -1,5 +1,6 @@
 import type { Role } from '../db/generated/enums';
 import { grantCovers, withinLimit } from '../ledger/approach-scope';
+import { scopeCovers, WHOLE_REGISTRY, type ReadScope } from '../ledger/read-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
 
 /**
@@ -292,6 +293,29 @@ export function mayImpersonate(subject: Subject, target: { readonly userId: stri
   if (target.userId === subject.userId) return 'You cannot impersonate yourself.';
   if (target.grants.some((g) => g.role === 'SYSTEM_ADMIN')) return 'System administrators cannot be impersonated.';
   return null;
+}
+
+/**
+ * Whose data a subject reads (house rule 11): registry administrators the whole registry; everyone
+ * else the sections they administer (their accounts included) and the accounts they hold or view.
+ * A section administrator whose grant is limited to cooperative approaches (A6R-46) is given no
+ * section here, only what the reads that know approaches show him: reads of Party records err on the
+ * side of showing less. System administrators and external systems read no business data this way.
+ */
+export function readScope(subject: Subject): ReadScope {
+  if (has(subject, 'REGISTRY_ADMIN')) return WHOLE_REGISTRY;
+  const sectionIds = new Set<string>();
+  const accountIds = new Set<string>();
+  for (const g of subject.grants) {
+    if (g.role === 'SECTION_ADMIN' && g.sectionId !== null && (g.cooperativeApproachIds ?? []).length === 0) sectionIds.add(g.sectionId);
+    if ((g.role === 'ACCOUNT_HOLDER' || g.role === 'VIEWER') && g.accountId !== null) accountIds.add(g.accountId);
+  }
+  return { kind: 'LIMITED', sectionIds: [...sectionIds].sort(), accountIds: [...accountIds].sort() };
+}
+
+/** Whether an account (its id and section) is within what the subject reads. */
+export function mayReadAccount(subject: Subject, account: { readonly id: string; readonly sectionId: string | null }): boolean {
+  return scopeCovers(readScope(subject), account);
 }
 
 /**

@@ -2,6 +2,7 @@ import { Prisma } from '../db/generated/client';
 import type { Db } from '../db/client';
 import { humanBlock } from './serial';
 import { isLimited } from './approach-scope';
+import { scopeCovers, type ReadScope } from './read-scope';
 import type { Actor, ActorGrant } from './types';
 
 /**
@@ -61,8 +62,16 @@ export async function findVisibleAccount(db: Db, actor: Actor, accountId: string
 }
 
 /** The public face of any account: what a sender sees before confirming a transfer. */
-export async function lookupAccount(db: Db, accountId: string) {
-  return db.account.findUnique({ where: { id: accountId }, select: { id: true, name: true, holderName: true, type: true, status: true, registry: true } });
+/**
+ * What a transfer form shows of an acquiring account: number, name, holder, type and registry, which
+ * registries publish for every account; its status only to a reader whose scope covers the account
+ * (a suspended or frozen account of another Party is that Party's business).
+ */
+export async function lookupAccount(db: Db, scope: ReadScope, accountId: string) {
+  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, name: true, holderName: true, type: true, status: true, registry: true, sectionId: true } });
+  if (!account) return null;
+  const { sectionId, status, ...published } = account;
+  return { ...published, status: scopeCovers(scope, { id: account.id, sectionId }) ? status : null };
 }
 
 export interface BlockView {

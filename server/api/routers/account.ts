@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { mayChangeStatus } from '../../ledger/account-rules';
-import { execute } from '../../ledger/write-path';
 import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, listAccounts, lookupAccount } from '../../ledger/queries';
 import { recordRead, recordReads } from '../../access/access-log';
+import { readScope } from '../../access/policy';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { propose } from '../propose';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64, 'An account number has at most 64 characters.');
 /** The statuses an account may be set to: every status but the one it is opened in. */
@@ -44,14 +45,15 @@ export const accountRouter = createTRPCRouter({
         reason: z.string().trim().min(1, 'Give the reason for the change.').max(500, 'A reason has at most 500 characters.'),
       }),
     )
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SET_ACCOUNT_STATUS', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'SET_ACCOUNT_STATUS', ...input })),
 
   /**
    * What a transfer form shows about an acquiring account before confirmation: its number, name,
-   * holder and type, which registries publish for every account; nothing about its holdings.
+   * holder and type, which registries publish for every account; its status only within the reader's
+   * scope; nothing about its holdings.
    */
   lookup: policyProcedure('account.lookup').input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
-    const account = await lookupAccount(ctx.db, input.id);
+    const account = await lookupAccount(ctx.db, readScope(ctx.actor), input.id);
     if (!account) throw new TRPCError({ code: 'NOT_FOUND', message: `There is no account ${input.id}.` });
     return account;
   }),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { mayAuthorizeFor } from '../../access/policy';
+import { mayAuthorizeFor, readScope } from '../../access/policy';
 import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
 import { currentSettings, pendingReservations, recentRecords, ruleCatalog, suspensions } from '../../ledger/rules/queries';
-import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { propose } from '../propose';
 
 /**
  * Rules administration (docs/rules.md): thin adapters over the ledger, which decides everything and
@@ -27,12 +27,14 @@ const serial = (what: string) => z.coerce.bigint({ message: `${what} must be a w
 export const rulesRouter = createTRPCRouter({
   /** The catalog of rule versions, the current settings, suspensions, corrections and waiting transfers. */
   overview: policyProcedure('rules.read').query(async ({ ctx }) => {
+    // Only what the reader's grants cover: a section administrator sees his sections' records (A6R-30).
+    const scope = readScope(ctx.actor);
     const [settings, suspended, corrections, reservations, authorizations] = await Promise.all([
-      currentSettings(ctx.db),
-      suspensions(ctx.db),
-      recentRecords(ctx.db, 'CORRECTION'),
-      pendingReservations(ctx.db),
-      recentRecords(ctx.db, 'AUTHORIZATION'),
+      currentSettings(ctx.db, scope),
+      suspensions(ctx.db, scope),
+      recentRecords(ctx.db, 'CORRECTION', scope),
+      pendingReservations(ctx.db, scope),
+      recentRecords(ctx.db, 'AUTHORIZATION', scope),
     ]);
     // Authorized serial ranges are shown as human-readable serials (A6R-40): the parts of their series.
     const rangeSeries = authorizations.flatMap((a) => {
@@ -40,21 +42,21 @@ export const rulesRouter = createTRPCRouter({
       return units?.mode === 'ranges' ? (units.ranges ?? []).map((r) => r.seriesId) : [];
     });
     const serialParts = await serialPartsOf(ctx.ledger().pool, rangeSeries);
-    return { catalog: ruleCatalog(), settings, suspensions: suspended, corrections, reservations, authorizations, serialParts, now: new Date() };
+    return { catalog: ruleCatalog(), settings, suspensions: suspended, corrections, reservations, authorizations, serialParts, now: ctx.now(), wholeRegistry: scope.kind === 'REGISTRY' };
   }),
 
   configure: policyProcedure('rules.configure')
     .input(z.object({ idempotencyKey, rule: ruleName, scope, enabled: z.boolean(), settings: z.record(z.string().max(64), settingValue).default({}) }))
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'CONFIGURE_RULE', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'CONFIGURE_RULE', ...input })),
 
   suspend: policyProcedure('rules.suspend')
     .input(z.object({ idempotencyKey, rule: ruleName, scope, from: z.coerce.date({ message: 'Enter when the suspension starts.' }), until: z.coerce.date({ message: 'Enter when the suspension ends.' }), reason }))
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'SUSPEND_RULE', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'SUSPEND_RULE', ...input })),
 
   /** Ends a suspension before its window ends (A6R-17); the ledger refuses an unknown or ended one. */
   lift: policyProcedure('rules.lift')
     .input(z.object({ idempotencyKey, suspensionId: z.string().trim().min(1, 'Choose the suspension to lift.').max(200), reason }))
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'LIFT_SUSPENSION', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'LIFT_SUSPENSION', ...input })),
 
   correct: policyProcedure('rules.correct')
     .input(
@@ -74,9 +76,9 @@ export const rulesRouter = createTRPCRouter({
       ]),
     )
     .mutation(({ ctx, input }) => {
-      if (input.action === 'REVERSE') return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...input });
+      if (input.action === 'REVERSE') return propose(ctx, { kind: 'CORRECTIVE_TRANSFER', ...input });
       const { seriesId, firstSerial, lastSerial, ...rest } = input;
-      return execute(ctx.ledger(), ctx.actor, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
+      return propose(ctx, { kind: 'CORRECTIVE_TRANSFER', ...rest, selection: { mode: 'explicit', seriesId, firstSerial, lastSerial } });
     }),
 
   /** The Party's series with units here, to choose serial ranges from when authorizing them (A6R-45). */
@@ -112,10 +114,10 @@ export const rulesRouter = createTRPCRouter({
         supersedes: z.string().trim().min(1).max(200).nullable().default(null),
       }),
     )
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RECORD_AUTHORIZATION', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'RECORD_AUTHORIZATION', ...input })),
 
   /** Approves or rejects a transfer that waits (or expires it); the ledger judges who may. */
   answer: policyProcedure('rules.answer')
     .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
-    .mutation(({ ctx, input }) => execute(ctx.ledger(), ctx.actor, { kind: 'RELEASE_RESERVATION', ...input })),
+    .mutation(({ ctx, input }) => propose(ctx, { kind: 'RELEASE_RESERVATION', ...input })),
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { execute } from '../../ledger/write-path';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { propose } from '../propose';
 
 const accountId = z.string().trim().min(1, 'Enter an account number.').max(64);
 const positiveUnits = (what: string) =>
@@ -33,6 +33,6 @@ export const transferRouter = createTRPCRouter({
   submit: policyProcedure('transfer.submit')
     .input(z.object({ idempotencyKey: z.string().min(8).max(100).default(() => randomUUID()), fromAccountId: accountId, toAccountId: accountId, selection }))
     .mutation(async ({ ctx, input }) => {
-      return execute(ctx.ledger(), ctx.actor, { kind: 'TRANSFER', idempotencyKey: input.idempotencyKey, fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection: input.selection });
+      return propose(ctx, { kind: 'TRANSFER', idempotencyKey: input.idempotencyKey, fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection: input.selection });
     }),
 });

@@ -8,6 +8,7 @@ import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { suspensions } from './queries';
 import { testClockStart } from '../../testing/test-clock';
+import { WHOLE_REGISTRY } from '../read-scope';
 
 /**
  * Lifting a suspension early (A6R-17) and replay judging refusals by the rules again (A6R-39), against
@@ -81,7 +82,7 @@ describe('lifting a suspension early (A6R-17)', () => {
     const short = await suspensionOf(await recorded(admin, suspend(clock, clock + 10)));
     clock += 100;
     expect(codes(await run(admin, lift(short)))).toEqual([2026]);
-    const views = await suspensions(test.db);
+    const views = await suspensions(test.db, WHOLE_REGISTRY);
     expect(views.find((v) => v.id === suspension)?.lifted).toMatchObject({ reason: 'The fee account is back.' });
     expect(views.find((v) => v.id === short)?.lifted).toBeNull();
   });
