@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CurrentUser } from '../auth/session-store';
 import { seedDemo } from '../demo/seed';
 import type { Actor, LedgerContext, Proposal } from '../ledger/types';
 import { execute } from '../ledger/write-path';
+import { apiCallerFor } from '../testing/api-caller';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
-import { createCaller } from './root';
-import type { Context } from './trpc';
 
 /**
  * Reads answer within the reader's grants (house rule 11): a section administrator sees his own
@@ -31,11 +29,7 @@ async function recorded(actor: Actor, proposal: Unkeyed<Proposal>): Promise<stri
   return outcome.transactionId;
 }
 
-function caller(actor: Actor) {
-  const user: CurrentUser = { sessionId: `s-${actor.userId}`, userId: actor.userId, email: `${actor.userId}@example.test`, name: actor.userId, secondFactorVerified: true, hasPasskey: true, grants: actor.grants.map((g) => ({ ...g, cooperativeApproachIds: [] })), stepUpAt: NOW, actingAs: null } as unknown as CurrentUser;
-  const context: Context = { db: database.db, user, headers: new Headers(), ledger: () => ledger, mail: () => ({ mailer: { send: () => Promise.reject(new Error('no mail in this test')) }, baseUrl: 'http://localhost' }), now: () => NOW };
-  return createCaller(context);
-}
+const caller = (actor: Actor) => apiCallerFor(database, ledger, actor, NOW);
 
 beforeAll(async () => {
   database = await createTestDatabase('api_read_scope');

@@ -11,6 +11,7 @@ import type { EnrollmentMail } from '../access/enrollment';
 import { appMail } from '../mail/app-mail';
 import type { LedgerContext } from '../ledger/types';
 import { actorOf } from '../auth/actor';
+import { plainMessage } from './plain-messages';
 
 /** Per-request context: the database, the signed-in user (null for the public), the ledger and the clock. */
 export interface Context {
@@ -45,7 +46,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message: publicMessage(error.code, shape.message, zod), data: { ...data, zodError: zod ? zod.flatten() : null, stepUpRequired: error.cause instanceof StepUpRequired } };
+    return { ...shape, message: publicMessage(error.code, shape.message, zod), data: { ...data, zodError: zod ? zod.flatten((issue) => plainMessage(issue)) : null, stepUpRequired: error.cause instanceof StepUpRequired } };
   },
 });
 
@@ -54,7 +55,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
  * failure says only that it happened (the details are in the server's log), never an internal message.
  */
 function publicMessage(code: string, message: string, zod: ZodError | null): string {
-  if (zod) return zod.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join(' ');
+  if (zod) return zod.issues.map((issue) => plainMessage(issue)).join(' ');
   if (code === 'INTERNAL_SERVER_ERROR') return 'The registry could not complete this request. Nothing was changed; please try again.';
   return message;
 }

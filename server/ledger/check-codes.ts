@@ -9,6 +9,7 @@ export const CHECKS = {
   // 1xxx: the proposal
   IDEMPOTENCY_KEY_REUSED: { code: 1001, message: 'This request id was already used for a different request.' },
   INITIATOR_UNKNOWN: { code: 1002, message: 'The initiator of this request is not a known user.' },
+  INPUT_TOO_LARGE: { code: 1003, message: 'This request is too large to be recorded.' },
   // 2xxx: the transferring (or generating) account
   TRANSFERRING_ACCOUNT_NOT_FOUND: { code: 2001, message: 'The transferring account does not exist.' },
   TRANSFERRING_ACCOUNT_NOT_OPERATIONAL: { code: 2002, message: 'The transferring account is not active.' },

@@ -111,10 +111,12 @@ export async function execute(ctx: LedgerContext, actor: Actor, proposal: Propos
 }
 
 async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, attempt = 1): Promise<Outcome> {
-  const input = proposalInput(actor, proposal);
+  const { input, oversized } = proposalInput(actor, proposal);
   const inputHash = sha256Hex(input.text);
   const transactionId = ctx.newId();
   try {
+    // An input too large to log is refused before anything reads it; its log entry holds a summary.
+    if (oversized !== null) throw new Refused([refusal('INPUT_TOO_LARGE', { characters: oversized, limit: MAX_LOGGED_INPUT_CHARS })], ctx.now());
     return await inTransaction(ctx.pool, async (sql) => {
       const decided = await planWithinApproaches(sql, ctx, actor, proposal, (within) => plan(sql, ctx, within, proposal));
       if ('refusals' in decided) throw new Refused(firstGroup(decided.refusals), decided.createdAt);
@@ -137,16 +139,31 @@ async function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, atte
     });
   } catch (error) {
     if (error instanceof Refused) return recordRejection(ctx, actor, proposal, { transactionId, input, inputHash, refusals: error.refusals, createdAt: error.createdAt, ruleVersions: error.ruleVersions, verdicts: error.verdicts });
-    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, inputHash);
+    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, input, inputHash);
     // The rule settings the transaction was judged by changed before it committed: judge it again.
     if (rulesChanged(ctx.pool, error) && attempt < MAX_ATTEMPTS) return decide(ctx, actor, proposal, attempt + 1);
     throw error;
   }
 }
 
-/** The complete input, canonical, including who proposed with which grants: what replay feeds back in. */
-function proposalInput(actor: Actor, proposal: Proposal): Encoded {
-  return encoded({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...actorGrant(g) })) }, proposal: proposal as unknown as CanonicalValue });
+/**
+ * The most characters of canonical input the log records of one proposal. Inputs are bounded at every
+ * entry point long before this (server/api/input-bounds.ts); this is the ledger's own bound, for any
+ * caller, so that no request can grow the immutable log by more.
+ */
+export const MAX_LOGGED_INPUT_CHARS = 16_384;
+
+/**
+ * The complete input, canonical, including who proposed with which grants: what replay feeds back in.
+ * Beyond MAX_LOGGED_INPUT_CHARS it is summarised (kind, key, length and SHA-256 of the whole), and
+ * `oversized` says how long it was; the same oversized request retried has the same summary.
+ */
+function proposalInput(actor: Actor, proposal: Proposal): { readonly input: Encoded; readonly oversized: number | null } {
+  const who = { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants.map((g) => ({ ...actorGrant(g) })) };
+  const whole = encoded({ actor: who, proposal: proposal as unknown as CanonicalValue });
+  if (whole.text.length <= MAX_LOGGED_INPUT_CHARS) return { input: whole, oversized: null };
+  const summary = { kind: proposal.kind, idempotencyKey: String(proposal.idempotencyKey).slice(0, 200), oversized: { characters: whole.text.length, sha256: sha256Hex(whole.text) } };
+  return { input: encoded({ actor: who, proposal: summary }), oversized: whole.text.length };
 }
 
 /** Invariant 3 at the source: only issuance and arrivals create units; everything else moves them. */
@@ -380,7 +397,7 @@ async function recordRejection(ctx: LedgerContext, actor: Actor, proposal: Propo
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, rejection.inputHash);
+    if (isUniqueViolation(error, IDEMPOTENCY_CONSTRAINT)) return previousOutcome(ctx, actor, proposal, rejection.input, rejection.inputHash);
     throw error;
   }
   return { status: 'REJECTED', transactionId: rejection.transactionId, refusals: rejection.refusals, replayed: false };
@@ -406,7 +423,7 @@ const IDEMPOTENCY_CONSTRAINT = 'LedgerTransaction_initiatorId_idempotencyKey_key
  * the same; otherwise a refusal (1001), logged without a transaction row since the key already names
  * one. Another initiator's use of the same key is no repeat: it never conflicts, and is never looked up.
  */
-async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Proposal, inputHash: string): Promise<Outcome> {
+async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Proposal, input: Encoded, inputHash: string): Promise<Outcome> {
   // Reached by the transaction's key and its log entry's transaction id, both indexed: a retried request
   // costs the same however large the registry has grown.
   const found = await ctx.pool.query<{ id: string; status: 'RECORDED' | 'REJECTED'; inputHash: string; refusals: string; payload: string | null }>(
@@ -429,7 +446,7 @@ async function previousOutcome(ctx: LedgerContext, actor: Actor, proposal: Propo
       createdAt,
       kind: proposal.kind,
       transactionId: null,
-      payload: { status: 'REFUSED_DUPLICATE', idempotencyKey: proposal.idempotencyKey, input: proposalInput(actor, proposal), inputHash, refusals: refusals as unknown as CanonicalValue },
+      payload: { status: 'REFUSED_DUPLICATE', idempotencyKey: proposal.idempotencyKey, input, inputHash, refusals: refusals as unknown as CanonicalValue },
     });
     await record(sql, { id: '', status: 'REFUSED_DUPLICATE', kind: proposal.kind, createdAt: utc(createdAt), log: entry });
   });

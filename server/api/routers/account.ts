@@ -6,9 +6,10 @@ import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, l
 import { recordRead, recordReads } from '../../access/access-log';
 import { readScope } from '../../access/policy';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { accountNumber, idempotencyKeyOf } from '../input-bounds';
 import { propose } from '../propose';
 
-const accountId = z.string().trim().min(1, 'Enter an account number.').max(64, 'An account number has at most 64 characters.');
+const accountId = accountNumber();
 /** The statuses an account may be set to: every status but the one it is opened in. */
 const STATUSES = ['ACTIVE', 'SUSPENDED', 'RESTRICTED', 'FROZEN', 'TERMINATED'] as const;
 
@@ -39,7 +40,7 @@ export const accountRouter = createTRPCRouter({
   setStatus: policyProcedure('account.set-status')
     .input(
       z.object({
-        idempotencyKey: z.string().min(8).max(100).default(() => randomUUID()),
+        idempotencyKey: idempotencyKeyOf().default(() => randomUUID()),
         accountId,
         status: z.enum(STATUSES, { message: 'Choose one of the account statuses.' }),
         reason: z.string().trim().min(1, 'Give the reason for the change.').max(500, 'A reason has at most 500 characters.'),

@@ -5,6 +5,7 @@ import { mayAuthorizeFor, readScope } from '../../access/policy';
 import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
 import { currentSettings, pendingReservations, recentRecords, ruleCatalog, suspensions } from '../../ledger/rules/queries';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { accountNumber, idempotencyKeyOf, MAX_RANGES, settingsMap, units } from '../input-bounds';
 import { propose } from '../propose';
 
 /**
@@ -12,7 +13,7 @@ import { propose } from '../propose';
  * refuses what a caller may not do with a numbered reason. Who may reach each procedure at all is the
  * policy module's (server/access/policy.ts, the `rules.*` policies).
  */
-const idempotencyKey = z.string().min(8).max(100).default(() => randomUUID());
+const idempotencyKey = idempotencyKeyOf().default(() => randomUUID());
 const ruleName = z.string().trim().min(1, 'Choose a rule.').max(64);
 const scope = z.discriminatedUnion('type', [
   z.object({ type: z.literal('REGISTRY') }),
@@ -21,8 +22,8 @@ const scope = z.discriminatedUnion('type', [
 const settingValue = z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]);
 const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'A reason has at most 500 characters.');
 const transactionId = z.string().trim().min(1, 'Enter the transaction id.').max(100);
-const accountId = z.string().trim().min(1, 'Enter an account number.').max(64);
-const serial = (what: string) => z.coerce.bigint({ message: `${what} must be a whole number.` }).refine((v) => v > 0n, `${what} must be greater than zero.`);
+const accountId = accountNumber();
+const serial = units;
 
 export const rulesRouter = createTRPCRouter({
   /** The catalog of rule versions, the current settings, suspensions, corrections and waiting transfers. */
@@ -46,7 +47,7 @@ export const rulesRouter = createTRPCRouter({
   }),
 
   configure: policyProcedure('rules.configure')
-    .input(z.object({ idempotencyKey, rule: ruleName, scope, enabled: z.boolean(), settings: z.record(z.string().max(64), settingValue).default({}) }))
+    .input(z.object({ idempotencyKey, rule: ruleName, scope, enabled: z.boolean(), settings: settingsMap(settingValue).default({}) }))
     .mutation(({ ctx, input }) => propose(ctx, { kind: 'CONFIGURE_RULE', ...input })),
 
   suspend: policyProcedure('rules.suspend')
@@ -97,7 +98,7 @@ export const rulesRouter = createTRPCRouter({
         party: z.string().trim().regex(/^[A-Z]{3}$/, 'The Party is an ISO 3166-1 alpha-3 code, e.g. GHA.'),
         uses: z.enum(['NDC', 'OIMP', 'BOTH', 'NONE']),
         units: z.discriminatedUnion('mode', [
-          z.object({ mode: z.literal('ranges'), ranges: z.array(z.object({ seriesId: z.string().trim().min(1, 'Enter the series.').max(64), firstSerial: serial('The first serial'), lastSerial: serial('The last serial') })).min(1).max(1000) }),
+          z.object({ mode: z.literal('ranges'), ranges: z.array(z.object({ seriesId: z.string().trim().min(1, 'Enter the series.').max(64), firstSerial: serial('The first serial'), lastSerial: serial('The last serial') })).min(1).max(MAX_RANGES, `An authorization names at most ${MAX_RANGES} serial ranges.`) }),
           z.object({
             mode: z.literal('conditions'),
             conditions: z.object({
