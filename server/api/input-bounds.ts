@@ -53,6 +53,26 @@ export const settingsMap = <V extends z.ZodType>(value: V) =>
     .refine((settings) => Object.keys(settings).length <= MAX_SETTINGS, `A rule takes at most ${MAX_SETTINGS} settings.`);
 
 function capitalised(text: string): string {
-  const bare = text.replace(/^(an?|the) /, '');
+  const bare = text.replace(/^an? /, '');
   return bare.charAt(0).toUpperCase() + bare.slice(1);
 }
+
+/**
+ * Characters that change how text is shown without being seen: C0 and C1 controls, the bidirectional
+ * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), the direction marks (U+200E,
+ * U+200F, U+061C), zero-width characters and the byte-order mark. In a name or a contact they can
+ * disguise what an administrator approves (an override shows "gpj.exe" as "exe.jpg").
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/** Free text a person types (a name, a contact, a reason): trimmed, bounded, and shown as typed. */
+export const plainText = (what: string, min: number, max: number, multiline = false) =>
+  z
+    .string({ message: `Enter ${what}.` })
+    .trim()
+    .min(min, min <= 1 ? `Enter ${what}.` : `${capitalised(what)} has at least ${min} characters.`)
+    .max(max, `${capitalised(what)} has at most ${max} characters.`)
+    .refine((text) => !INVISIBLE.test(multiline ? text.replace(/\r?\n|\t/g, ' ') : text), `${capitalised(what)} contains invisible or direction-changing characters (such as U+202E); type it again without them.`);
+
+/** A date of something that has happened: not before 1900 (a year 1000 is a typing mistake). */
+export const pastDate = (what: string) => z.coerce.date({ message: `Enter ${what}.` }).min(new Date('1900-01-01T00:00:00Z'), `${capitalised(what)} cannot be before 1900.`);

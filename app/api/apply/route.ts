@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { applyForAccess } from '@/server/access/applications';
+import { plainText } from '@/server/api/input-bounds';
+import { plainMessage } from '@/server/api/plain-messages';
 import { clientAddressFromHeaders } from '@/server/http/peer-address';
 import { env } from '@/server/env';
 import { ledgerContext } from '@/server/ledger-context';
 
 const schema = z.object({
-  name: z.string().trim().min(2, 'Enter your real name.').max(200, 'A name has at most 200 characters.'),
+  name: plainText('your real name', 2, 200),
   email: z.email('Enter a valid email address.').max(320, 'An email address has at most 320 characters.'),
 });
 
@@ -17,7 +19,7 @@ function json(status: number, body: unknown): Response {
 export async function POST(request: Request): Promise<Response> {
   try {
     const parsed = schema.safeParse(await request.json().catch(() => null));
-    if (!parsed.success) return json(400, { code: 'MALFORMED', error: parsed.error.issues.map((i) => i.message).join(' ') });
+    if (!parsed.success) return json(400, { code: 'MALFORMED', error: parsed.error.issues.map((i) => plainMessage(i)).join(' ') });
     const address = clientAddressFromHeaders(request.headers, env().TRUSTED_PROXY_HOPS);
     const result = await applyForAccess(ledgerContext(), parsed.data, address);
     if (!result.ok) return json(429, { code: result.code, error: result.message });

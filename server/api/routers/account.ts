@@ -6,7 +6,7 @@ import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, l
 import { recordRead, recordReads } from '../../access/access-log';
 import { readScope } from '../../access/policy';
 import { createTRPCRouter, policyProcedure } from '../trpc';
-import { accountNumber, idempotencyKeyOf } from '../input-bounds';
+import { accountNumber, idempotencyKeyOf, plainText } from '../input-bounds';
 import { propose } from '../propose';
 
 const accountId = accountNumber();
@@ -43,7 +43,7 @@ export const accountRouter = createTRPCRouter({
         idempotencyKey: idempotencyKeyOf().default(() => randomUUID()),
         accountId,
         status: z.enum(STATUSES, { message: 'Choose one of the account statuses.' }),
-        reason: z.string().trim().min(1, 'Give the reason for the change.').max(500, 'A reason has at most 500 characters.'),
+        reason: plainText('the reason for the change', 1, 500, true),
       }),
     )
     .mutation(({ ctx, input }) => propose(ctx, { kind: 'SET_ACCOUNT_STATUS', ...input })),

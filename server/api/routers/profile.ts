@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { decideProfileChange, CONTACT_KINDS, ownProfile, pendingChangesOf, requestProfileChange } from '../../access/profiles';
 import { readUser } from '../../access/users';
+import { plainText } from '../input-bounds';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const profileInput = z.object({
-  name: z.string().trim().min(2, 'Enter your real name.').max(200, 'A name has at most 200 characters.'),
-  affiliations: z.array(z.string().trim().min(1, 'An affiliation cannot be empty.').max(200, 'An affiliation has at most 200 characters.')).max(10, 'At most 10 affiliations.'),
+  name: plainText('your real name', 2, 200),
+  affiliations: z.array(plainText('an affiliation', 1, 200)).max(10, 'At most 10 affiliations.'),
   contacts: z
-    .array(z.object({ kind: z.enum(CONTACT_KINDS, 'Choose the kind of contact.'), value: z.string().trim().min(3, 'Enter the contact.').max(300, 'A contact has at most 300 characters.') }))
+    .array(z.object({ kind: z.enum(CONTACT_KINDS, 'Choose the kind of contact.'), value: plainText('the contact', 3, 300) }))
     .min(2, 'Give at least two ways to reach you (A6R-10).')
     .max(10, 'At most 10 contact methods.'),
 });

@@ -5,7 +5,7 @@ import { mayAuthorizeFor, readScope } from '../../access/policy';
 import { partySeries, serialPartsOf } from '../../ledger/descriptors/party-series';
 import { currentSettings, pendingReservations, recentRecords, ruleCatalog, suspensions } from '../../ledger/rules/queries';
 import { createTRPCRouter, policyProcedure } from '../trpc';
-import { accountNumber, idempotencyKeyOf, MAX_RANGES, settingsMap, units } from '../input-bounds';
+import { accountNumber, idempotencyKeyOf, MAX_RANGES, plainText, settingsMap, units } from '../input-bounds';
 import { propose } from '../propose';
 
 /**
@@ -20,7 +20,7 @@ const scope = z.discriminatedUnion('type', [
   z.object({ type: z.enum(['COOPERATIVE_APPROACH', 'SECTION', 'ACCOUNT']), id: z.string().trim().min(1, 'Enter the id of the approach, section or account.').max(64) }),
 ]);
 const settingValue = z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]);
-const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'A reason has at most 500 characters.');
+const reason = plainText('a reason', 1, 500, true);
 const transactionId = z.string().trim().min(1, 'Enter the transaction id.').max(100);
 const accountId = accountNumber();
 const serial = units;
@@ -119,6 +119,6 @@ export const rulesRouter = createTRPCRouter({
 
   /** Approves or rejects a transfer that waits (or expires it); the ledger judges who may. */
   answer: policyProcedure('rules.answer')
-    .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: z.string().trim().max(500).default('') }))
+    .input(z.object({ idempotencyKey, reservationTransactionId: transactionId, decision: z.enum(['APPROVE', 'REJECT', 'EXPIRE']), reason: plainText('a reason', 0, 500, true).default('') }))
     .mutation(({ ctx, input }) => propose(ctx, { kind: 'RELEASE_RESERVATION', ...input })),
 });

@@ -6,6 +6,7 @@ import { credentialLog } from '../../access/credential-log';
 import { recordRead } from '../../access/access-log';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
+import { pastDate, plainText } from '../input-bounds';
 
 const userId = z.string().trim().min(1, 'Choose a user.').max(100, 'A user id has at most 100 characters.');
 
@@ -27,7 +28,7 @@ export const usersRouter = createTRPCRouter({
     .input(
       z.object({
         email: z.email('Enter a valid email address.').max(320, 'An email address has at most 320 characters.'),
-        name: z.string().trim().min(2, 'Enter the person\'s real name.').max(200, 'A name has at most 200 characters.'),
+        name: plainText("the person's real name", 2, 200),
       }),
     )
     .mutation(async ({ ctx, input }) => orRefuse(await createUser(ctx.ledger(), ctx.actor, input))),
@@ -38,12 +39,12 @@ export const usersRouter = createTRPCRouter({
         userId,
         method: z.enum(VERIFICATION_METHODS, 'Choose what was checked.'),
         outcome: z.enum(['VERIFIED', 'REJECTED'], 'Choose the outcome of the check.'),
-        checkedAt: z.coerce.date('Enter the date of the check.'),
-        note: z.string().trim().max(2000, 'A note has at most 2000 characters.').default(''),
+        checkedAt: pastDate('the date of the check'),
+        note: plainText('a note', 0, 2000, true).default(''),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      if (input.checkedAt.getTime() > ctx.now().getTime() + 60_000) return orRefuse({ ok: false, code: 'GRANT_SHAPE_INVALID', message: 'checkedAt: The date of the check cannot be in the future.' });
+      if (input.checkedAt.getTime() > ctx.now().getTime() + 60_000) return orRefuse({ ok: false, code: 'GRANT_SHAPE_INVALID', message: 'The date of the check cannot be in the future.' });
       return orRefuse(await recordIdentityCheck(ctx.ledger(), ctx.actor, input));
     }),
 
