@@ -2,6 +2,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // forbidden(): a page the person's grants do not open answers 403 and says a permission is missing.
+  experimental: { authInterrupts: true },
   // The embedded demo database and the Prisma driver adapter stay out of the server bundle.
   serverExternalPackages: ['@electric-sql/pglite', 'pg', '@prisma/adapter-pg'],
   async headers() {

@@ -8,11 +8,12 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const user = await requireUser();
+  // While a registry administrator acts for someone, the page is that person's (the banner says who acts).
   return (
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold">Dashboard</h1>
-        <p className="mt-1 text-muted">Welcome, {user.name}. Balances are in units; one unit is one tonne of CO2 equivalent unless its metric says otherwise.</p>
+        <p className="mt-1 text-muted">Welcome, {user.actingAs?.name ?? user.name}. Balances are in units; one unit is one tonne of CO2 equivalent unless its metric says otherwise.</p>
       </div>
       {mayUse(user, 'account.list') ? (
         <DashboardView />

@@ -1,9 +1,8 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import pg from 'pg';
 import { signingString } from '../server/access/api-clients';
 import { readCapturedMail } from '../server/mail/mailer';
-import { addVirtualAuthenticator, expectAccessible, signInAndEnroll, signInWithPassword } from './fixtures';
+import { addVirtualAuthenticator, databaseQuery, expectAccessible, signInAndEnroll, signInWithPassword } from './fixtures';
 
 /** A second person in a browser of their own: a separate context, with its own authenticator. */
 async function personIn(browser: Browser, email: string): Promise<Page> {
@@ -14,17 +13,7 @@ async function personIn(browser: Browser, email: string): Promise<Page> {
   return page;
 }
 
-async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the end-to-end tests with `npm run test:e2e`.');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = databaseQuery;
 
 test.describe('identity and access', () => {
   test('a system administrator reaches no business function, confirms with a passkey, and a suspended user is out at the next click', async ({ page, browser }) => {
@@ -59,8 +48,9 @@ test.describe('identity and access', () => {
     await expect(menu.getByRole('link', { name: 'Users' })).toBeVisible();
     await expect(menu.getByRole('link', { name: 'Transfer' })).toHaveCount(0);
     for (const path of ['/transfer', '/accounts/CHE-200-0001']) {
-      await page.goto(path);
-      await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+      const answer = await page.goto(path);
+      expect(answer?.status(), path).toBe(403);
+      await expect(page.getByRole('heading', { level: 1, name: 'No permission for this page' })).toBeVisible();
     }
     // The API says the same, whatever the page shows.
     expect(await page.evaluate(() => fetch('/api/trpc/account.list').then((r) => r.status))).toBe(403);
@@ -113,7 +103,7 @@ test.describe('identity and access', () => {
 
     // At once: the holder's next request no longer sees the account.
     await holder.reload();
-    await expect(holder.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+    await expect(holder.getByRole('heading', { level: 1, name: 'No permission for this page' })).toBeVisible();
 
     await page.getByRole('button', { name: 'Reinstate grant: Account holder or representative, account GHA-200-0001' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Grant reinstated' })).toBeVisible();
@@ -131,10 +121,15 @@ test.describe('identity and access', () => {
     await expect(page.getByTestId('account-balance')).toBeVisible();
     await expectAccessible(page);
     // Never beyond the user's rights: the Swiss accounts stay out of reach, and so do the admin pages.
-    await page.goto('/accounts/CHE-200-0001');
-    await expect(page.getByRole('heading', { level: 1, name: 'Account not found' })).toBeVisible();
-    await page.goto('/admin/users');
+    // An account beyond them answers as one that does not exist: 404, whichever it is.
+    expect((await page.goto('/accounts/CHE-200-0001'))?.status()).toBe(404);
     await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+    expect((await page.goto('/accounts/NONE-000-0000'))?.status()).toBe(404);
+    // The greeting is the person acted for's.
+    await page.goto('/');
+    await expect(page.getByText('Welcome, Ama Owusu.')).toBeVisible();
+    expect((await page.goto('/admin/users'))?.status()).toBe(403);
+    await expect(page.getByRole('heading', { level: 1, name: 'No permission for this page' })).toBeVisible();
     await expect(banner).toBeVisible();
     await banner.getByRole('button', { name: 'End impersonation' }).click();
     await page.waitForURL('**/admin/users');

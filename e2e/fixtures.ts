@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type CDPSession, type Page } from '@playwright/test';
+import { expect, type Browser, type CDPSession, type Page } from '@playwright/test';
+import pg from 'pg';
 
 export const PASSWORD = process.env.E2E_PASSWORD ?? '';
 if (!PASSWORD) throw new Error('E2E_PASSWORD is not set: run the end-to-end tests with `npm run test:e2e`.');
@@ -69,4 +70,31 @@ export async function savePasskeys(client: CDPSession, authenticatorId: string, 
 export async function restorePasskeys(client: CDPSession, authenticatorId: string, file: string): Promise<void> {
   const credentials = JSON.parse(readFileSync(file, 'utf8')) as Parameters<CDPSession['send']>[1][];
   for (const credential of credentials) await client.send('WebAuthn.addCredential', { authenticatorId, credential } as never);
+}
+
+/** A query on the registry's database under test (E2E_DATABASE_URL), for what a browser cannot see. */
+export async function databaseQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the end-to-end tests with `npm run test:e2e`.');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Signs a demo user in, in a browser of its own, whether or not an earlier spec enrolled a passkey for
+ * that user (whose private key went with that spec's browser): the user's passkeys are removed from
+ * the database under test first, and the registry asks for a new one.
+ */
+export async function signedInAfresh(browser: Browser, email: string, viewport: { width: number; height: number }): Promise<Page> {
+  await databaseQuery('DELETE FROM "WebAuthnCredential" WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)', [email]);
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+  await signInAndEnroll(page, email);
+  return page;
 }

@@ -1,17 +1,8 @@
 import { expect, test } from '@playwright/test';
-import pg from 'pg';
-import { signInWithPassword } from './fixtures';
+import { databaseQuery, signInWithPassword } from './fixtures';
 
 async function attemptsFor(email: string): Promise<string[]> {
-  const url = process.env.E2E_DATABASE_URL;
-  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the end-to-end tests with `npm run test:e2e`.');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ address: string }>(`SELECT address FROM "SignInAttempt" WHERE email = $1 ORDER BY id`, [email])).rows.map((r) => r.address);
-  } finally {
-    await client.end();
-  }
+  return (await databaseQuery<{ address: string }>(`SELECT address FROM "SignInAttempt" WHERE email = $1 ORDER BY id`, [email])).map((r) => r.address);
 }
 
 // With no trusted proxy (TRUSTED_PROXY_HOPS=0, the default), a client cannot choose the address its

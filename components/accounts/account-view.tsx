@@ -50,16 +50,18 @@ export function AccountView({ id }: { id: string }) {
   return <AccountDetails detail={query.data} />;
 }
 
-function AccountDetails({ detail: { account, balance, blocks, history, statusChoices } }: { detail: AccountDetail }) {
+function AccountDetails({ detail: { account, balance, blocks, history, statusChoices, mayTransfer } }: { detail: AccountDetail }) {
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <h1 className={heading}>
           {account.name} <span className="font-normal text-muted">({account.id})</span>
         </h1>
-        <Link href={`/transfer?from=${encodeURIComponent(account.id)}`} className={buttonVariants()}>
-          Transfer units
-        </Link>
+        {mayTransfer ? (
+          <Link href={`/transfer?from=${encodeURIComponent(account.id)}`} className={buttonVariants()}>
+            Transfer units
+          </Link>
+        ) : null}
       </div>
       <dl className="grid gap-x-8 gap-y-3 rounded-lg border border-border bg-white p-4 sm:grid-cols-2 sm:p-6 lg:grid-cols-3">
         <Fact term="Account number">{account.id}</Fact>
@@ -76,7 +78,7 @@ function AccountDetails({ detail: { account, balance, blocks, history, statusCho
           units
         </Fact>
       </dl>
-      <BlocksCard accountId={account.id} blocks={blocks} />
+      <BlocksCard accountId={account.id} blocks={blocks} mayTransfer={mayTransfer} />
       <HistoryCard history={history} />
       {statusChoices.length > 0 ? <AccountStatusForm account={account} choices={statusChoices} /> : null}
     </div>
@@ -97,7 +99,7 @@ function transferFromBlockHref(accountId: string, block: AccountDetail['blocks']
   return `/transfer?${query.toString()}`;
 }
 
-function BlocksCard({ accountId, blocks }: { accountId: string; blocks: AccountDetail['blocks'] }) {
+function BlocksCard({ accountId, blocks, mayTransfer }: { accountId: string; blocks: AccountDetail['blocks']; mayTransfer: boolean }) {
   return (
     <Card aria-labelledby="unit-blocks-heading">
       <CardHeader>
@@ -118,9 +120,11 @@ function BlocksCard({ accountId, blocks }: { accountId: string; blocks: AccountD
               <TableHead>Activity</TableHead>
               <TableHead>Vintage</TableHead>
               <TableHead className="text-right">Quantity</TableHead>
-              <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
+              {mayTransfer ? (
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              ) : null}
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -135,11 +139,13 @@ function BlocksCard({ accountId, blocks }: { accountId: string; blocks: AccountD
                 <TableCell className="whitespace-nowrap">{block.activityId}</TableCell>
                 <TableCell className="tabular-nums">{block.vintage}</TableCell>
                 <TableCell className={numericCell}>{formatUnits(block.quantity)}</TableCell>
-                <TableCell>
-                  <Link href={transferFromBlockHref(accountId, block)} className="whitespace-nowrap">
-                    Transfer from this block<span className="sr-only"> {block.serialRange}</span>
-                  </Link>
-                </TableCell>
+                {mayTransfer ? (
+                  <TableCell>
+                    <Link href={transferFromBlockHref(accountId, block)} className="whitespace-nowrap">
+                      Transfer from this block<span className="sr-only"> {block.serialRange}</span>
+                    </Link>
+                  </TableCell>
+                ) : null}
               </TableRow>
             ))}
           </TableBody>

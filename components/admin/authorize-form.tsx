@@ -167,7 +167,7 @@ export function AuthorizeForm() {
                 ] as const
               ).map(([value, label]) => (
                 <label key={value} className="flex min-h-10 items-center gap-2 text-sm">
-                  <input type="radio" name="authorization-units" value={value} checked={mode === value} onChange={() => changeMode(value)} className="size-4 accent-primary" />
+                  <input type="radio" name="authorization-units" value={value} checked={mode === value} onChange={() => changeMode(value)} className="size-6 accent-primary" />
                   {label}
                 </label>
               ))}

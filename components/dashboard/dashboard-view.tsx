@@ -31,7 +31,7 @@ export function DashboardView() {
     );
   }
   return (
-    <div className="grid gap-8">
+    <div className="grid grid-cols-1 gap-8">
       <AccountsCard accounts={list.data.accounts} />
       <HoldingsByVintageChart data={list.data.byVintage} />
     </div>

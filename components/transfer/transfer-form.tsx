@@ -149,7 +149,7 @@ function TransferEditor({ accounts, initial, fields, setFields, onReview }: Edit
             ] as const
           ).map(([mode, label]) => (
             <label key={mode} className="flex min-h-10 items-center gap-2 text-sm">
-              <input type="radio" name="mode" value={mode} checked={fields.mode === mode} onChange={() => change({ mode })} className="size-4 accent-primary" />
+              <input type="radio" name="mode" value={mode} checked={fields.mode === mode} onChange={() => change({ mode })} className="size-6 accent-primary" />
               {label}
             </label>
           ))}

@@ -1,10 +1,14 @@
 import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
-/** The wrapper lets a wide table scroll sideways on a tablet instead of widening the page. */
+/**
+ * The wrapper lets a wide table scroll sideways on a phone or a tablet instead of widening the page;
+ * it takes the keyboard focus, so that it can be scrolled without a pointer (WCAG 2.1.1).
+ */
 export function Table({ className, ...props }: ComponentProps<'table'>) {
   return (
-    <div className="w-full overflow-x-auto">
+    // relative: what is positioned inside (screen-reader text) scrolls with the table, not beyond the page.
+    <div className="relative w-full overflow-x-auto" tabIndex={0}>
       <table className={cn('w-full border-collapse text-left text-sm', className)} {...props} />
     </div>
   );

@@ -1,4 +1,4 @@
-import { notFound, redirect } from 'next/navigation';
+import { forbidden, redirect } from 'next/navigation';
 import type { PolicyName } from '../access/policy';
 import { mayUse } from './actor';
 import { getCurrentUser } from './current-user';
@@ -27,10 +27,12 @@ export async function requireUser(): Promise<CurrentUser> {
 
 /**
  * For pages behind a policy: the fully signed-in user whose grants open it. Anyone else gets the
- * not-found page, which says no more than that there is nothing for them here.
+ * forbidden page (403), which says that a permission is missing: the registry's pages are no secret,
+ * only what is on them. A resource the person may not see (an account of another Party) is a 404,
+ * like one that does not exist; that is the page's own check.
  */
 export async function requirePolicy(name: PolicyName): Promise<CurrentUser> {
   const user = await requireUser();
-  if (!mayUse(user, name)) notFound();
+  if (!mayUse(user, name)) forbidden();
   return user;
 }

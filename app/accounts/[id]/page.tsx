@@ -1,6 +1,10 @@
 import type { Metadata } from 'next';
 import { AccountView } from '@/components/accounts/account-view';
+import { notFound } from 'next/navigation';
+import { actorOf } from '@/server/auth/actor';
 import { requirePolicy } from '@/server/auth/require-user';
+import { db } from '@/server/db/client';
+import { findVisibleAccount } from '@/server/ledger/queries';
 
 interface AccountPageProps {
   readonly params: Promise<{ id: string }>;
@@ -21,8 +25,10 @@ export async function generateMetadata({ params }: AccountPageProps): Promise<Me
 }
 
 export default async function AccountPage({ params }: AccountPageProps) {
-  await requirePolicy('account.read');
+  const user = await requirePolicy('account.read');
   const { id } = await params;
-  // Whether the account exists and is the caller's is the API's decision (account.get); the view shows its answer.
-  return <AccountView id={accountIdOf(id)} />;
+  // An account that does not exist and one the reader may not see answer alike: 404, saying nothing more.
+  const account = await findVisibleAccount(db(), actorOf(user), accountIdOf(id).trim().toUpperCase());
+  if (!account) notFound();
+  return <AccountView id={account.id} />;
 }

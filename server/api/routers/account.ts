@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { mayChangeStatus } from '../../ledger/account-rules';
+import { builtInRulesAt } from '../../ledger/rules/built-in';
 import { accountBlocks, accountHistory, findVisibleAccount, holdingsByVintage, listAccounts, lookupAccount } from '../../ledger/queries';
 import { recordRead, recordReads } from '../../access/access-log';
 import { readScope } from '../../access/policy';
@@ -33,7 +34,10 @@ export const accountRouter = createTRPCRouter({
     // The statuses the caller's grants allow this account to be set to (A6R-41), for the form; the
     // ledger judges the change itself when it is proposed.
     const statusChoices = STATUSES.filter((to) => mayChangeStatus(ctx.actor, account, to));
-    return { account, balance, blocks, history, statusChoices };
+    // Whether the caller may transfer from it, asked of the rule the ledger judges initiation by: a
+    // viewer is offered no transfer that would then be refused.
+    const mayTransfer = builtInRulesAt(ctx.ledger(), ctx.now()).initiation.mayInitiateOn(ctx.actor, account);
+    return { account, balance, blocks, history, statusChoices, mayTransfer };
   }),
 
   /** Changes an account's status (A6R-41) as a ledger transaction, with the reason in the log. */
