@@ -401,8 +401,8 @@ export class LedgerModel {
     return this.approaches.has(id);
   }
 
-  wasDecided(idempotencyKey: string): boolean {
-    return this.decided.has(idempotencyKey);
+  wasDecided(initiatorId: string, idempotencyKey: string): boolean {
+    return this.decided.has(keyOf(initiatorId, idempotencyKey));
   }
 
   /** The registry's proxy account: the first by id that is not terminated. */
@@ -447,7 +447,9 @@ export class LedgerModel {
   apply(actor: Actor, proposal: Proposal): Prediction {
     const input = stableText({ actor: { userId: actor.userId, impersonatorId: actor.impersonatorId, grants: actor.grants }, proposal });
     const accounts = this.accountsNamed(proposal);
-    const earlier = this.decided.get(proposal.idempotencyKey);
+    // Keys are the initiator's own: another user's same key is a request of its own.
+    const key = keyOf(actor.userId, proposal.idempotencyKey);
+    const earlier = this.decided.get(key);
     if (earlier) {
       // A repeated key answers the first outcome and changes nothing; a different input under it is refused.
       if (earlier.input === input) return { ...earlier.prediction, replayed: true, accounts };
@@ -461,7 +463,7 @@ export class LedgerModel {
       decision.commit();
       prediction = { status: 'RECORDED', quantity: decision.quantity, replayed: false, accounts };
     }
-    this.decided.set(proposal.idempotencyKey, { input, prediction });
+    this.decided.set(key, { input, prediction });
     return prediction;
   }
 
@@ -691,11 +693,12 @@ export class LedgerModel {
   }
 
   /** The ledger's id of a recorded transaction, so that answers and reversals can name it. */
-  noteTransaction(idempotencyKey: string, transactionId: string): void {
-    const w = this.waitingByKey.get(idempotencyKey);
+  noteTransaction(initiatorId: string, idempotencyKey: string, transactionId: string): void {
+    const key = keyOf(initiatorId, idempotencyKey);
+    const w = this.waitingByKey.get(key);
     if (w && !this.waiting.has(transactionId)) this.waiting.set(transactionId, w);
     // A suspension is the transaction's first administrative record.
-    const suspension = this.suspensionsByKey.get(idempotencyKey);
+    const suspension = this.suspensionsByKey.get(key);
     if (suspension) this.suspensions.set(`${transactionId}/0`, suspension);
   }
 
@@ -723,7 +726,7 @@ export class LedgerModel {
         commit: () => {
           this.move(selected.takes, p.fromAccountId, escrowId);
           const blocks = this.arrived(escrowId, selected.takes);
-          this.waitingByKey.set(p.idempotencyKey, { kind: 'reservation', fromId: p.fromAccountId, toId: p.toAccountId, holdId: escrowId, blocks, initiator: actor, answered: false });
+          this.waitingByKey.set(keyOf(actor.userId, p.idempotencyKey), { kind: 'reservation', fromId: p.fromAccountId, toId: p.toAccountId, holdId: escrowId, blocks, initiator: actor, answered: false });
         },
       };
     }
@@ -870,7 +873,7 @@ export class LedgerModel {
     if (!this.rules.has(p.rule as ModelRule['rule']) || p.scope.type !== 'SECTION' || !this.sections.has(p.scope.id) || !(p.from < p.until)) throw new Error('model: only suspensions of configured rules in a section, with a valid window, are simulated');
     if (p.reason.trim() === '') codes.push(C.RULE_SUSPENSION_INVALID);
     if (codes.length > 0) return { codes };
-    return { quantity: 0n, commit: () => this.suspensionsByKey.set(p.idempotencyKey, { rule: p.rule, scope: p.scope, lifted: false }) };
+    return { quantity: 0n, commit: () => this.suspensionsByKey.set(keyOf(actor.userId, p.idempotencyKey), { rule: p.rule, scope: p.scope, lifted: false }) };
   }
 
   /** Lifting a suspension early: registry administrators, with a reason; once, and only while it is in force. */
@@ -969,7 +972,7 @@ export class LedgerModel {
       commit: () => {
         this.move(selected.takes, p.fromAccountId, p.toAccountId);
         const blocks = this.arrived(p.toAccountId, selected.takes);
-        this.waitingByKey.set(p.idempotencyKey, { kind: 'withholding', fromId: p.fromAccountId, toId: p.toAccountId, holdId: p.toAccountId, blocks, initiator: actor, answered: false });
+        this.waitingByKey.set(keyOf(actor.userId, p.idempotencyKey), { kind: 'withholding', fromId: p.fromAccountId, toId: p.toAccountId, holdId: p.toAccountId, blocks, initiator: actor, answered: false });
       },
     };
   }
@@ -1070,4 +1073,9 @@ export class LedgerModel {
       }
     }
   }
+}
+
+/** An idempotency key in its initiator's key space. */
+function keyOf(initiatorId: string, idempotencyKey: string): string {
+  return `${initiatorId}\u0000${idempotencyKey}`;
 }

@@ -440,7 +440,7 @@ class Simulation {
     this.timings.ledger += executed - started;
     const context = `${step.label} by ${jsonText(step.actor)}${issue ? ` (known issue ${issue}: ${KNOWN_ISSUES[issue]})` : ''}`;
     this.compareOutcome(step.proposal, prediction, outcome, context);
-    if (outcome.status === 'RECORDED' && !outcome.replayed) this.model.noteTransaction(step.proposal.idempotencyKey, outcome.transactionId);
+    if (outcome.status === 'RECORDED' && !outcome.replayed) this.model.noteTransaction(step.actor.userId, step.proposal.idempotencyKey, outcome.transactionId);
     await this.compareAccounts(step.proposal, prediction.accounts, context);
     this.timings.compare += performance.now() - executed;
     this.count(outcome);
@@ -598,7 +598,7 @@ class Simulation {
       const prediction = this.predict(item.actor, item.proposal, step.label);
       const issue = step.knownIssue ?? this.knownIssue(item.actor, item.proposal);
       this.compareOutcome(item.proposal, prediction, o, `${step.label}, proposal ${index + 1} of ${step.items.length} (steps ${first}-${this.step}, checked in timestamp order)${issue ? ` (known issue ${issue}: ${KNOWN_ISSUES[issue]})` : ''}`);
-      if (o.status === 'RECORDED' && !o.replayed) this.model.noteTransaction(item.proposal.idempotencyKey, o.transactionId);
+      if (o.status === 'RECORDED' && !o.replayed) this.model.noteTransaction(item.actor.userId, item.proposal.idempotencyKey, o.transactionId);
       for (const id of prediction.accounts) touched.add(id);
       this.count(o);
     }
