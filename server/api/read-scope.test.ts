@@ -3,6 +3,7 @@ import { seedDemo } from '../demo/seed';
 import type { Actor, LedgerContext, Proposal } from '../ledger/types';
 import { execute } from '../ledger/write-path';
 import { apiCallerFor } from '../testing/api-caller';
+import { testClockStart } from '../testing/test-clock';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 
 /**
@@ -11,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-database'
  * refusal and the acquiring-account lookup do not tell an account holder another Party's account status.
  */
 
-const NOW = new Date('2026-11-22T10:00:00Z');
+const NOW = new Date(testClockStart('2026-11-22T10:00:00.000Z'));
 let database: TestDatabase;
 let ledger: LedgerContext;
 let n = 0;
