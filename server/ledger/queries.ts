@@ -61,7 +61,6 @@ export async function findVisibleAccount(db: Db, actor: Actor, accountId: string
   return db.account.findFirst({ where: { AND: [{ id: accountId }, visibleAccountsWhere(actor)] } });
 }
 
-/** The public face of any account: what a sender sees before confirming a transfer. */
 /**
  * What a transfer form shows of an acquiring account: number, name, holder, type and registry, which
  * registries publish for every account; its status only to a reader whose scope covers the account

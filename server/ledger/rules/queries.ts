@@ -115,14 +115,8 @@ export async function recentRecords(db: Db, kind: Exclude<ScopedKind, 'RULE_SETT
 
 /** Transfers that wait for an answer and concern an account the reader sees: reservations without a release. */
 export async function pendingReservations(db: Db, scope: ReadScope): Promise<RecordView[]> {
-  const rows = await db.$queryRaw<RecordRow[]>`
-    SELECT r.id, r.subject, r."scopeType", r."scopeId", r.body, r."validFrom", r."validUntil", r."transactionId", r."createdAt"
-    FROM "AdministrativeRecord" r
-    WHERE r.kind = 'RESERVATION' AND ${reservationInScope(scope)}
-      AND NOT EXISTS (SELECT 1 FROM "AdministrativeRecord" l WHERE l.kind = 'RESERVATION_RELEASE' AND l."scopeId" = r."transactionId")
-    ORDER BY r."createdAt" DESC, r.id DESC
-    LIMIT 200`;
-  return rows.map(view);
+  const unanswered = Prisma.sql`${reservationInScope(scope)} AND NOT EXISTS (SELECT 1 FROM "AdministrativeRecord" l WHERE l.kind = 'RESERVATION_RELEASE' AND l."scopeId" = r."transactionId")`;
+  return (await recordsWhere(db, 'RESERVATION', unanswered, 200)).map(view);
 }
 
 export interface SuspensionView extends RecordView {
