@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../server/testing/test-database';
 import { accountBlocks } from '../../server/ledger/queries';
+import { WHOLE_REGISTRY } from '../../server/ledger/authority';
 import type { Actor, LedgerContext } from '../../server/ledger/types';
 import { versionInForce } from '../../server/ledger/rules/catalog';
 import { execute } from '../../server/ledger/write-path';
@@ -36,7 +37,7 @@ describe('bench rules phase', () => {
     const at = new Date(clock).toISOString();
     const result = await runRulesPhase({ ctx, admin, pairs: [['B-H0', 'B-H1']], seconds: 0.3 });
     expect(result.transfers).toBeGreaterThan(0);
-    const held = async (id: string) => (await accountBlocks(test.db, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
+    const held = async (id: string) => (await accountBlocks(test.db, WHOLE_REGISTRY, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
     const moved = (await held('B-H1')) + (await held('BENCH-FEE'));
     expect(moved).toBe(1_000_000n - (await held('B-H0')));
     const transactions = await test.db.ledgerTransaction.findMany({ where: { idempotencyKey: { startsWith: 'rules-0-' } } });

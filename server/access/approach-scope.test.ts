@@ -3,6 +3,7 @@ import { createSession, loadSession, markSecondFactor } from '../auth/session-st
 import { actorOf } from '../auth/actor';
 import { seedDemo } from '../demo/seed';
 import { execute } from '../ledger/write-path';
+import { readScope } from '../ledger/authority';
 import { listAccounts } from '../ledger/queries';
 import { verifyLedger } from '../ledger/verify';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../ledger/types';
@@ -130,9 +131,9 @@ describe('a grant limited to a cooperative approach (A6R-46)', () => {
   });
 
   it('shows only the accounts of its approach', async () => {
-    const seen = (await listAccounts(database.db, ghanaForCa1)).map((a) => a.id);
+    const seen = (await listAccounts(database.db, readScope(ghanaForCa1))).map((a) => a.id);
     expect(seen).toEqual(['GHA-100-0001', 'GHA-200-0011']);
-    expect((await listAccounts(database.db, holderForCa1)).map((a) => a.id)).toEqual(['GHA-200-0011']);
+    expect((await listAccounts(database.db, readScope(holderForCa1))).map((a) => a.id)).toEqual(['GHA-200-0011']);
   });
 
   it('grants within its own limit only, and never a grant that could not count', async () => {

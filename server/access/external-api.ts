@@ -6,7 +6,7 @@ import type { Actor, LedgerContext, Outcome, UnitSelection } from '../ledger/typ
 import { execute } from '../ledger/write-path';
 import { recordRead } from './access-log';
 import { verifySignedRequest, type SignedRequest } from './api-clients';
-import { externalMayPropose, externalMayRead, gate, type PolicyName } from './policy';
+import { externalMayPropose, externalMayRead, gate, readScope, type PolicyName } from './policy';
 import { outcomeForReader } from './outcomes';
 
 /**
@@ -57,7 +57,7 @@ export async function externalAccountHoldings(db: Db, request: SignedRequest, ac
   if (!auth.ok) return auth.answer;
   if (!(await readableAccount(db, auth.actor, accountId))) return notGranted(accountId);
   await recordRead(db, auth.actor, 'external.account.read', accountId, now);
-  const blocks = await accountBlocks(db, accountId);
+  const blocks = await accountBlocks(db, readScope(auth.actor), accountId);
   const balance = blocks.reduce((sum, b) => sum + b.quantity, 0n);
   return {
     status: 200,
@@ -84,7 +84,7 @@ export async function externalAccountTransactions(db: Db, request: SignedRequest
   }
   if (!(await readableAccount(db, auth.actor, accountId))) return notGranted(accountId);
   await recordRead(db, auth.actor, 'external.account.transactions', accountId, now);
-  const history = await accountHistory(db, accountId, Number(limitText));
+  const history = await accountHistory(db, readScope(auth.actor), accountId, Number(limitText));
   return {
     status: 200,
     body: {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import type { Refusal } from '../ledger/check-codes';
-import { scopeCovers } from '../ledger/read-scope';
+import { scopeCovers } from '../ledger/authority';
 import type { Outcome } from '../ledger/types';
 import { readScope, type Subject } from './policy';
 
@@ -16,7 +16,7 @@ export async function outcomeForReader(db: Db, subject: Subject, outcome: Outcom
   const named = [...new Set(outcome.refusals.filter((r) => 'status' in r.judged && typeof r.judged.accountId === 'string').map((r) => r.judged.accountId as string))];
   if (named.length === 0) return outcome;
   const scope = readScope(subject);
-  const accounts = await db.account.findMany({ where: { id: { in: named } }, select: { id: true, sectionId: true } });
+  const accounts = await db.account.findMany({ where: { id: { in: named } }, select: { id: true, sectionId: true, cooperativeApproachId: true } });
   const visible = new Set(accounts.filter((a) => scopeCovers(scope, a)).map((a) => a.id));
   const refusals = outcome.refusals.map((r): Refusal => {
     const accountId = r.judged.accountId;

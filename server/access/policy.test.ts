@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actorWithin, grantCovers, withinLimit } from '../ledger/approach-scope';
 import type { Actor, ActorGrant } from '../ledger/types';
+import { scopeCoversSection, type ReadScope } from '../ledger/authority';
 import { approachLimitProblem, grantShapeProblem, mayAdministerGrant, mayReadAccount, mayReadUser, readScope, type GrantScope, type TargetGrant } from './policy';
 
 /** The policy's decisions about grants limited to cooperative approaches (A6R-46), as tables. */
@@ -98,17 +99,34 @@ describe('readScope: whose data a reader reads', () => {
   const actor = (...grants: ActorGrant[]): Actor => ({ userId: 'u', impersonatorId: null, grants });
   it('gives a registry administrator the whole registry, and nobody else', () => {
     expect(readScope(actor({ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }))).toEqual({ kind: 'REGISTRY' });
-    expect(readScope(actor({ role: 'SYSTEM_ADMIN', sectionId: null, accountId: null }))).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [] });
+    expect(readScope(actor({ role: 'SYSTEM_ADMIN', sectionId: null, accountId: null }))).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [], limited: [] });
   });
   it("gives a section administrator his sections, and a holder or viewer their accounts, never another Party's", () => {
     const scope = readScope(actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null }, { role: 'VIEWER', sectionId: null, accountId: 'CHE-200-0001' }));
-    expect(scope).toEqual({ kind: 'LIMITED', sectionIds: ['GHA'], accountIds: ['CHE-200-0001'] });
+    expect(scope).toEqual({ kind: 'LIMITED', sectionIds: ['GHA'], accountIds: ['CHE-200-0001'], limited: [] });
     const ghanaAdmin = actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null });
-    expect(mayReadAccount(ghanaAdmin, { id: 'GHA-200-0001', sectionId: 'GHA' })).toBe(true);
-    expect(mayReadAccount(ghanaAdmin, { id: 'CHE-200-0001', sectionId: 'CHE' })).toBe(false);
-    expect(mayReadAccount(ghanaAdmin, { id: 'IR-900-0001', sectionId: null })).toBe(false);
+    expect(mayReadAccount(ghanaAdmin, { id: 'GHA-200-0001', sectionId: 'GHA', cooperativeApproachId: null })).toBe(true);
+    expect(mayReadAccount(ghanaAdmin, { id: 'CHE-200-0001', sectionId: 'CHE', cooperativeApproachId: null })).toBe(false);
+    expect(mayReadAccount(ghanaAdmin, { id: 'IR-900-0001', sectionId: null, cooperativeApproachId: null })).toBe(false);
   });
-  it('gives a section administrator limited to cooperative approaches no whole section', () => {
-    expect(readScope(actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null, cooperativeApproachIds: ['CA1'] }))).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [] });
+  it("gives a section administrator limited to cooperative approaches no whole section, only the section's accounts of those approaches", () => {
+    const limited = actor({ role: 'SECTION_ADMIN', sectionId: 'GHA', accountId: null, cooperativeApproachIds: ['CA1'] });
+    expect(readScope(limited)).toEqual({ kind: 'LIMITED', sectionIds: [], accountIds: [], limited: [{ sectionId: 'GHA', accountId: null, approachIds: ['CA1'] }] });
+    expect(scopeCoversSection(readScope(limited), 'GHA')).toBe(false);
+    expect(mayReadAccount(limited, { id: 'GHA-200-0011', sectionId: 'GHA', cooperativeApproachId: 'CA1' })).toBe(true);
+    expect(mayReadAccount(limited, { id: 'GHA-200-0012', sectionId: 'GHA', cooperativeApproachId: 'CA2' })).toBe(false);
+    expect(mayReadAccount(limited, { id: 'GHA-200-0001', sectionId: 'GHA', cooperativeApproachId: null })).toBe(false);
+    expect(mayReadAccount(limited, { id: 'CHE-200-0011', sectionId: 'CHE', cooperativeApproachId: 'CA1' })).toBe(false);
+  });
+  it('gives an external system the account or section its grants name, and no more', () => {
+    const system = actor({ role: 'EXTERNAL_SYSTEM', sectionId: 'CHE', accountId: null }, { role: 'ACCOUNT_HOLDER', sectionId: null, accountId: 'GHA-200-0001' });
+    expect(mayReadAccount(system, { id: 'CHE-200-0001', sectionId: 'CHE', cooperativeApproachId: null })).toBe(true);
+    expect(mayReadAccount(system, { id: 'GHA-200-0001', sectionId: 'GHA', cooperativeApproachId: null })).toBe(true);
+    expect(mayReadAccount(system, { id: 'GHA-200-0002', sectionId: 'GHA', cooperativeApproachId: null })).toBe(false);
+  });
+  it('cannot be made up: a read scope is only what readScope returns for an actor', () => {
+    // @ts-expect-error a literal lacks the mark only the authority module sets
+    const madeUp: ReadScope = { kind: 'REGISTRY' };
+    expect(madeUp.kind).toBe('REGISTRY');
   });
 });

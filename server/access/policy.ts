@@ -1,10 +1,15 @@
 import type { Role } from '../db/generated/enums';
-import { grantCovers, withinLimit } from '../ledger/approach-scope';
-import { scopeCovers, WHOLE_REGISTRY, type ReadScope } from '../ledger/read-scope';
+import { withinLimit } from '../ledger/approach-scope';
+import { administersSection, holdsRole, readScope, scopeCovers, sectionGrants, type ScopedAccount } from '../ledger/authority';
 import type { Actor, ActorGrant } from '../ledger/types';
 
+// Who holds which grant, and whose data a read returns, are answered in the ledger's authority module;
+// this module decides, in those terms, which procedures a subject reaches and which users, grants and
+// external systems it administers.
+export { externalMayPropose, externalMayRead, mayAuthorizeFor, readScope, type ReadScope } from '../ledger/authority';
+
 /**
- * The one place that decides who may do what (A6R-12, attribute-based). Every tRPC procedure names
+ * The policy layer (A6R-12, attribute-based), built on server/ledger/authority.ts. Every tRPC procedure names
  * one policy below; the procedure's middleware asks `gate` before anything else runs, and the
  * service behind it asks the resource rules (`mayAdministerGrant`, `mayImpersonate`, …) once it knows
  * the section, account or user concerned. A test enumerates every procedure against every role.
@@ -101,7 +106,7 @@ export function isPolicyName(name: unknown): name is PolicyName {
   return typeof name === 'string' && Object.hasOwn(POLICIES, name);
 }
 
-const has = (subject: Subject, role: Role) => subject.grants.some((g) => g.role === role);
+const has = holdsRole;
 
 export function isElevated(subject: Subject): boolean {
   return subject.grants.some((g) => ELEVATED_ROLES.has(g.role)) || subject.impersonatorId !== null;
@@ -195,13 +200,7 @@ export function mayAdministerGrant(subject: Subject, scope: GrantScope): boolean
     case 'VIEWER':
       if (has(subject, 'REGISTRY_ADMIN')) return true;
       if (scope.accountSectionId === null) return false;
-      return subject.grants.some(
-        (g) =>
-          g.role === 'SECTION_ADMIN' &&
-          g.sectionId === scope.accountSectionId &&
-          grantCovers(g, [scope.accountApproachId]) &&
-          withinLimit(g.cooperativeApproachIds ?? [], scope.cooperativeApproachIds),
-      );
+      return sectionGrants(subject, scope.accountSectionId, scope.accountApproachId).some((g) => withinLimit(g.cooperativeApproachIds ?? [], scope.cooperativeApproachIds));
   }
 }
 
@@ -222,24 +221,6 @@ export function mayAdministerSystemGrant(subject: Subject): boolean {
 }
 
 /**
- * An external system reads an account its grants cover, within any approach limit: an EXTERNAL_SYSTEM
- * grant on the account or on its section, or an ACCOUNT_HOLDER grant on the account.
- */
-export function externalMayRead(subject: Subject, account: { readonly id: string; readonly sectionId: string | null; readonly cooperativeApproachId: string | null }): boolean {
-  return subject.grants.some((g) => {
-    const covers =
-      (g.role === 'EXTERNAL_SYSTEM' && (g.accountId === account.id || (g.sectionId !== null && g.sectionId === account.sectionId))) ||
-      (g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id);
-    return covers && grantCovers(g, [account.cooperativeApproachId]);
-  });
-}
-
-/** An external system proposes transfers from an account it represents (ACCOUNT_HOLDER), within any approach limit. */
-export function externalMayPropose(subject: Subject, account: { readonly id: string; readonly cooperativeApproachId: string | null }): boolean {
-  return subject.grants.some((g) => g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id && grantCovers(g, [account.cooperativeApproachId]));
-}
-
-/**
  * Whether a grant with this scope could ever count (A6R-46): a grant on an account limited to
  * approaches the account does not belong to would admit nothing. Returns a message, or null.
  */
@@ -247,10 +228,6 @@ export function approachLimitProblem(scope: GrantScope): string | null {
   if (scope.cooperativeApproachIds.length === 0 || scope.accountId === null) return null;
   if (scope.accountApproachId !== null && scope.cooperativeApproachIds.includes(scope.accountApproachId)) return null;
   return `Account ${scope.accountId} belongs to ${scope.accountApproachId === null ? 'no cooperative approach' : `cooperative approach ${scope.accountApproachId}`}: a grant on it limited to ${scope.cooperativeApproachIds.join(', ')} would never count.`;
-}
-
-export function sectionAdminOf(subject: Subject, sectionId: string): boolean {
-  return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
 }
 
 /** A grant of a user an administrator looks at, with the section and approach of its account. */
@@ -267,9 +244,9 @@ export function mayReadUser(subject: Subject, target: { readonly grants: readonl
   if (!has(subject, 'SECTION_ADMIN')) return false;
   if (target.grants.length === 0) return true;
   return target.grants.some((t) => {
-    if (t.sectionId !== null) return sectionAdminOf(subject, t.sectionId);
+    if (t.sectionId !== null) return administersSection(subject, t.sectionId);
     if (t.accountSectionId === null) return false;
-    return subject.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === t.accountSectionId && grantCovers(g, [t.accountApproachId ?? null]));
+    return administersSection(subject, t.accountSectionId, t.accountApproachId ?? null);
   });
 }
 
@@ -278,7 +255,7 @@ export function mayReadUser(subject: Subject, target: { readonly grants: readonl
  * registry and system administrators only by system administrators.
  */
 export function mayIssueCredentials(subject: Subject, target: { readonly grants: readonly TargetGrant[] }): boolean {
-  if (target.grants.some((g) => g.role === 'REGISTRY_ADMIN' || g.role === 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
+  if (has(target, 'REGISTRY_ADMIN') || has(target, 'SYSTEM_ADMIN')) return has(subject, 'SYSTEM_ADMIN');
   return mayReadUser(subject, target);
 }
 
@@ -291,43 +268,11 @@ export function mayImpersonate(subject: Subject, target: { readonly userId: stri
   if (subject.impersonatorId !== null) return 'End the current impersonation first.';
   if (!has(subject, 'REGISTRY_ADMIN')) return 'Only registry administrators impersonate users.';
   if (target.userId === subject.userId) return 'You cannot impersonate yourself.';
-  if (target.grants.some((g) => g.role === 'SYSTEM_ADMIN')) return 'System administrators cannot be impersonated.';
+  if (has(target, 'SYSTEM_ADMIN')) return 'System administrators cannot be impersonated.';
   return null;
 }
 
-/**
- * Whose data a subject reads (house rule 11): registry administrators the whole registry; everyone
- * else the sections they administer (their accounts included) and the accounts they hold or view.
- * A section administrator whose grant is limited to cooperative approaches (A6R-46) is given no
- * section here, only what the reads that know approaches show him: reads of Party records err on the
- * side of showing less. System administrators and external systems read no business data this way.
- */
-export function readScope(subject: Subject): ReadScope {
-  if (has(subject, 'REGISTRY_ADMIN')) return WHOLE_REGISTRY;
-  const sectionIds = new Set<string>();
-  const accountIds = new Set<string>();
-  for (const g of subject.grants) {
-    if (g.role === 'SECTION_ADMIN' && g.sectionId !== null && (g.cooperativeApproachIds ?? []).length === 0) sectionIds.add(g.sectionId);
-    if ((g.role === 'ACCOUNT_HOLDER' || g.role === 'VIEWER') && g.accountId !== null) accountIds.add(g.accountId);
-  }
-  return { kind: 'LIMITED', sectionIds: [...sectionIds].sort(), accountIds: [...accountIds].sort() };
-}
-
-/** Whether an account (its id and section) is within what the subject reads. */
-export function mayReadAccount(subject: Subject, account: { readonly id: string; readonly sectionId: string | null }): boolean {
+/** Whether an account (its number, section and approach) is within what the subject reads. */
+export function mayReadAccount(subject: Subject, account: ScopedAccount): boolean {
   return scopeCovers(readScope(subject), account);
-}
-
-/**
- * Whose compliance findings a subject sees (A6R-19): registry administrators all of them; section
- * administrators those on accounts of their sections; anyone else none.
- */
-export function complianceSections(subject: Subject): 'ALL' | readonly string[] {
-  if (has(subject, 'REGISTRY_ADMIN')) return 'ALL';
-  return subject.grants.filter((g) => g.role === 'SECTION_ADMIN' && g.sectionId !== null).map((g) => g.sectionId as string);
-}
-
-/** Who records authorizations for a Party (A6R-45): registry administrators, and the Party's section administrators. */
-export function mayAuthorizeFor(subject: Subject, party: string): boolean {
-  return has(subject, 'REGISTRY_ADMIN') || sectionAdminOf(subject, party);
 }

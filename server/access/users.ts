@@ -5,6 +5,7 @@ import type { Role, VerificationOutcome } from '../db/generated/enums';
 import type { Prisma } from '../db/generated/client';
 import type { Actor } from '../ledger/types';
 import { abort, lockUser, newPersonalDataKey, personalDataDigest, refuse, runAct, type AccessContext, type AccessResult } from './acts';
+import { holdsRole } from '../ledger/authority';
 import { mayReadUser } from './policy';
 
 /**
@@ -77,7 +78,7 @@ export function setUserAccessSuspended(ctx: AccessContext, actor: Actor, userId:
     const user = await lockUser(tx, userId);
     if (!user) abort('USER_NOT_FOUND');
     if (userId === actor.userId || userId === actor.impersonatorId) abort('SELF_NOT_ALLOWED');
-    const isSystemAdmin = actor.grants.some((g) => g.role === 'SYSTEM_ADMIN');
+    const isSystemAdmin = holdsRole(actor, 'SYSTEM_ADMIN');
     if (!isSystemAdmin) {
       const targetIsAdmin = await tx.grant.count({ where: { userId, role: { in: [...ADMIN_ROLES] } } });
       if (targetIsAdmin > 0) abort('NOT_ALLOWED', 'Only system administrators suspend the access of registry and system administrators.');

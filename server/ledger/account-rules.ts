@@ -1,17 +1,14 @@
 import type { AccountStatus, AccountType } from '../db/generated/enums';
+import { administersSection, isRegistryAdmin } from './authority';
 import type { Actor, AccountFacts } from './types';
 
 /**
- * Who may do what with accounts. The built-in business rules (account type, account status, initiation,
+ * Who may do what with accounts, in the terms of authority.ts. The built-in business rules (account type, account status, initiation,
  * first transfer) are versioned modules under `rules/`, taken at the version in force at each
  * transaction's time from `rules/built-in.ts`.
  */
 
 export const END_USE_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['USE', 'CANCELLATION', 'ADMIN_CANCELLATION']);
-
-export function isRegistryAdmin(actor: Actor): boolean {
-  return actor.grants.some((g) => g.role === 'REGISTRY_ADMIN');
-}
 
 /**
  * Who may set which account status (A6R-41): Restricted and Frozen, and lifting them, are for registry
@@ -21,8 +18,7 @@ export function isRegistryAdmin(actor: Actor): boolean {
 export function mayChangeStatus(actor: Actor, account: AccountFacts, to: AccountStatus): boolean {
   if (account.status === 'TERMINATED' || to === 'INITIAL' || to === account.status) return false;
   if (isRegistryAdmin(actor)) return true;
-  const sectionAdmin = actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId !== null && g.sectionId === account.sectionId);
-  if (!sectionAdmin) return false;
+  if (!administersSection(actor, account.sectionId)) return false;
   if (to === 'RESTRICTED' || to === 'FROZEN') return false;
   return account.status !== 'RESTRICTED' && account.status !== 'FROZEN';
 }
@@ -34,5 +30,5 @@ const SECTION_ACCOUNT_TYPES: ReadonlySet<AccountType> = new Set<AccountType>(['I
 export function mayOpenAccount(actor: Actor, sectionId: string | null, type: AccountType): boolean {
   if (isRegistryAdmin(actor)) return true;
   if (sectionId === null || !SECTION_ACCOUNT_TYPES.has(type)) return false;
-  return actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
+  return administersSection(actor, sectionId);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { seriesIdOf } from './operations/issue-units';
 import { accountBlocks } from './queries';
+import { WHOLE_REGISTRY } from './authority';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from './types';
 import { execute } from './write-path';
 
@@ -87,17 +88,17 @@ describe('external transfers through the proxy account (A6R-54)', () => {
   it('places outgoing units in the proxy account', async () => {
     const out = await run(ghanaAdmin, { kind: 'EXTERNAL_TRANSFER', fromAccountId: 'GHA-100', destination: { registryId: 'XR', accountId: 'KEN-555' }, selection: { mode: 'explicit', seriesId: seriesIdOf(local), firstSerial: 1n, lastSerial: 100n } });
     expect(out).toMatchObject({ status: 'RECORDED', quantity: 100n });
-    expect((await accountBlocks(test.db, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1n, 100n]]);
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1n, 100n]]);
   });
 
   it('brings returning units back out of the proxy account', async () => {
     const back = await run(registryAdmin, { kind: 'EXTERNAL_ARRIVAL', toAccountId: 'GHA-200', origin: { registryId: 'XR', accountId: 'KEN-555', messageId: 'm-1' }, series: local, firstSerial: 41n, lastSerial: 60n });
     expect(back).toMatchObject({ status: 'RECORDED', quantity: 20n });
-    expect((await accountBlocks(test.db, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'IR-PROXY')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
       [1n, 40n],
       [61n, 100n],
     ]);
-    expect((await accountBlocks(test.db, 'GHA-200')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[41n, 60n]]);
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'GHA-200')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[41n, 60n]]);
   });
 
   it('generates units never seen here in the proxy account and passes them on', async () => {

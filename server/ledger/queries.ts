@@ -1,25 +1,29 @@
 import { Prisma } from '../db/generated/client';
 import type { Db } from '../db/client';
 import { humanBlock } from './serial';
-import { isLimited } from './approach-scope';
-import { scopeCovers, type ReadScope } from './read-scope';
-import type { Actor, ActorGrant } from './types';
+import { scopeCovers, type ReadScope } from './authority';
+import { accountRowInScope } from './read-scope';
 
 /**
- * The read side of the ledger: holdings, blocks, history. Reads are scoped by the caller's grants
- * here, in one place, so that no page can list what its user may not see.
+ * The read side of the ledger: holdings, blocks, history. Every read takes the reader's scope
+ * (authority.ts `readScope`, required, never built here) and returns nothing outside it: an account
+ * out of scope reads as one that does not exist.
  */
-export function visibleAccountsWhere(actor: Actor): Prisma.AccountWhereInput {
-  if (actor.grants.some((g) => g.role === 'REGISTRY_ADMIN')) return {};
-  // A grant limited to cooperative approaches shows only the accounts of those approaches (A6R-46).
-  const within = (g: ActorGrant): Prisma.AccountWhereInput => (isLimited(g) ? { cooperativeApproachId: { in: [...(g.cooperativeApproachIds ?? [])] } } : {});
+export function visibleAccountsWhere(scope: ReadScope): Prisma.AccountWhereInput {
+  if (scope.kind === 'REGISTRY') return {};
   const OR: Prisma.AccountWhereInput[] = [];
-  for (const g of actor.grants) {
-    if (g.role === 'SECTION_ADMIN' && g.sectionId) OR.push({ sectionId: g.sectionId, ...within(g) });
-    if ((g.role === 'ACCOUNT_HOLDER' || g.role === 'VIEWER') && g.accountId) OR.push({ id: g.accountId, ...within(g) });
-  }
+  if (scope.sectionIds.length > 0) OR.push({ sectionId: { in: [...scope.sectionIds] } });
+  if (scope.accountIds.length > 0) OR.push({ id: { in: [...scope.accountIds] } });
+  // A grant limited to cooperative approaches shows only the accounts of those approaches (A6R-46).
+  for (const r of scope.limited) OR.push({ ...(r.accountId === null ? { sectionId: r.sectionId } : { id: r.accountId }), cooperativeApproachId: { in: [...r.approachIds] } });
   // No grant that shows an account: a condition no account meets.
   return OR.length === 0 ? { id: { in: [] } } : { OR };
+}
+
+/** The condition "account `accountId` is within the scope", for reads of one account's rows. */
+function accountVisible(scope: ReadScope, accountId: string): Prisma.Sql {
+  if (scope.kind === 'REGISTRY') return Prisma.sql`TRUE`;
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Account" a WHERE a.id = ${accountId} AND ${accountRowInScope(scope)})`;
 }
 
 export interface AccountSummary {
@@ -35,8 +39,8 @@ export interface AccountSummary {
   readonly blockCount: number;
 }
 
-export async function listAccounts(db: Db, actor: Actor): Promise<AccountSummary[]> {
-  const accounts = await db.account.findMany({ where: visibleAccountsWhere(actor), orderBy: { id: 'asc' } });
+export async function listAccounts(db: Db, scope: ReadScope): Promise<AccountSummary[]> {
+  const accounts = await db.account.findMany({ where: visibleAccountsWhere(scope), orderBy: { id: 'asc' } });
   if (accounts.length === 0) return [];
   const totals = await db.$queryRaw<{ accountId: string; balance: bigint; blocks: bigint }[]>`
     SELECT "accountId", sum("lastSerial" - "firstSerial" + 1)::bigint AS balance, count(*)::bigint AS blocks
@@ -57,8 +61,8 @@ export async function listAccounts(db: Db, actor: Actor): Promise<AccountSummary
   }));
 }
 
-export async function findVisibleAccount(db: Db, actor: Actor, accountId: string) {
-  return db.account.findFirst({ where: { AND: [{ id: accountId }, visibleAccountsWhere(actor)] } });
+export async function findVisibleAccount(db: Db, scope: ReadScope, accountId: string) {
+  return db.account.findFirst({ where: { AND: [{ id: accountId }, visibleAccountsWhere(scope)] } });
 }
 
 /**
@@ -67,10 +71,10 @@ export async function findVisibleAccount(db: Db, actor: Actor, accountId: string
  * (a suspended or frozen account of another Party is that Party's business).
  */
 export async function lookupAccount(db: Db, scope: ReadScope, accountId: string) {
-  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, name: true, holderName: true, type: true, status: true, registry: true, sectionId: true } });
+  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, name: true, holderName: true, type: true, status: true, registry: true, sectionId: true, cooperativeApproachId: true } });
   if (!account) return null;
-  const { sectionId, status, ...published } = account;
-  return { ...published, status: scopeCovers(scope, { id: account.id, sectionId }) ? status : null };
+  const { sectionId, cooperativeApproachId, status, ...published } = account;
+  return { ...published, status: scopeCovers(scope, { id: account.id, sectionId, cooperativeApproachId }) ? status : null };
 }
 
 export interface BlockView {
@@ -88,8 +92,8 @@ export interface BlockView {
   readonly createdAt: Date;
 }
 
-/** Current blocks of an account, or its blocks as of a past moment when `asOf` is given. */
-export async function accountBlocks(db: Db, accountId: string, asOf?: Date): Promise<BlockView[]> {
+/** Current blocks of an account within the scope, or its blocks as of a past moment when `asOf` is given. */
+export async function accountBlocks(db: Db, scope: ReadScope, accountId: string, asOf?: Date): Promise<BlockView[]> {
   const at = asOf ?? null;
   const rows = await db.$queryRaw<
     { id: bigint; seriesId: string; firstSerial: bigint; lastSerial: bigint; createdAt: Date; unitType: string; cooperativeApproachId: string | null; originatingRegistry: string; hostParty: string; firstTransferringParty: string; activityId: string; vintage: number; metric: string }[]
@@ -97,7 +101,7 @@ export async function accountBlocks(db: Db, accountId: string, asOf?: Date): Pro
     SELECT b.id, b."seriesId", b."firstSerial", b."lastSerial", b."createdAt", s."unitType", s."cooperativeApproachId", s."originatingRegistry",
            s."hostParty", s."firstTransferringParty", s."activityId", s.vintage, s.metric
     FROM "UnitBlock" b JOIN "UnitSeries" s ON s.id = b."seriesId"
-    WHERE b."accountId" = ${accountId}
+    WHERE b."accountId" = ${accountId} AND ${accountVisible(scope, accountId)}
       AND (${at}::timestamptz IS NULL AND b."closedByTxId" IS NULL
            OR ${at}::timestamptz IS NOT NULL AND b."createdAt" <= ${at}::timestamptz AND (b."closedAt" IS NULL OR b."closedAt" > ${at}::timestamptz))
     ORDER BY s.vintage, s."unitType", b."seriesId", b."firstSerial"`;
@@ -126,7 +130,8 @@ export interface HistoryEntry {
   readonly counterpartAccountId: string | null;
 }
 
-export async function accountHistory(db: Db, accountId: string, limit = 50): Promise<HistoryEntry[]> {
+/** The latest transactions that moved units of an account within the scope, newest first. */
+export async function accountHistory(db: Db, scope: ReadScope, accountId: string, limit = 50): Promise<HistoryEntry[]> {
   const rows = await db.$queryRaw<{ id: string; kind: string; createdAt: Date; input: string; incoming: bigint; outgoing: bigint }[]>`
     WITH touched AS (
       SELECT "createdByTxId" AS tx, ("lastSerial" - "firstSerial" + 1) AS incoming, 0::numeric AS outgoing FROM "UnitBlock" WHERE "accountId" = ${accountId}
@@ -135,6 +140,7 @@ export async function accountHistory(db: Db, accountId: string, limit = 50): Pro
     )
     SELECT t.id, t.kind, t."createdAt", t.input, sum(touched.incoming)::bigint AS incoming, sum(touched.outgoing)::bigint AS outgoing
     FROM touched JOIN "LedgerTransaction" t ON t.id = touched.tx
+    WHERE ${accountVisible(scope, accountId)}
     GROUP BY t.id, t.kind, t."createdAt", t.input
     ORDER BY t."createdAt" DESC, t.id DESC
     LIMIT ${limit}`;
@@ -151,12 +157,12 @@ export interface VintageHolding {
   readonly quantity: bigint;
 }
 
-/** Holdings by vintage and unit type across the given accounts, for the dashboard chart. */
-export async function holdingsByVintage(db: Db, accountIds: readonly string[]): Promise<VintageHolding[]> {
+/** Holdings by vintage and unit type across the given accounts within the scope, for the dashboard chart. */
+export async function holdingsByVintage(db: Db, scope: ReadScope, accountIds: readonly string[]): Promise<VintageHolding[]> {
   if (accountIds.length === 0) return [];
   return db.$queryRaw<VintageHolding[]>`
     SELECT s.vintage, s."unitType", sum(b."lastSerial" - b."firstSerial" + 1)::bigint AS quantity
-    FROM "UnitBlock" b JOIN "UnitSeries" s ON s.id = b."seriesId"
-    WHERE b."closedByTxId" IS NULL AND b."accountId" IN (${Prisma.join([...accountIds])})
+    FROM "UnitBlock" b JOIN "UnitSeries" s ON s.id = b."seriesId" JOIN "Account" a ON a.id = b."accountId"
+    WHERE b."closedByTxId" IS NULL AND b."accountId" IN (${Prisma.join([...accountIds])}) AND ${accountRowInScope(scope)}
     GROUP BY s.vintage, s."unitType" ORDER BY s.vintage, s."unitType"`;
 }

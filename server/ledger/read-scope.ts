@@ -1,28 +1,24 @@
 import { Prisma } from '../db/generated/client';
+import type { ReadScope } from './authority';
 
 /**
- * Whose data a read may return. It is decided from the reader's grants by the policy module
- * (`readScope` in server/access/policy.ts), the one place that knows who may see what, and every read
- * of records that belong to a Party or an account takes it as a required argument, so that no read can
- * forget whose data it returns.
- *
- * - `REGISTRY`: everything (registry administrators).
- * - `LIMITED`: the sections the reader administers (with their accounts) and the accounts the reader
- *   holds or views. A reader with neither sees nothing that belongs to a Party or an account.
+ * A read scope (authority.ts decides it) as SQL conditions, for the reads that filter in the database.
+ * Each condition names the columns it judges, so it can be placed in any query; `TRUE` for the whole
+ * registry.
  */
-export type ReadScope = { readonly kind: 'REGISTRY' } | { readonly kind: 'LIMITED'; readonly sectionIds: readonly string[]; readonly accountIds: readonly string[] };
 
-export const WHOLE_REGISTRY: ReadScope = Object.freeze({ kind: 'REGISTRY' });
-
-/** Whether the scope covers an account: the registry's, one of its sections, or the account itself. */
-export function scopeCovers(scope: ReadScope, account: { readonly id: string; readonly sectionId: string | null }): boolean {
-  return scope.kind === 'REGISTRY' || scope.accountIds.includes(account.id) || (account.sectionId !== null && scope.sectionIds.includes(account.sectionId));
+/** An account (by its id, section and cooperative-approach columns) is within the scope. */
+export function accountInScope(scope: ReadScope, id: Prisma.Sql, sectionId: Prisma.Sql, approachId: Prisma.Sql): Prisma.Sql {
+  if (scope.kind === 'REGISTRY') return Prisma.sql`TRUE`;
+  const reached = scope.limited.map(
+    (r) => Prisma.sql`(${approachId} = ANY(${[...r.approachIds]}::text[]) AND ${r.accountId === null ? Prisma.sql`${sectionId} = ${r.sectionId}` : Prisma.sql`${id} = ${r.accountId}`})`,
+  );
+  return Prisma.sql`(${sectionId} = ANY(${[...scope.sectionIds]}::text[]) OR ${id} = ANY(${[...scope.accountIds]}::text[])${reached.length === 0 ? Prisma.empty : Prisma.sql` OR ${Prisma.join(reached, ' OR ')}`})`;
 }
 
-/** An account (by its id column and section column) is within the scope. */
-export function accountInScope(scope: ReadScope, id: Prisma.Sql, sectionId: Prisma.Sql): Prisma.Sql {
-  if (scope.kind === 'REGISTRY') return Prisma.sql`TRUE`;
-  return Prisma.sql`(${sectionId} = ANY(${[...scope.sectionIds]}::text[]) OR ${id} = ANY(${[...scope.accountIds]}::text[]))`;
+/** The condition on an `"Account"` row aliased `a`. */
+export function accountRowInScope(scope: ReadScope): Prisma.Sql {
+  return accountInScope(scope, Prisma.sql`a.id`, Prisma.sql`a."sectionId"`, Prisma.sql`a."cooperativeApproachId"`);
 }
 
 /**
@@ -35,8 +31,8 @@ export function ruleScopeInScope(scope: ReadScope): Prisma.Sql {
   return Prisma.sql`(
     r."scopeType" = 'REGISTRY'
     OR (r."scopeType" = 'SECTION' AND r."scopeId" = ANY(${[...scope.sectionIds]}::text[]))
-    OR (r."scopeType" = 'ACCOUNT' AND EXISTS (SELECT 1 FROM "Account" a WHERE a.id = r."scopeId" AND ${accountInScope(scope, Prisma.sql`a.id`, Prisma.sql`a."sectionId"`)}))
-    OR (r."scopeType" = 'COOPERATIVE_APPROACH' AND EXISTS (SELECT 1 FROM "Account" a WHERE a."cooperativeApproachId" = r."scopeId" AND ${accountInScope(scope, Prisma.sql`a.id`, Prisma.sql`a."sectionId"`)}))
+    OR (r."scopeType" = 'ACCOUNT' AND EXISTS (SELECT 1 FROM "Account" a WHERE a.id = r."scopeId" AND ${accountRowInScope(scope)}))
+    OR (r."scopeType" = 'COOPERATIVE_APPROACH' AND EXISTS (SELECT 1 FROM "Account" a WHERE a."cooperativeApproachId" = r."scopeId" AND ${accountRowInScope(scope)}))
   )`;
 }
 
@@ -49,7 +45,7 @@ export function transactionInScope(scope: ReadScope): Prisma.Sql {
   return Prisma.sql`EXISTS (
     SELECT 1 FROM "LogEntry" e CROSS JOIN LATERAL jsonb_array_elements(e.payload::jsonb -> 'operations') AS op
     JOIN "Account" a ON a.id = op ->> 'accountId'
-    WHERE e."transactionId" = r."transactionId" AND ${accountInScope(scope, Prisma.sql`a.id`, Prisma.sql`a."sectionId"`)}
+    WHERE e."transactionId" = r."transactionId" AND ${accountRowInScope(scope)}
   )`;
 }
 
@@ -58,7 +54,7 @@ export function reservationInScope(scope: ReadScope): Prisma.Sql {
   if (scope.kind === 'REGISTRY') return Prisma.sql`TRUE`;
   return Prisma.sql`EXISTS (
     SELECT 1 FROM "Account" a
-    WHERE a.id IN (r.body::jsonb ->> 'fromAccountId', r.body::jsonb ->> 'toAccountId') AND ${accountInScope(scope, Prisma.sql`a.id`, Prisma.sql`a."sectionId"`)}
+    WHERE a.id IN (r.body::jsonb ->> 'fromAccountId', r.body::jsonb ->> 'toAccountId') AND ${accountRowInScope(scope)}
   )`;
 }
 

@@ -9,6 +9,7 @@ import { verifySignature } from './signer';
 import type { Actor, LedgerContext, SeriesAttributes } from './types';
 import { execute } from './write-path';
 import { accountBlocks, accountHistory } from './queries';
+import { WHOLE_REGISTRY } from './authority';
 
 let test: TestDatabase;
 let ctx: LedgerContext & { publicKeyPem: string };
@@ -65,7 +66,7 @@ describe('the write path', () => {
     const second = await execute(ctx, admin, { kind: 'ISSUANCE', idempotencyKey: 'iss-2', accountId: 'ISS', series: series(2021), quantity: 500n });
     expect(first).toMatchObject({ status: 'RECORDED', quantity: 1000n });
     expect(second).toMatchObject({ status: 'RECORDED', quantity: 500n });
-    const blocks = await accountBlocks(test.db, 'ISS');
+    const blocks = await accountBlocks(test.db, WHOLE_REGISTRY, 'ISS');
     expect(blocks.map((b) => [b.firstSerial, b.lastSerial])).toEqual([
       [1n, 1000n],
       [1001n, 1500n],
@@ -84,12 +85,12 @@ describe('the write path', () => {
   it('transfers an explicit range, splitting the block into three', async () => {
     const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'x-1', fromAccountId: 'ISS', toAccountId: 'H1', selection: { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial: 101n, lastSerial: 200n } });
     expect(outcome).toMatchObject({ status: 'RECORDED', quantity: 100n });
-    expect((await accountBlocks(test.db, 'ISS')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'ISS')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([
       [1n, 100n],
       [201n, 1000n],
       [1001n, 1500n],
     ]);
-    expect((await accountBlocks(test.db, 'H1')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[101n, 200n]]);
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'H1')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[101n, 200n]]);
     await assertInvariants();
   });
 
@@ -124,7 +125,7 @@ describe('the write path', () => {
   it('transfers by quantity, taking a whole block of that size before splitting anything', async () => {
     const outcome = await execute(ctx, admin, { kind: 'TRANSFER', idempotencyKey: 'q-1', fromAccountId: 'ISS', toAccountId: 'H2', selection: { mode: 'implicit', quantity: 500n, constraints: { vintage: 2021 } } });
     expect(outcome).toMatchObject({ status: 'RECORDED', quantity: 500n });
-    expect((await accountBlocks(test.db, 'H2')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1001n, 1500n]]);
+    expect((await accountBlocks(test.db, WHOLE_REGISTRY, 'H2')).map((b) => [b.firstSerial, b.lastSerial])).toEqual([[1001n, 1500n]]);
     await assertInvariants();
   });
 
@@ -158,7 +159,7 @@ describe('the write path', () => {
     expect(again).toMatchObject({ status: 'RECORDED', replayed: true, transactionId: first.transactionId, quantity: 5n });
     const different = await execute(ctx, holder, { ...proposal, selection: { mode: 'implicit', quantity: 6n, constraints: {} } });
     expect(different).toMatchObject({ status: 'REJECTED', refusals: [{ code: 1001 }] });
-    const history = await accountHistory(test.db, 'H1');
+    const history = await accountHistory(test.db, WHOLE_REGISTRY, 'H1');
     expect(history[0]).toMatchObject({ transactionId: first.transactionId, delta: -5n, counterpartAccountId: 'H2' });
   });
 

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { actorOf } from '@/server/auth/actor';
 import { requirePolicy } from '@/server/auth/require-user';
 import { db } from '@/server/db/client';
+import { readScope } from '@/server/ledger/authority';
 import { findVisibleAccount } from '@/server/ledger/queries';
 
 interface AccountPageProps {
@@ -28,7 +29,7 @@ export default async function AccountPage({ params }: AccountPageProps) {
   const user = await requirePolicy('account.read');
   const { id } = await params;
   // An account that does not exist and one the reader may not see answer alike: 404, saying nothing more.
-  const account = await findVisibleAccount(db(), actorOf(user), accountIdOf(id).trim().toUpperCase());
+  const account = await findVisibleAccount(db(), readScope(actorOf(user)), accountIdOf(id).trim().toUpperCase());
   if (!account) notFound();
   return <AccountView id={account.id} />;
 }

@@ -17,19 +17,21 @@ const STATUSES = ['ACTIVE', 'SUSPENDED', 'RESTRICTED', 'FROZEN', 'TERMINATED'] a
 export const accountRouter = createTRPCRouter({
   /** The caller's accounts with balances, and their holdings by vintage for the chart. */
   list: policyProcedure('account.list').query(async ({ ctx }) => {
-    const accounts = await listAccounts(ctx.db, ctx.actor);
+    const scope = readScope(ctx.actor);
+    const accounts = await listAccounts(ctx.db, scope);
     await recordReads(ctx.db, ctx.actor, 'account.list', accounts.map((a) => a.id), ctx.now());
-    const byVintage = await holdingsByVintage(ctx.db, accounts.map((a) => a.id));
+    const byVintage = await holdingsByVintage(ctx.db, scope, accounts.map((a) => a.id));
     return { accounts, byVintage };
   }),
 
   /** One account the caller may see: its blocks with human-readable serials and its history. */
   get: policyProcedure('account.read').input(z.object({ id: accountId })).query(async ({ ctx, input }) => {
-    const account = await findVisibleAccount(ctx.db, ctx.actor, input.id);
+    const scope = readScope(ctx.actor);
+    const account = await findVisibleAccount(ctx.db, scope, input.id);
     if (!account) throw new TRPCError({ code: 'NOT_FOUND', message: `Account ${input.id} does not exist or is not yours to see.` });
     // Who saw which account, when, acting for whom (A6R-25 (j)): written before the data leaves.
     await recordRead(ctx.db, ctx.actor, 'account.read', account.id, ctx.now());
-    const [blocks, history] = await Promise.all([accountBlocks(ctx.db, account.id), accountHistory(ctx.db, account.id)]);
+    const [blocks, history] = await Promise.all([accountBlocks(ctx.db, scope, account.id), accountHistory(ctx.db, scope, account.id)]);
     const balance = blocks.reduce((sum, b) => sum + b.quantity, 0n);
     // The statuses the caller's grants allow this account to be set to (A6R-41), for the form; the
     // ledger judges the change itself when it is proposed.

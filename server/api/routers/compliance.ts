@@ -1,28 +1,28 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { complianceSections } from '../../access/policy';
+import { readScope } from '../../access/policy';
 import { OPEN_FINDINGS_SHOWN, openFindings, recentRuns, runReport } from '../../ledger/compliance/queries';
 import { recordComplianceRun } from '../../ledger/compliance/record-run';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 /**
  * The compliance report (A6R-19, docs/rules.md): open findings, past runs and each run's report, and
- * the on-demand run. Who sees which findings is the policy module's (`complianceSections`).
+ * the on-demand run. Who sees which findings is the reader's scope (`readScope`).
  */
 export const complianceRouter = createTRPCRouter({
   /** Open findings and the latest runs. */
   overview: policyProcedure('compliance.read').query(async ({ ctx }) => {
-    const sections = complianceSections(ctx.actor);
+    const scope = readScope(ctx.actor);
     const pool = ctx.ledger().pool;
-    const [open, runs] = await Promise.all([openFindings(pool, sections), recentRuns(pool, sections)]);
-    return { open, openShownAtMost: OPEN_FINDINGS_SHOWN, runs, wholeRegistry: sections === 'ALL' };
+    const [open, runs] = await Promise.all([openFindings(pool, scope), recentRuns(pool, scope)]);
+    return { open, openShownAtMost: OPEN_FINDINGS_SHOWN, runs, wholeRegistry: scope.kind === 'REGISTRY' };
   }),
 
   /** One run's report: what it saw, what was new then, what it resolved. */
   report: policyProcedure('compliance.read')
     .input(z.object({ runId: z.string().trim().min(1, 'Choose a run.').max(200) }))
     .query(async ({ ctx, input }) => {
-      const report = await runReport(ctx.ledger().pool, input.runId, complianceSections(ctx.actor));
+      const report = await runReport(ctx.ledger().pool, input.runId, readScope(ctx.actor));
       if (!report) throw new TRPCError({ code: 'NOT_FOUND', message: 'There is no such compliance run.' });
       return report;
     }),

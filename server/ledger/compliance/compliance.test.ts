@@ -9,7 +9,10 @@ import { execute } from '../write-path';
 import { COMPLIANCE_RULES } from './catalog';
 import published from './published.json';
 import { complianceMonitor } from './monitor';
+import { readScope, WHOLE_REGISTRY } from '../authority';
 import { openFindings, recentRuns, runReport } from './queries';
+
+const sectionAdminOf = (sectionId: string) => readScope({ userId: 'section-admin', impersonatorId: null, grants: [{ role: 'SECTION_ADMIN', sectionId, accountId: null }] });
 import { COMPLIANCE_LOCK, recordComplianceRun, type RecordedRun } from './record-run';
 import { runCompliance, type ComplianceReport } from './run-compliance';
 import { scheduleComplianceRuns } from './schedule';
@@ -101,9 +104,9 @@ describe('compliance rules (A6R-19)', () => {
     } finally {
       await base.close();
     }
-    const open = await openFindings(ctx.pool, 'ALL');
+    const open = await openFindings(ctx.pool, WHOLE_REGISTRY);
     expect(open.map((f) => [f.rule, f.accountId, f.sectionId, f.units, f.foundBy, f.resolvedByRunId])).toEqual([['unauthorized-units-in-use', 'GHA-USE', 'GHA', 'NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', 'after a transaction', null]]);
-    expect(await openFindings(ctx.pool, ['CHE'])).toEqual([]);
+    expect(await openFindings(ctx.pool, sectionAdminOf('CHE'))).toEqual([]);
     expect(found(await runCompliance(ctx.pool, { at: new Date(clock + 1) }))).toEqual(['unauthorized-units-in-use@1 GHA-USE 1-10']);
   });
 
@@ -117,7 +120,7 @@ describe('compliance rules (A6R-19)', () => {
     const transactions = runs.flatMap((r) => r.report.transactionIds);
     expect(transactions.sort()).toEqual([a, b].sort());
     // Units 1–10 are seen again (still open); 11–15 and 16–20 are new.
-    const open = await openFindings(ctx.pool, 'ALL');
+    const open = await openFindings(ctx.pool, WHOLE_REGISTRY);
     expect(open.map((f) => f.units)).toEqual(['NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', 'NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', 'NA-MR-GHA-16-2025–NA-MR-GHA-20-2025']);
     expect(runs.reduce((sum, r) => sum + r.opened, 0)).toBe(2);
   });
@@ -134,18 +137,18 @@ describe('compliance rules (A6R-19)', () => {
     const correction = await recorded({ kind: 'CORRECTIVE_TRANSFER', action: 'REVERSE', correctsTransactionId: retired, reason: 'retired by mistake' });
     const second = await recordComplianceRun(ctx, { trigger: 'TRANSACTION', transactionIds: [correction] });
     expect([second?.findings, second?.opened, second?.resolved]).toEqual([2, 0, 1]);
-    const report = await runReport(ctx.pool, second?.runId ?? '', 'ALL');
+    const report = await runReport(ctx.pool, second?.runId ?? '', WHOLE_REGISTRY);
     expect(report?.resolved.map((f) => [f.units, f.resolvedByRunId])).toEqual([['NA-MR-GHA-1-2025–NA-MR-GHA-10-2025', second?.runId]]);
     expect(report?.seen.map((f) => [f.units, f.newInRun])).toEqual([
       ['NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', false],
       ['NA-MR-GHA-16-2025–NA-MR-GHA-20-2025', false],
     ]);
-    expect((await openFindings(ctx.pool, 'ALL')).map((f) => f.units)).toEqual(['NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', 'NA-MR-GHA-16-2025–NA-MR-GHA-20-2025']);
+    expect((await openFindings(ctx.pool, WHOLE_REGISTRY)).map((f) => f.units)).toEqual(['NA-MR-GHA-11-2025–NA-MR-GHA-15-2025', 'NA-MR-GHA-16-2025–NA-MR-GHA-20-2025']);
     // A section administrator of another section sees the runs but none of these findings.
-    const runs = await recentRuns(ctx.pool, ['CHE']);
+    const runs = await recentRuns(ctx.pool, sectionAdminOf('CHE'));
     expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const run of runs) expect([run.findings, run.opened, run.resolved, run.accountIds]).toEqual([0, 0, 0, null]);
-    expect((await recentRuns(ctx.pool, ['GHA']))[0]?.findings).toBe(2);
+    expect((await recentRuns(ctx.pool, sectionAdminOf('GHA')))[0]?.findings).toBe(2);
     // The log still verifies and replays with the acts in it.
     const verified = await verifyLedger(ctx.pool, ctx.publicKeyPem);
     expect(verified.disagreement && describeDisagreement(verified.disagreement)).toBeNull();
@@ -163,7 +166,7 @@ describe('compliance rules (A6R-19)', () => {
     expect(runs.reduce((sum, r) => sum + (r?.opened ?? 0), 0)).toBe(1);
     const keys = await ctx.pool.query<{ key: string; n: number }>(`SELECT key, count(*)::int AS n FROM "ComplianceFinding" f WHERE NOT EXISTS (SELECT 1 FROM "ComplianceResolution" r WHERE r."findingId" = f.id) GROUP BY key HAVING count(*) > 1`);
     expect(keys.rows).toEqual([]);
-    expect(await openFindings(ctx.pool, 'ALL')).toHaveLength(3);
+    expect(await openFindings(ctx.pool, WHOLE_REGISTRY)).toHaveLength(3);
   });
 
   it('wait for a run in another process: the advisory lock keeps them apart', async () => {
@@ -244,13 +247,13 @@ describe('compliance rules (A6R-19)', () => {
       expect(first.run?.trigger).toBe('SCHEDULED');
       expect(first.run?.report.accountIds).toBeNull();
       expect(first.run?.opened).toBe(1);
-      const opened = (await openFindings(ctx.pool, 'ALL')).filter((f) => f.rule === 'pending-balance-age' && f.foundByRunId === first.run?.runId);
+      const opened = (await openFindings(ctx.pool, WHOLE_REGISTRY)).filter((f) => f.rule === 'pending-balance-age' && f.foundByRunId === first.run?.runId);
       expect(opened.map((f) => [f.accountId, f.foundBy])).toEqual([['MR-PENDING', 'scheduled run']]);
       expect(lines).toEqual([`compliance: scheduled run ${first.run?.runId} opened 1 and resolved 0 finding(s)`]);
       // The next run sees the same problem: it is still open, not opened again.
       const second = await schedule.tick();
       expect(second.run).toMatchObject({ trigger: 'SCHEDULED', opened: 0, resolved: 0 });
-      expect((await recentRuns(ctx.pool, 'ALL')).find((r) => r.id === second.run?.runId)?.trigger).toBe('SCHEDULED');
+      expect((await recentRuns(ctx.pool, WHOLE_REGISTRY)).find((r) => r.id === second.run?.runId)?.trigger).toBe('SCHEDULED');
     } finally {
       await schedule.stop();
     }

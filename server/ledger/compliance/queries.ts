@@ -1,11 +1,16 @@
+import type { ReadScope } from '../authority';
 import { humanBlock } from '../serial';
 import { query, type Queryable } from '../state';
 
 /**
- * Reads of the compliance report (A6R-19) for the administrators' page. `sections` narrows everything
- * to findings on accounts of those sections (a section administrator's view); 'ALL' is the registry's.
+ * Reads of the compliance report (A6R-19) for the administrators' page, within the reader's scope: the
+ * whole registry's findings, or those on accounts of the sections the reader administers without an
+ * approach limit (a section administrator's view). Findings judge a Party's accounts as a whole, so a
+ * grant limited to cooperative approaches shows none of them.
  */
-export type SectionFilter = 'ALL' | readonly string[];
+type SectionFilter = 'ALL' | readonly string[];
+
+const sectionFilterOf = (scope: ReadScope): SectionFilter => (scope.kind === 'REGISTRY' ? 'ALL' : scope.sectionIds);
 
 export interface FindingView {
   readonly id: string;
@@ -91,7 +96,8 @@ const sectionArray = (sections: SectionFilter): string[] | null => (sections ===
 export const OPEN_FINDINGS_SHOWN = 500;
 
 /** Findings no run has resolved yet, oldest first (at most `limit`). */
-export async function openFindings(db: Queryable, sections: SectionFilter, limit = OPEN_FINDINGS_SHOWN): Promise<FindingView[]> {
+export async function openFindings(db: Queryable, scope: ReadScope, limit = OPEN_FINDINGS_SHOWN): Promise<FindingView[]> {
+  const sections = sectionFilterOf(scope);
   const rows = await query<FindingRow>(db, `SELECT ${FINDING_COLUMNS} FROM ${FINDING_FROM} WHERE res."findingId" IS NULL AND ($1::text[] IS NULL OR f."sectionId" = ANY($1::text[])) ORDER BY f."foundAt", f.id LIMIT $2`, [sectionArray(sections), limit]);
   return rows.rows.map(findingView);
 }
@@ -125,7 +131,8 @@ function runView(r: RunRow): RunView {
  * The latest runs, newest first. For a section administrator the counts are those of findings in
  * their sections, so that nothing is told about other sections' accounts.
  */
-export async function recentRuns(db: Queryable, sections: SectionFilter, limit = 50): Promise<RunView[]> {
+export async function recentRuns(db: Queryable, scope: ReadScope, limit = 50): Promise<RunView[]> {
+  const sections = sectionFilterOf(scope);
   const runs = (await query<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM "ComplianceRun" ORDER BY "finishedAt" DESC, id DESC LIMIT $1`, [limit])).rows.map(runView);
   return sections === 'ALL' ? runs : narrowRuns(db, runs, sections);
 }
@@ -160,7 +167,8 @@ export interface RunReport {
 }
 
 /** The report of one run, or null when there is no such run. */
-export async function runReport(db: Queryable, runId: string, sections: SectionFilter): Promise<RunReport | null> {
+export async function runReport(db: Queryable, runId: string, scope: ReadScope): Promise<RunReport | null> {
+  const sections = sectionFilterOf(scope);
   const found = await query<RunRow>(db, `SELECT ${RUN_COLUMNS} FROM "ComplianceRun" WHERE id = $1`, [runId]);
   const row = found.rows[0];
   if (!row) return null;

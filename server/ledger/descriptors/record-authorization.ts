@@ -1,4 +1,4 @@
-import { isRegistryAdmin } from '../account-rules';
+import { mayAuthorizeFor } from '../authority';
 import { canonicalJson, type CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
 import { MAX_SERIAL } from '../operations/issue-units';
@@ -82,7 +82,7 @@ export async function recordAuthorization(sql: Sql, ctx: LedgerContext, actor: A
   const { chain } = await lockAccounts(sql, [], []);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
-  if (!isRegistryAdmin(actor) && !actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === p.party)) refusals.push(refusal('NOT_ALLOWED_TO_AUTHORIZE', { party: p.party, userId: actor.userId }));
+  if (!mayAuthorizeFor(actor, p.party)) refusals.push(refusal('NOT_ALLOWED_TO_AUTHORIZE', { party: p.party, userId: actor.userId }));
   refusals.push(...shapeProblems(p, createdAt));
   if (refusals.length === 0) {
     const section = await prepared(sql, 'SELECT 1 FROM "Section" WHERE id = $1', [p.party]);

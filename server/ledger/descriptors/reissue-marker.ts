@@ -1,4 +1,4 @@
-import { isRegistryAdmin } from '../account-rules';
+import { mayAuthorizeFor } from '../authority';
 import { refusal, type Refusal } from '../check-codes';
 import { MAX_SERIAL } from '../operations/issue-units';
 import { lockAccounts } from '../operations/lock-accounts';
@@ -48,7 +48,7 @@ export async function reissueMarker(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const { chain } = await lockAccounts(sql, [], []);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
-  if (!isRegistryAdmin(actor) && !actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === p.party)) refusals.push(refusal('NOT_ALLOWED_TO_AUTHORIZE', { party: p.party, userId: actor.userId }));
+  if (!mayAuthorizeFor(actor, p.party)) refusals.push(refusal('NOT_ALLOWED_TO_AUTHORIZE', { party: p.party, userId: actor.userId }));
   if (p.use !== 'NDC' && p.use !== 'OIMP') refusals.push(invalid('use', 'must be NDC or OIMP'));
   if (p.ranges.length === 0 || p.ranges.length > MAX_RANGES) refusals.push(invalid('ranges', `must list 1 to ${MAX_RANGES} serial ranges`));
   for (const r of p.ranges) if (r.firstSerial < 1n || r.firstSerial > r.lastSerial || r.lastSerial > MAX_SERIAL) refusals.push(invalid('ranges', `[${r.firstSerial}, ${r.lastSerial}] of ${r.seriesId} is not a serial range`));

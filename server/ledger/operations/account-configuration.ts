@@ -1,5 +1,6 @@
 import { AccountStatus, AccountType, Registry } from '../../db/generated/enums';
-import { isRegistryAdmin, mayChangeStatus, mayOpenAccount } from '../account-rules';
+import { mayChangeStatus, mayOpenAccount } from '../account-rules';
+import { isRegistryAdmin } from '../authority';
 import { builtInRulesAt } from '../rules/built-in';
 import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';

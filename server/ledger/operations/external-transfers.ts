@@ -1,4 +1,4 @@
-import { isRegistryAdmin } from '../account-rules';
+import { isRegistryAdmin } from '../authority';
 import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
 import { receiversToLock } from '../rules/engine';
 import { refusal, type Refusal } from '../check-codes';

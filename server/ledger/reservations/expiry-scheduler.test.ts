@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { accountBlocks } from '../queries';
+import { WHOLE_REGISTRY } from '../authority';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
@@ -31,7 +32,7 @@ async function recorded(actor: Actor, proposal: Unkeyed<Proposal>): Promise<Outc
   if (outcome.status !== 'RECORDED') throw new Error(`expected RECORDED, got ${JSON.stringify(outcome.refusals)}`);
   return outcome;
 }
-const balance = async (id: string) => (await accountBlocks(test.db, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
+const balance = async (id: string) => (await accountBlocks(test.db, WHOLE_REGISTRY, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
 const releases = async (reservation: string) => test.db.administrativeRecord.count({ where: { kind: 'RESERVATION_RELEASE', scopeId: reservation } });
 const reserve = async (quantity: bigint) => {
   const outcome = await recorded(holder, { kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: 'GHA-300', selection: { mode: 'implicit', quantity, constraints: {} } });

@@ -1,4 +1,4 @@
-import { isRegistryAdmin } from '../account-rules';
+import { isRegistryAdmin } from '../authority';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';

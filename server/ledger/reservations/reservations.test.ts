@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { checkInvariants, describeViolations } from '../invariants';
 import { accountBlocks } from '../queries';
+import { WHOLE_REGISTRY } from '../authority';
 import { replayLog } from '../replay';
 import { liveStateAt, stateHash } from '../state';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
@@ -38,7 +39,7 @@ async function recorded(actor: Actor, proposal: Unkeyed<Proposal>): Promise<Outc
 const codes = (outcome: Outcome): number[] => (outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []);
 const transfer = (quantity: bigint, to = 'GHA-300') => ({ kind: 'TRANSFER', fromAccountId: 'GHA-200', toAccountId: to, selection: { mode: 'implicit', quantity, constraints: {} } }) as const;
 const release = (reservationTransactionId: string, decision: 'APPROVE' | 'REJECT' | 'EXPIRE') => ({ kind: 'RELEASE_RESERVATION', reservationTransactionId, decision, reason: '' }) as const;
-const balance = async (id: string) => (await accountBlocks(test.db, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
+const balance = async (id: string) => (await accountBlocks(test.db, WHOLE_REGISTRY, id)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
 
 beforeAll(async () => {
   test = await createTestDatabase('ledger_reservations');

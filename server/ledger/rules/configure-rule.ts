@@ -1,4 +1,4 @@
-import { isRegistryAdmin } from '../account-rules';
+import { administersSection, isRegistryAdmin } from '../authority';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
@@ -39,7 +39,7 @@ async function scopeFacts(sql: Sql, scope: RuleScope): Promise<{ exists: boolean
 export function mayConfigureRule(actor: Actor, sectionConfigurable: boolean, scope: RuleScope, scopeSectionId: string | null): boolean {
   if (isRegistryAdmin(actor)) return true;
   if (!sectionConfigurable || (scope.type !== 'SECTION' && scope.type !== 'ACCOUNT') || scopeSectionId === null) return false;
-  return actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === scopeSectionId);
+  return administersSection(actor, scopeSectionId);
 }
 
 /** Serializes changes to one rule in one scope, so that revisions count without gaps or twins. */

@@ -1,5 +1,5 @@
 import type { AccountStatus } from '../../db/generated/enums';
-import { isRegistryAdmin } from '../account-rules';
+import { isRegistryAdmin } from '../authority';
 import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { firstRead, selectionProblems, selectUnits, type BlockRow } from '../operations/select-units';

@@ -1,6 +1,7 @@
 import { Prisma } from '../../db/generated/client';
 import type { Db } from '../../db/client';
-import { partyInScope, reservationInScope, ruleScopeInScope, transactionInScope, type ReadScope } from '../read-scope';
+import type { ReadScope } from '../authority';
+import { partyInScope, reservationInScope, ruleScopeInScope, transactionInScope } from '../read-scope';
 import { COMPLIANCE_RULES } from '../compliance/catalog';
 import { BUILT_IN_RULE_VERSIONS, PLUGGABLE_RULES } from './catalog';
 import type { SettingBody } from './records';

@@ -4,6 +4,7 @@ import { createLedgerContext } from '../context';
 import { checkInvariants, describeViolations } from '../invariants';
 import { seriesIdOf } from '../operations/issue-units';
 import { accountBlocks } from '../queries';
+import { WHOLE_REGISTRY } from '../authority';
 import { createScratchDatabase, rebuildInto, replayLog, ReplayError, Replayer, type LoggedPayload } from '../replay';
 import { createLedgerPool } from '../sql';
 import { liveStateAt, stateHash } from '../state';
@@ -46,7 +47,7 @@ async function recorded(actor: Actor, proposal: Unkeyed<Proposal>): Promise<stri
 const codes = (outcome: Outcome): number[] => (outcome.status === 'REJECTED' ? outcome.refusals.map((r) => r.code) : []);
 
 async function balance(accountId: string): Promise<bigint> {
-  return (await accountBlocks(test.db, accountId)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
+  return (await accountBlocks(test.db, WHOLE_REGISTRY, accountId)).reduce((sum, b) => sum + (b.lastSerial - b.firstSerial + 1n), 0n);
 }
 
 async function ruleVersionsOf(transactionId: string): Promise<Record<string, number>> {
@@ -255,7 +256,7 @@ describe('corrective actions (A6R-55)', () => {
   });
 
   it('takes mistakenly issued units out of use, only units of that issuance', async () => {
-    const issued = (await accountBlocks(test.db, 'GHA-100')).find((b) => b.seriesId === seriesIdOf({ ...series, vintage: 2025 }));
+    const issued = (await accountBlocks(test.db, WHOLE_REGISTRY, 'GHA-100')).find((b) => b.seriesId === seriesIdOf({ ...series, vintage: 2025 }));
     if (!issued) throw new Error('the issuance has no block');
     const cancel = (first: bigint, last: bigint, corrects: string) =>
       ({ kind: 'CORRECTIVE_TRANSFER', action: 'CANCEL_ISSUANCE', correctsTransactionId: corrects, fromAccountId: 'GHA-100', toAccountId: 'ADM-CANCEL', selection: { mode: 'explicit', seriesId: issued.seriesId, firstSerial: first, lastSerial: last }, reason: 'issued twice' }) as const;
@@ -267,7 +268,7 @@ describe('corrective actions (A6R-55)', () => {
   });
 
   it('withholds units and releases them by reversing the withholding', async () => {
-    const held = (await accountBlocks(test.db, 'GHA-300'))[0];
+    const held = (await accountBlocks(test.db, WHOLE_REGISTRY, 'GHA-300'))[0];
     if (!held) throw new Error('GHA-300 holds nothing');
     const before = await balance('GHA-300');
     const id = await recorded(admin, withhold({ firstSerial: held.firstSerial, lastSerial: held.firstSerial + 9n }));

@@ -8,7 +8,7 @@ import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
 import { suspensions } from './queries';
 import { testClockStart } from '../../testing/test-clock';
-import { WHOLE_REGISTRY } from '../read-scope';
+import { WHOLE_REGISTRY } from '../authority';
 
 /**
  * Lifting a suspension early (A6R-17) and replay judging refusals by the rules again (A6R-39), against
