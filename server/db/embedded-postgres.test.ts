@@ -175,6 +175,59 @@ describe('many connections at once on the embedded PostgreSQL', () => {
   });
 });
 
+describe('notifications on the embedded PostgreSQL', () => {
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: embedded!.url });
+    await client.connect();
+    const received: string[] = [];
+    client.on('notification', (n) => received.push(`${n.channel}:${n.payload ?? ''}`));
+    return { client, received };
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  it("delivers a committed NOTIFY to each connection that listens on its channel, not to the one that sent it, and one connection's UNLISTEN silences only itself", async () => {
+    const [a, b, sender] = await Promise.all([connect(), connect(), connect()]);
+    try {
+      await a.client.query('LISTEN "jobs:insert"');
+      await b.client.query('LISTEN "jobs:insert"; LISTEN other');
+      await sender.client.query('BEGIN');
+      await sender.client.query(`SELECT pg_notify('jobs:insert', 'first')`);
+      await settle();
+      // Not before the commit.
+      expect([a.received, b.received]).toEqual([[], []]);
+      await sender.client.query('COMMIT');
+      await settle();
+      expect(a.received).toEqual(['jobs:insert:first']);
+      expect(b.received).toEqual(['jobs:insert:first']);
+      expect(sender.received).toEqual([]);
+
+      await a.client.query('UNLISTEN "jobs:insert"');
+      await sender.client.query(`SELECT pg_notify('jobs:insert', 'second')`);
+      await sender.client.query(`NOTIFY other, 'third'`);
+      await settle();
+      expect(a.received).toEqual(['jobs:insert:first']);
+      expect(b.received).toEqual(['jobs:insert:first', 'jobs:insert:second', 'other:third']);
+    } finally {
+      await Promise.all([a.client.end(), b.client.end(), sender.client.end()]);
+    }
+  });
+
+  it('forgets a listener that went away, and still delivers to the others', async () => {
+    const [gone, stays, sender] = await Promise.all([connect(), connect(), connect()]);
+    try {
+      await gone.client.query('LISTEN departures');
+      await stays.client.query('LISTEN departures');
+      await gone.client.end();
+      await settle();
+      await sender.client.query(`NOTIFY departures, 'after'`);
+      await settle();
+      expect(stays.received).toEqual(['departures:after']);
+    } finally {
+      await Promise.all([stays.client.end(), sender.client.end()]);
+    }
+  });
+});
+
 describe('the write path on the embedded PostgreSQL', () => {
   let freshDir: string;
   let fresh: EmbeddedPostgres | undefined;

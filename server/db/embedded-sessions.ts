@@ -19,8 +19,15 @@
  * 3. **Clean departure.** When a connection goes, a transaction it left open is rolled back, an unfinished
  *    cycle is ended, and its prepared statements are closed.
  *
+ * 4. **Notifications to their listeners.** `LISTEN` and `UNLISTEN` (sent as simple queries, as the job
+ *    library sends them) are recorded per connection. PGlite returns a NotificationResponse in the
+ *    reply of whichever connection's statement committed the `NOTIFY`; it is taken out of that reply
+ *    and sent to every connection that listens on the channel, as separate backends would have it.
+ *    The backend itself keeps listening once any connection has listened, so one connection's
+ *    `UNLISTEN` (answered as usual) never silences another's.
+ *
  * Not covered (the registry does not use them): session-level `SET` (not `SET LOCAL`), SQL-level
- * `PREPARE`/`DEALLOCATE`, `LISTEN`, temporary tables: these stay shared between connections.
+ * `PREPARE`/`DEALLOCATE`, temporary tables: these stay shared between connections.
  */
 import net from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
@@ -149,6 +156,65 @@ function errorResponse(message: string): Buffer {
   return frontendMessage('E', fields);
 }
 
+/** A channel name as LISTEN names it: a quoted identifier as written, a bare one folded to lower case. */
+function channelName(token: string): string {
+  return token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token.toLowerCase();
+}
+
+const LISTEN_STATEMENT = /^\s*(LISTEN|UNLISTEN)\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*|\*)\s*$/i;
+
+/**
+ * The LISTEN and UNLISTEN statements of a simple query made of nothing else, or null for any other
+ * query (which then runs as it is).
+ */
+export function listenStatements(query: string): { kind: 'LISTEN' | 'UNLISTEN'; channel: string }[] | null {
+  const statements = query.split(';').filter((part) => part.trim() !== '');
+  if (statements.length === 0) return null;
+  const parsed = statements.map((statement) => LISTEN_STATEMENT.exec(statement));
+  if (parsed.some((m) => m === null)) return null;
+  return parsed.map((m) => ({ kind: (m as RegExpExecArray)[1]!.toUpperCase() as 'LISTEN' | 'UNLISTEN', channel: (m as RegExpExecArray)[2] === '*' ? '*' : channelName((m as RegExpExecArray)[2]!) }));
+}
+
+/** Takes the NotificationResponse messages out of a backend reply: the reply without them, and each with its channel. */
+export function takeNotifications(reply: Buffer): { rest: Buffer; notifications: { channel: string; message: Buffer }[] } {
+  const notifications: { channel: string; message: Buffer }[] = [];
+  const kept: Buffer[] = [];
+  let at = 0;
+  while (at + 5 <= reply.length) {
+    const end = at + 1 + reply.readInt32BE(at + 1);
+    const message = reply.subarray(at, end);
+    if (reply[at] === 0x41 /* A */) {
+      // NotificationResponse: process id (int32), channel, payload.
+      const channelEnd = message.indexOf(0, 9);
+      notifications.push({ channel: message.toString('utf8', 9, channelEnd), message });
+    } else kept.push(message);
+    at = end;
+  }
+  return { rest: notifications.length === 0 ? reply : Buffer.concat(kept), notifications };
+}
+
+/** Who listens on which channel, across connections. */
+class Listeners {
+  private readonly byChannel = new Map<string, Set<Session>>();
+
+  listen(session: Session, channel: string): void {
+    const set = this.byChannel.get(channel) ?? new Set<Session>();
+    set.add(session);
+    this.byChannel.set(channel, set);
+  }
+
+  unlisten(session: Session, channel: string): void {
+    for (const [name, set] of this.byChannel) if (channel === '*' || name === channel) set.delete(session);
+  }
+
+  deliver(notifications: readonly { channel: string; message: Buffer }[]): void {
+    for (const n of notifications) for (const session of this.byChannel.get(n.channel) ?? []) session.notify(n.message);
+  }
+}
+
+/** What an UNLISTEN is sent to the backend as: a channel nobody listens on, so the backend keeps listening for the others. */
+const UNLISTEN_NOTHING = frontendMessage('Q', Buffer.from('UNLISTEN "embedded sessions: nobody"\0', 'utf8'));
+
 /** One client connection. */
 class Session {
   private buffer: Buffer = Buffer.alloc(0);
@@ -165,6 +231,7 @@ class Session {
     private readonly socket: net.Socket,
     private readonly db: PGlite,
     private readonly turns: BackendTurns,
+    private readonly listeners: Listeners,
     private readonly onGone: (session: Session) => void,
   ) {
     socket.setNoDelay(true);
@@ -235,10 +302,24 @@ class Session {
       this.close();
       return;
     }
+    if (message[0] === 0x51 /* Q: simple query */) {
+      const listens = listenStatements(message.toString('utf8', 5, message.length - 1));
+      if (listens !== null) {
+        for (const l of listens) (l.kind === 'LISTEN' ? this.listeners.listen(this, l.channel) : this.listeners.unlisten(this, l.channel));
+        const onlyUnlisten = listens.every((l) => l.kind === 'UNLISTEN');
+        await this.exchange(onlyUnlisten ? UNLISTEN_NOTHING : frontendMessage('Q', Buffer.from(`${listens.filter((l) => l.kind === 'LISTEN').map((l) => `LISTEN "${l.channel.replaceAll('"', '""')}"`).join('; ')}\0`, 'utf8')));
+        return;
+      }
+    }
     const { message: renamed, prepared, closed } = renameInMessage(message, this.prefix);
     if (prepared) this.statements.add(prepared);
     if (closed) this.statements.delete(closed);
     await this.exchange(renamed);
+  }
+
+  /** A notification for a channel this connection listens on. */
+  notify(message: Buffer): void {
+    if (!this.closed && !this.socket.destroyed) this.socket.write(message);
   }
 
   /** Sends one message to the backend in this connection's turn, and its reply back to the client. */
@@ -247,9 +328,10 @@ class Session {
     // Gone while waiting: close() has queued the clean-up, which gives the turn back.
     if (this.closed) return;
     this.midCycle = true;
-    const reply = await this.run(message);
+    const { rest: reply, notifications } = takeNotifications(await this.run(message));
     if (reply.length > 0 && !this.socket.destroyed) this.socket.write(reply);
     this.settle(reply);
+    this.listeners.deliver(notifications);
   }
 
   /** Runs messages on the backend and returns its whole reply; the caller holds the turn. */
@@ -297,6 +379,7 @@ class Session {
       await this.run(Buffer.concat([...closes, frontendMessage('S')]));
       this.statements.clear();
     }
+    this.listeners.unlisten(this, '*');
     this.turns.give(this.id);
     this.onGone(this);
   }
@@ -317,6 +400,7 @@ export interface EmbeddedSessionServer {
  */
 export async function serveEmbeddedSessions(db: PGlite, opts: { host: string; port: number; maxConnections: number }): Promise<EmbeddedSessionServer> {
   const turns = new BackendTurns();
+  const listeners = new Listeners();
   const sessions = new Set<Session>();
   let nextId = 1;
   const server = net.createServer((socket) => {
@@ -324,7 +408,7 @@ export async function serveEmbeddedSessions(db: PGlite, opts: { host: string; po
       socket.end(errorResponse(`the embedded database accepts at most ${opts.maxConnections} connections`));
       return;
     }
-    const session = new Session(nextId++, socket, db, turns, (gone) => sessions.delete(gone));
+    const session = new Session(nextId++, socket, db, turns, listeners, (gone) => sessions.delete(gone));
     sessions.add(session);
   });
   await new Promise<void>((resolve, reject) => {
