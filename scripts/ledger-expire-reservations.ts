@@ -1,11 +1,12 @@
 /**
  * `npm run ledger:expire-reservations`: sends back the units of every transfer whose four-eyes
  * reservation has expired without an answer (docs/rules.md). The running registry does this itself
- * (RESERVATION_EXPIRY_INTERVAL_SECONDS); this command is for a registry that switched that off, or
+ * (the job `reservation-expiry` on RESERVATION_EXPIRY_SCHEDULE); this command is for a registry that switched that off, or
  * for an operator who wants it done now. It is idempotent. Needs DATABASE_URL and LEDGER_SIGNING_KEY.
  * Acts as the registry itself (a registry administrator's grant), which the log records as the
  * initiator "registry-scheduler".
  */
+import { envFor } from '../server/env';
 import { createDb } from '../server/db/client';
 import { createLedgerContext } from '../server/ledger/context';
 import { expireReservations } from '../server/ledger/reservations/expire-reservations';
@@ -13,10 +14,12 @@ import { SCHEDULER_ACTOR } from '../server/ledger/reservations/expiry-scheduler'
 import { ed25519Signer } from '../server/ledger/signer';
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  const key = process.env.LEDGER_SIGNING_KEY;
-  if (!url || !key) {
-    console.error('ledger:expire-reservations needs DATABASE_URL and LEDGER_SIGNING_KEY.');
+  let url: string;
+  let key: string;
+  try {
+    ({ DATABASE_URL: url, LEDGER_SIGNING_KEY: key } = envFor(['DATABASE_URL', 'LEDGER_SIGNING_KEY']));
+  } catch (error) {
+    console.error(`ledger:expire-reservations: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   }
   const db = createDb(url, 2);

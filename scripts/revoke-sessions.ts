@@ -2,6 +2,7 @@
  * `npm run sessions:revoke -- <email>`: ends every session of a user at once (A6R-5). The user's next
  * request, in any browser, finds the session revoked and is sent to the sign-in page.
  */
+import { envFor } from '../server/env';
 import { createDb } from '../server/db/client';
 import { revokeAllSessions } from '../server/auth/session-store';
 
@@ -11,11 +12,14 @@ async function main(): Promise<number> {
     console.error('Usage: npm run sessions:revoke -- <email>');
     return 2;
   }
-  if (!process.env.DATABASE_URL) {
-    console.error('DATABASE_URL is not set: point it at the registry database.');
+  let databaseUrl: string;
+  try {
+    databaseUrl = envFor(['DATABASE_URL']).DATABASE_URL;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  const db = createDb(process.env.DATABASE_URL, 1);
+  const db = createDb(databaseUrl, 1);
   try {
     const user = await db.user.findUnique({ where: { email }, select: { id: true } });
     if (!user) {

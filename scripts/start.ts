@@ -9,6 +9,7 @@
  * The registry listens on 127.0.0.1 only: put a TLS proxy in front of it to serve anyone else.
  */
 import path from 'node:path';
+import { configurationProblems } from '../server/env';
 import { createDb } from '../server/db/client';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { DEMO_APPLICANT, DEMO_USERS, seedDemo } from '../server/demo/seed';
@@ -74,6 +75,12 @@ async function main(): Promise<void> {
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
   };
   if (embedded && !process.env.MAIL_CAPTURE_DIR) env.MAIL_CAPTURE_DIR = path.join(dataDir, 'mail');
+  // The server would refuse an invalid configuration at its first request; say so now, before anything starts.
+  const problems = configurationProblems({ ...process.env, ...env });
+  if (problems !== null) {
+    await stopDatabase();
+    fail(problems);
+  }
 
   try {
     const { applied } = await deployMigrations(databaseUrl);

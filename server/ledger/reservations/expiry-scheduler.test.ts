@@ -5,17 +5,22 @@ import { WHOLE_REGISTRY } from '../authority';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes } from '../types';
 import { describeDisagreement, verifyLedger } from '../verify';
 import { execute } from '../write-path';
-import { scheduleReservationExpiry, SCHEDULER_ACTOR } from './expiry-scheduler';
+import { createLedgerContext } from '../context';
+import { createLedgerPool } from '../sql';
+import { enqueueJob } from '../../jobs/queue';
+import { startRegistryJobs } from '../../jobs/registry-jobs';
+import { expireDueReservations, SCHEDULER_ACTOR } from './expiry-scheduler';
 import { testClockStart } from '../../testing/test-clock';
 
 /**
  * The reservation expiry that runs inside the registry (A6R-47): due reservations are sent back, the
- * others stay reserved, and two runs at once (in one process or in two) release each only once.
+ * others stay reserved, and two runs at once (in one process or in two) release each only once; as the
+ * registry's `reservation-expiry` job on the job queue, it runs once however many workers are up.
  */
 
 let test: TestDatabase;
 let ctx: LedgerContext & { publicKeyPem: string };
-let other: LedgerContext;
+let other: LedgerContext & { close(): Promise<void> };
 let n = 0;
 const HOUR = 3_600_000;
 const start = testClockStart('2026-11-22T08:00:00.000Z');
@@ -46,8 +51,8 @@ let later: string[] = [];
 beforeAll(async () => {
   test = await createTestDatabase('ledger_expiry_scheduler');
   ctx = test.ledger({ now });
-  // A second server process: its own pool, the same database and clock.
-  other = test.ledger({ now });
+  // A second server process: its own pool, the same database, clock and signing key.
+  other = createLedgerContext({ db: test.db, databaseUrl: test.url, signer: ctx.signer, now });
   await recorded(admin, { kind: 'DEFINE_REFERENCE', reference: { type: 'SECTION', id: 'GHA', name: 'Ghana' } });
   for (const [id, type, sectionId] of [['GHA-100', 'ISSUANCE', 'GHA'], ['GHA-200', 'HOLDING', 'GHA'], ['GHA-300', 'HOLDING', 'GHA'], ['ESCROW', 'ADMIN_HOLDING', null]] as const) {
     await recorded(admin, { kind: 'OPEN_ACCOUNT', account: { id, registry: 'INTERNATIONAL', name: id, type, holderName: 'H', sectionId, cooperativeApproachId: null } });
@@ -65,15 +70,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await other?.close();
   await test?.drop();
 });
 
 describe('reservation expiry inside the running registry (A6R-47)', () => {
   it('releases what is due and leaves the rest; two processes at once release it only once', async () => {
     clock = start + 75 * 60_000;
-    const here = scheduleReservationExpiry(ctx, { intervalMs: 0, log: () => undefined });
-    const there = scheduleReservationExpiry(other, { intervalMs: 0, log: () => undefined });
-    const [a, b] = await Promise.all([here.tick(), there.tick()]);
+    const [a, b] = await Promise.all([expireDueReservations(ctx, () => undefined), expireDueReservations(other, () => undefined)]);
     expect([...a.expired, ...b.expired]).toEqual([due]);
     expect([...a.alreadyAnswered, ...b.alreadyAnswered].filter((id) => id !== due)).toEqual([]);
     expect(await releases(due)).toBe(1);
@@ -83,26 +87,30 @@ describe('reservation expiry inside the running registry (A6R-47)', () => {
     // The expiry is a ledger transaction, initiated by the registry itself.
     const expiry = await test.db.ledgerTransaction.findMany({ where: { kind: 'RELEASE_RESERVATION', status: 'RECORDED' } });
     expect(expiry.map((t) => t.initiatorId)).toEqual([SCHEDULER_ACTOR.userId]);
-    await Promise.all([here.stop(), there.stop()]);
   });
 
-  it('is single-flight in one process: a tick while another runs is skipped, not queued', async () => {
-    const scheduler = scheduleReservationExpiry(ctx, { intervalMs: 0, log: () => undefined });
-    const [first, second] = await Promise.all([scheduler.tick(), scheduler.tick()]);
-    expect([first.ran, second.ran]).toEqual([true, false]);
-    expect(first.expired).toEqual([]);
-    await scheduler.stop();
-  });
-
-  it('runs by itself on its interval, and sends back the rest once they are due', async () => {
+  it('runs as the registry job on the job queue: enqueued by two processes at once, run by whichever worker takes it, each reservation sent back once', async () => {
     const lines: string[] = [];
-    const scheduler = scheduleReservationExpiry(ctx, { intervalMs: 20, log: (line) => lines.push(line) });
+    const pools = [createLedgerPool(test.url, 1), createLedgerPool(test.url, 1)];
+    const compliance = createLedgerPool(test.url, 1);
+    // Two server processes, each with its worker; nothing scheduled, the job is asked for directly.
+    const workers = await Promise.all(
+      pools.map((_, i) => startRegistryJobs({ ledger: i === 0 ? ctx : other, databaseUrl: test.url, compliancePool: compliance, schedules: { reservationExpiry: null, compliance: null }, log: (line) => lines.push(line), pollIntervalMs: 60_000 })),
+    );
     try {
       clock = start + 2 * HOUR;
+      await Promise.all(pools.map((pool) => pool.connect().then(async (client) => {
+        try {
+          await enqueueJob(client, 'reservation-expiry', {}, { queue: 'reservation-expiry' });
+        } finally {
+          client.release();
+        }
+      })));
       const deadline = Date.now() + 10_000;
       while ((await balance('ESCROW')) > 0n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     } finally {
-      await scheduler.stop();
+      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...pools, compliance].map((p) => p.end()));
     }
     expect(await balance('ESCROW')).toBe(0n);
     expect(await balance('GHA-200')).toBe(1_000n);
