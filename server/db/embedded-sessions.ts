@@ -305,7 +305,10 @@ class Session {
     if (message[0] === 0x51 /* Q: simple query */) {
       const listens = listenStatements(message.toString('utf8', 5, message.length - 1));
       if (listens !== null) {
-        for (const l of listens) (l.kind === 'LISTEN' ? this.listeners.listen(this, l.channel) : this.listeners.unlisten(this, l.channel));
+        for (const l of listens) {
+          if (l.kind === 'LISTEN') this.listeners.listen(this, l.channel);
+          else this.listeners.unlisten(this, l.channel);
+        }
         const onlyUnlisten = listens.every((l) => l.kind === 'UNLISTEN');
         await this.exchange(onlyUnlisten ? UNLISTEN_NOTHING : frontendMessage('Q', Buffer.from(`${listens.filter((l) => l.kind === 'LISTEN').map((l) => `LISTEN "${l.channel.replaceAll('"', '""')}"`).join('; ')}\0`, 'utf8')));
         return;
