@@ -10,9 +10,9 @@ import { contentSecurityPolicy, crossSiteRefusal, STRICT_TRANSPORT_SECURITY } fr
 export function proxy(request: NextRequest) {
   const registryUrl = new URL(process.env.NEXTAUTH_URL ?? request.nextUrl.origin);
   const https = registryUrl.protocol === 'https:';
-  const refusal = crossSiteRefusal(request.method, request.headers, registryUrl.origin);
+  const refusal = crossSiteRefusal(request.method, request.headers, registryUrl.origin, request.nextUrl.pathname);
   if (refusal !== null) {
-    return NextResponse.json({ code: 'CROSS_ORIGIN', error: 'This request must come from the registry itself.' }, { status: 403, headers: https ? { 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY } : {} });
+    return NextResponse.json({ code: 'CROSS_ORIGIN', error: `This request must come from the registry itself: ${refusal}.` }, { status: 403, headers: https ? { 'Strict-Transport-Security': STRICT_TRANSPORT_SECURITY } : {} });
   }
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, { https, development: process.env.NODE_ENV === 'development' });

@@ -248,6 +248,14 @@ test.describe('identity and access', () => {
     const refused = await page.request.post(transfers, { headers: signedHeaders('POST', transfers, malformed), data: malformed });
     expect(refused.status()).toBe(400);
     expect((await refused.json()) as unknown).toMatchObject({ code: 'BODY_INVALID', error: expect.stringMatching(/toAccountId is required/) });
+    // Without its signature, the same request carries no same-origin evidence and is refused before any handler runs.
+    const unsigned = await page.request.post(transfers, { headers: { 'content-type': 'application/json' }, data: proposal });
+    expect(unsigned.status()).toBe(403);
+    expect((await unsigned.json()) as unknown).toMatchObject({ code: 'CROSS_ORIGIN' });
+    // So is a write with the signed-in administrator's session cookie but neither Origin nor Sec-Fetch-Site.
+    const cookieOnly = await page.request.post('/api/trpc/account.setStatus', { headers: { 'content-type': 'application/json' }, data: JSON.stringify({ json: { idempotencyKey: 'e2e-csrf-1', accountId: 'CHE-200-0002', status: 'SUSPENDED', reason: 'forged' } }) });
+    expect(cookieOnly.status()).toBe(403);
+    expect((await cookieOnly.json()) as unknown).toMatchObject({ code: 'CROSS_ORIGIN', error: expect.stringMatching(/neither Origin nor Sec-Fetch-Site/) });
     const historyPath = '/api/external/v1/accounts/CHE-200-0001/transactions?limit=1';
     const history = await page.request.get(historyPath, { headers: signedHeaders('GET', historyPath, '') });
     expect(history.status()).toBe(200);

@@ -22,7 +22,21 @@ describe('cross-site request refusal', () => {
     expect(crossSiteRefusal('GET', headers({ origin: 'https://evil.example' }), ORIGIN)).toBeNull();
     expect(crossSiteRefusal('POST', headers({ origin: ORIGIN }), ORIGIN)).toBeNull();
     expect(crossSiteRefusal('POST', headers({ 'sec-fetch-site': 'same-origin' }), ORIGIN)).toBeNull();
-    expect(crossSiteRefusal('POST', headers({}), ORIGIN)).toBeNull();
+    expect(crossSiteRefusal('POST', headers({ 'sec-fetch-site': 'none' }), ORIGIN)).toBeNull();
+  });
+
+  it('refuses a write that carries no same-origin evidence at all: neither Origin nor Sec-Fetch-Site', () => {
+    expect(crossSiteRefusal('POST', headers({}), ORIGIN, '/api/trpc/account.setStatus')).toMatch(/neither Origin nor Sec-Fetch-Site/);
+    expect(crossSiteRefusal('POST', headers({}), ORIGIN, '/api/auth/callback/credentials')).not.toBeNull();
+    // A signature header outside the signed API admits nothing: the other routes judge by cookie.
+    expect(crossSiteRefusal('POST', headers({ 'x-registry-signature': 'abc' }), ORIGIN, '/api/trpc/transfer.submit')).not.toBeNull();
+  });
+
+  it('lets a signed API request through to be judged by its signature, and only on the signed API', () => {
+    expect(crossSiteRefusal('POST', headers({ 'x-registry-signature': 'abc' }), ORIGIN, '/api/external/v1/transfers')).toBeNull();
+    expect(crossSiteRefusal('POST', headers({}), ORIGIN, '/api/external/v1/transfers')).not.toBeNull();
+    // A signed request from a browser page of another site is still refused by its Origin.
+    expect(crossSiteRefusal('POST', headers({ 'x-registry-signature': 'abc', origin: 'https://evil.example' }), ORIGIN, '/api/external/v1/transfers')).not.toBeNull();
   });
 
   it('refuses writes from another origin, a sibling subdomain or another site', () => {
