@@ -1,5 +1,6 @@
 import nextCoreWebVitals from 'eslint-config-next/core-web-vitals';
 import nextTypescript from 'eslint-config-next/typescript';
+import cycles from './scripts/lint/no-import-cycle.mjs';
 
 // Layer boundaries are enforced here, not hoped for: the ledger is the heart of the registry and
 // stays pure of the web framework, the RPC layer and the authentication library (STYLE.md, rule 1).
@@ -21,6 +22,32 @@ const config = [
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' }] }],
     },
+  },
+  {
+    // The ledger's core: its vocabulary (types.ts), its refusals (check-codes.ts) and what an operation
+    // decides (plan.ts), with the canonical encoding they use. The core imports nothing above it —
+    // no operation, rule, descriptor, reservation or the write path — so that it can be read first and
+    // alone, and every layer above can import it without a cycle.
+    files: ['server/ledger/{types,check-codes,plan,canonical-json}.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' },
+            { regex: '^\\./(?!(types|check-codes|plan|canonical-json)$)', message: 'The ledger core imports only the core (types, check-codes, plan, canonical-json): move the definition it needs down into it.' },
+            { regex: '^\\.\\./(?!db/(client|generated/enums)$)', message: 'The ledger core imports nothing outside the ledger but the database types.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // No import cycles in server/, type-only imports included (scripts/lint/no-import-cycle.mjs says
+    // why the import plugin's own no-cycle, which skips them, is not enough).
+    files: ['server/**/*.ts'],
+    plugins: { cycles },
+    rules: { 'cycles/no-import-cycle': 'error' },
   },
   {
     // Routers are thin adapters: they reach the database through the ledger or a service.

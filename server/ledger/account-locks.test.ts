@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { LOG_CHAINS } from './log';
 import type { Actor, LedgerContext, SeriesAttributes } from './types';
-import { execute, RECORD_MOVES } from './write-path';
+import { execute } from './write-path';
+import { RECORD_MOVES } from './write-path/record';
 
 let test: TestDatabase;
 let ctx: LedgerContext;

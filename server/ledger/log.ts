@@ -1,6 +1,6 @@
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
 import { beginWith, literal, type Sql } from './sql';
-import type { LogSigner } from './types';
+import type { ClaimedChain, LogSigner } from './types';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -39,7 +39,7 @@ export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number)
 }
 
 /** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
-export async function claimChain(sql: Sql): Promise<{ chain: number; head: string }> {
+export async function claimChain(sql: Sql): Promise<ClaimedChain> {
   const [result] = await beginWith(sql, `SELECT chain, head FROM registry_claim_chain(${literal(sql, LOG_CHAINS)})`, { setsPlanner: true });
   const row = result?.rows[0] as { chain: number; head: string | null } | undefined;
   if (!row) throw new Error('registry_claim_chain returned nothing');
@@ -47,7 +47,7 @@ export async function claimChain(sql: Sql): Promise<{ chain: number; head: strin
 }
 
 /** Encodes, chains and signs an entry: the signature covers the hash, so it covers the chain too. */
-export function encodeEntry(signer: LogSigner, claimed: { chain: number; head: string }, entry: LogAppend): EncodedEntry {
+export function encodeEntry(signer: LogSigner, claimed: ClaimedChain, entry: LogAppend): EncodedEntry {
   const payload = entryPayload(signer, entry, claimed.chain);
   const hash = entryHash(claimed.head, payload);
   return { chain: claimed.chain, createdAt: entry.createdAt, payload, prevHash: claimed.head, hash, signature: signer.sign(hash) };

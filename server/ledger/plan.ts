@@ -1,9 +1,7 @@
 import type { AccountStatus } from '../db/generated/enums';
 import type { CanonicalValue } from './canonical-json';
 import type { Refusal } from './check-codes';
-import type { ClaimedChain } from './operations/lock-accounts';
-import { recordOperation, type NewAdministrativeRecord } from './rules/records';
-import type { AccountDefinition, AccountFacts, ReferenceDefinition, SeriesAttributes } from './types';
+import type { AccountDefinition, AccountFacts, ClaimedChain, NewAdministrativeRecord, ReferenceDefinition, SeriesAttributes } from './types';
 
 /** A block record to create. */
 export interface NewBlock {
@@ -29,7 +27,7 @@ export interface Changes {
   readonly openAccounts: readonly (AccountDefinition & { readonly status: AccountStatus })[];
   readonly statusChanges: readonly { readonly accountId: string; readonly from: AccountStatus; readonly to: AccountStatus }[];
   readonly references: readonly ReferenceDefinition[];
-  /** Rule settings, suspensions and corrections (server/ledger/rules/records.ts); absent: none. */
+  /** Rule settings, suspensions, corrections, descriptor records and reservations (AdministrativeKind); absent: none. */
   readonly records?: readonly NewAdministrativeRecord[];
 }
 
@@ -66,6 +64,11 @@ export type DecidedPlan = Extract<Plan, { readonly chain: ClaimedChain }>;
 export interface Delivery {
   readonly fromAccountId: string;
   readonly toAccountId: string;
+}
+
+/** The elementary operation of an administrative record, as the log carries it. */
+export function recordOperation(r: NewAdministrativeRecord): CanonicalValue {
+  return { op: 'record', kind: r.kind, subject: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body: r.body, validFrom: r.validFrom, validUntil: r.validUntil };
 }
 
 /** The elementary operations (A6R-44) of a set of changes, as they appear in the log and drive replay. */

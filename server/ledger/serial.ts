@@ -1,3 +1,8 @@
+/** The largest block one operation may create; far above any real issuance, it bounds bad input. */
+export const MAX_ISSUANCE = 1_000_000_000_000n;
+/** Serials are PostgreSQL bigint: anything above is refused as a value, never sent to the database. */
+export const MAX_SERIAL = 9_223_372_036_854_775_807n;
+
 /** The attributes that make up a human-readable serial (A6R-40). */
 export interface SerialParts {
   readonly cooperativeApproachId: string | null;

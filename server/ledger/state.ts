@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
-import type { AdministrativeRecordRow } from './rules/records';
 import { utc } from './sql';
-import type { SeriesAttributes } from './types';
+import type { AdministrativeRecordRow, SeriesAttributes } from './types';
 
 /**
  * The registry's state at one moment, in a canonical form: what a replay of the log rebuilds and what

@@ -1,5 +1,14 @@
+import type pg from 'pg';
+import type { Db } from '../db/client';
 import type { AccountStatus, AccountType, Registry, Role } from '../db/generated/enums';
+import type { CanonicalValue } from './canonical-json';
 import type { Refusal } from './check-codes';
+
+/*
+ * The ledger's core vocabulary, with check-codes.ts (refusals) and plan.ts (what an operation decides).
+ * The core imports nothing above it (operations, rules, descriptors, reservations, the write path);
+ * eslint.config.mjs refuses such an import.
+ */
 
 /**
  * A grant as the ledger sees it: the role and the section or account it is scoped to, and, when it is
@@ -292,8 +301,8 @@ export interface LogSigner {
  * (Prisma for reads, a pg pool for the write path), the signer, the clock and the id source.
  */
 export interface LedgerContext {
-  readonly db: import('../db/client').Db;
-  readonly pool: import('pg').Pool;
+  readonly db: Db;
+  readonly pool: pg.Pool;
   readonly signer: LogSigner;
   readonly now: () => Date;
   readonly newId: () => string;
@@ -302,9 +311,49 @@ export interface LedgerContext {
    * It cannot change the outcome; a failure in it is reported and otherwise ignored.
    */
   readonly notify?: (proposal: Proposal, outcome: Outcome) => void | Promise<void>;
-  /**
-   * The built-in rules by date (server/ledger/rules/built-in.ts); absent: the registry's own book.
-   * Tests give a book with versions scheduled around their clock; replay must be given the same one.
-   */
-  readonly builtInRules?: import('./rules/built-in').BuiltInRuleBook;
+  // `builtInRules`, the book of built-in rules by date, is declared beside the book itself
+  // (server/ledger/rules/built-in.ts), which adds it to this interface: the core names no type above it.
+}
+
+/** A claimed log chain and its head hash, held until the transaction ends (server/ledger/log.ts). */
+export interface ClaimedChain {
+  readonly chain: number;
+  readonly head: string;
+}
+
+/**
+ * Administrative records (table "AdministrativeRecord"): the history of rule settings, suspensions,
+ * corrections, descriptor records (authorizations, first-transfer markers) and reservations.
+ * Append-only; each is decided by one ledger transaction, logged as an elementary operation
+ * `{ op: 'record', … }` of it, written with it, and rebuilt from the log by replay. Its id is
+ * `<transactionId>/<n>`, n counting the transaction's records from 0 in log order
+ * (server/ledger/rules/records.ts writes and reads them).
+ */
+export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'RULE_SUSPENSION_LIFT' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER' | 'RESERVATION' | 'RESERVATION_RELEASE';
+
+export type ScopeType = RuleScope['type'] | 'TRANSACTION' | 'UNITS';
+
+export interface NewAdministrativeRecord {
+  readonly kind: AdministrativeKind;
+  readonly subject: string;
+  readonly scopeType: ScopeType;
+  /** '' for the registry as a whole. */
+  readonly scopeId: string;
+  readonly body: { readonly [key: string]: CanonicalValue };
+  readonly validFrom: Date | null;
+  readonly validUntil: Date | null;
+}
+
+/** A record as stored, times as ISO-8601 UTC text and the body as canonical JSON text. */
+export interface AdministrativeRecordRow {
+  readonly id: string;
+  readonly kind: AdministrativeKind;
+  readonly subject: string;
+  readonly scopeType: ScopeType;
+  readonly scopeId: string;
+  readonly body: string;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly transactionId: string;
+  readonly createdAt: string;
 }

@@ -4,7 +4,7 @@ import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json'
 import { entryHash, GENESIS_HASH, LOG_CHAINS } from './log';
 import type { BuiltInRuleBook } from './rules/built-in';
 import { payloadTexts, readLog, ReplayError, Replayer, type BlockRecord, type LoggedPayload, type ReplayResult } from './replay';
-import type { AdministrativeRecordRow } from './rules/records';
+import type { AdministrativeRecordRow } from './types';
 import { keyIdOf } from './signer';
 import { compareText, inSnapshot, query, type Queryable, type ReferenceRow, type SeriesRow } from './state';
 

@@ -1,4 +1,4 @@
-import type { AdministrativeRecordRow } from '../rules/records';
+import type { AdministrativeRecordRow } from '../types';
 
 /**
  * Descriptor records (A6R-45), as the rules read them: authorizations and first-transfer markers.

@@ -1,13 +1,12 @@
 import { mayAuthorizeFor } from '../authority';
 import { canonicalJson, type CanonicalValue } from '../canonical-json';
 import { refusal, type Refusal } from '../check-codes';
-import { MAX_SERIAL } from '../operations/issue-units';
+import { MAX_SERIAL } from '../serial';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
 import { forgetRules } from '../rules/engine';
-import type { NewAdministrativeRecord } from '../rules/records';
 import { prepared, utc, type Sql } from '../sql';
-import type { Actor, LedgerContext, RecordAuthorizationProposal } from '../types';
+import type { Actor, LedgerContext, NewAdministrativeRecord, RecordAuthorizationProposal } from '../types';
 import { earliestApplicability } from './coverage';
 
 const USES = new Set(['NDC', 'OIMP', 'BOTH', 'NONE']);

@@ -1,11 +1,10 @@
 import { mayAuthorizeFor } from '../authority';
 import { refusal, type Refusal } from '../check-codes';
-import { MAX_SERIAL } from '../operations/issue-units';
+import { MAX_SERIAL } from '../serial';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
-import type { NewAdministrativeRecord } from '../rules/records';
 import { prepared, type Sql } from '../sql';
-import type { Actor, LedgerContext, ReissueMarkerProposal } from '../types';
+import type { Actor, LedgerContext, NewAdministrativeRecord, ReissueMarkerProposal } from '../types';
 
 const MAX_RANGES = 1_000;
 const invalid = (field: string, problem: string): Refusal => refusal('DESCRIPTOR_INVALID', { field, problem });

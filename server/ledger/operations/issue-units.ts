@@ -4,14 +4,10 @@ import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, NO_CHANGES, type Changes, type Plan } from '../plan';
 import { builtInRulesAt, type BuiltInRules } from '../rules/built-in';
 import { receiversToLock } from '../rules/engine';
+import { MAX_ISSUANCE } from '../serial';
 import { prepared, type Sql } from '../sql';
 import type { AccountFacts, Actor, IssuanceProposal, LedgerContext, SeriesAttributes } from '../types';
 import { lockAccounts } from './lock-accounts';
-
-/** The largest block one operation may create; far above any real issuance, it bounds bad input. */
-export const MAX_ISSUANCE = 1_000_000_000_000n;
-/** Serials are PostgreSQL bigint: anything above is refused as a value, never sent to the database. */
-export const MAX_SERIAL = 9_223_372_036_854_775_807n;
 
 const ALPHA3 = /^[A-Z]{3}$/;
 const SERIES_LOCK = 6_274_100;

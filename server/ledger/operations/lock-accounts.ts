@@ -1,14 +1,8 @@
 import { GENESIS_HASH, LOG_CHAINS } from '../log';
 import { beginPipeline, booleanArray, textArray, type Sql } from '../sql';
 import type { QueryResultRow } from 'pg';
-import type { AccountFacts } from '../types';
+import type { AccountFacts, ClaimedChain } from '../types';
 import type { FirstRead } from './select-units';
-
-/** A claimed log chain and its head hash, held until the transaction ends. */
-export interface ClaimedChain {
-  readonly chain: number;
-  readonly head: string;
-}
 
 /**
  * Locks the accounts a transaction touches and claims a log chain, in one round trip

@@ -1,7 +1,7 @@
 import { refusal, type Refusal } from '../check-codes';
 import { selectExplicit, selectImplicit, type HeldBlock, type Take } from '../splitting';
 import { literal, prepared, type Sql, type Step } from '../sql';
-import { MAX_ISSUANCE, MAX_SERIAL } from './issue-units';
+import { MAX_ISSUANCE, MAX_SERIAL } from '../serial';
 import type { UnitConstraints, UnitSelection } from '../types';
 
 /** Blocks are read smallest first in pages of this many rows, and only as far as the quantity needs. */

@@ -4,9 +4,8 @@ import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';
 import { builtInRulesAt } from '../rules/built-in';
 import { receiversToLock } from '../rules/engine';
-import type { NewAdministrativeRecord } from '../rules/records';
 import { prepared, type Sql } from '../sql';
-import type { Actor, LedgerContext, ReleaseReservationProposal } from '../types';
+import type { Actor, LedgerContext, NewAdministrativeRecord, ReleaseReservationProposal } from '../types';
 
 const MAX_REASON_LENGTH = 500;
 

@@ -154,6 +154,18 @@ function checkVersions(name: string, versions: readonly BuiltInRuleVersion[]): v
 /** The registry's book of built-in rules. Tests give the ledger another (LedgerContext.builtInRules). */
 export const BUILT_IN_RULES = new BuiltInRuleBook(BUILT_IN_CATALOG);
 
+// The ledger context (server/ledger/types.ts) carries the book of built-in rules. The core cannot name
+// the book's type without importing the rules, so the book adds its member to the context here.
+declare module '../types' {
+  interface LedgerContext {
+    /**
+     * The built-in rules by date; absent: the registry's own book (BUILT_IN_RULES). Tests give a book
+     * with versions scheduled around their clock; replay must be given the same one.
+     */
+    readonly builtInRules?: BuiltInRuleBook;
+  }
+}
+
 /** The built-in rules in force at `at` for a ledger: its own book, or the registry's. */
 export function builtInRulesAt(ctx: { readonly builtInRules?: BuiltInRuleBook }, at: Date): BuiltInRules {
   return (ctx.builtInRules ?? BUILT_IN_RULES).at(at);

@@ -3,11 +3,11 @@ import { refusal, type Refusal } from '../check-codes';
 import { lockAccounts } from '../operations/lock-accounts';
 import { NO_CHANGES, operationsOf, type Changes, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
-import type { Actor, ConfigureRuleProposal, LedgerContext, LiftSuspensionProposal, RuleScope, SuspendRuleProposal } from '../types';
+import type { Actor, ConfigureRuleProposal, LedgerContext, LiftSuspensionProposal, NewAdministrativeRecord, RuleScope, SuspendRuleProposal } from '../types';
 import { complianceVersionsFrom, isComplianceRule } from '../compliance/catalog';
 import { isPluggableRule, versionsFrom } from './catalog';
 import { forgetRules } from './engine';
-import { scopeIdOf, type NewAdministrativeRecord } from './records';
+import { scopeIdOf } from './records';
 import type { PluggableRuleVersion, RuleSettingsInput } from './types';
 
 const RULE_CONFIGURATION_LOCK = 6_274_300;

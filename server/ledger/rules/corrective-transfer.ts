@@ -6,11 +6,10 @@ import { firstRead, selectionProblems, selectUnits, type BlockRow } from '../ope
 import { moveChanges } from '../operations/transfer-units';
 import { NO_CHANGES, operationsOf, type Changes, type ClosingBlock, type Plan } from '../plan';
 import { prepared, utc, type Sql } from '../sql';
-import type { Actor, CorrectiveTransferProposal, LedgerContext } from '../types';
+import type { Actor, CorrectiveTransferProposal, LedgerContext, NewAdministrativeRecord } from '../types';
 import { builtInRulesAt } from './built-in';
 import { authorizationsInForce, type SerialRange, type SeriesFacts } from '../descriptors/coverage';
 import { judge, loadRuleContext, readSeriesFacts } from './engine';
-import type { NewAdministrativeRecord } from './records';
 import type { RuleAccount } from './types';
 
 const MAX_REASON_LENGTH = 500;

@@ -4,12 +4,12 @@ import { refusal, type Refusal } from '../check-codes';
 import { operationsOf, type Changes, type DecidedPlan, type Delivery } from '../plan';
 import type { Pool } from 'pg';
 import { prepared, sqlState, utc, type Sql } from '../sql';
-import type { Actor, Proposal } from '../types';
+import type { Actor, AdministrativeRecordRow, NewAdministrativeRecord, Proposal } from '../types';
 import { BUILT_IN_RULES, type BuiltInRules } from './built-in';
 import { versionInForce } from './catalog';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import { divert } from './divert';
-import { coveringSuspension, governingSettings, latestSettings, settingsEncoded, type AdministrativeRecordRow, type NewAdministrativeRecord, type SettingBody } from './records';
+import { coveringSuspension, governingSettings, latestSettings, settingsEncoded, type SettingBody } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleVerdict } from './types';
 
 /**

@@ -1,42 +1,10 @@
 import { canonicalJson, encoded, type CanonicalValue, type Encoded } from '../canonical-json';
 import { prepared, utc, type Sql } from '../sql';
-import type { RuleScope } from '../types';
+import type { AdministrativeRecordRow, NewAdministrativeRecord, RuleScope, ScopeType } from '../types';
 import type { RuleAccount } from './types';
 
-/**
- * Administrative records (table "AdministrativeRecord"): the history of rule settings, suspensions,
- * corrections and descriptor records (authorizations, first-transfer markers). Append-only; each is decided by one ledger transaction, logged as an elementary
- * operation `{ op: 'record', … }` of it, written with it, and rebuilt from the log by replay. Its id is
- * `<transactionId>/<n>`, n counting the transaction's records from 0 in log order.
- */
-export type AdministrativeKind = 'RULE_SETTING' | 'RULE_SUSPENSION' | 'RULE_SUSPENSION_LIFT' | 'CORRECTION' | 'AUTHORIZATION' | 'FIRST_TRANSFER_MARKER' | 'RESERVATION' | 'RESERVATION_RELEASE';
-
-export type ScopeType = RuleScope['type'] | 'TRANSACTION' | 'UNITS';
-
-export interface NewAdministrativeRecord {
-  readonly kind: AdministrativeKind;
-  readonly subject: string;
-  readonly scopeType: ScopeType;
-  /** '' for the registry as a whole. */
-  readonly scopeId: string;
-  readonly body: { readonly [key: string]: CanonicalValue };
-  readonly validFrom: Date | null;
-  readonly validUntil: Date | null;
-}
-
-/** A record as stored, times as ISO-8601 UTC text and the body as canonical JSON text. */
-export interface AdministrativeRecordRow {
-  readonly id: string;
-  readonly kind: AdministrativeKind;
-  readonly subject: string;
-  readonly scopeType: ScopeType;
-  readonly scopeId: string;
-  readonly body: string;
-  readonly validFrom: string | null;
-  readonly validUntil: string | null;
-  readonly transactionId: string;
-  readonly createdAt: string;
-}
+// Administrative records, as the rules write and read them. Their types are the core's
+// (server/ledger/types.ts): the descriptors, replay and the state's readers use them without the rules.
 
 /** The body of a RULE_SETTING record. `revision` counts the settings of one rule in one scope from 1. */
 export interface SettingBody {
@@ -48,11 +16,6 @@ export interface SettingBody {
 export const recordId = (transactionId: string, n: number): string => `${transactionId}/${n}`;
 
 export const scopeIdOf = (scope: RuleScope): string => (scope.type === 'REGISTRY' ? '' : scope.id);
-
-/** The elementary operation of a record, as the log carries it. */
-export function recordOperation(r: NewAdministrativeRecord): CanonicalValue {
-  return { op: 'record', kind: r.kind, subject: r.subject, scopeType: r.scopeType, scopeId: r.scopeId, body: r.body, validFrom: r.validFrom, validUntil: r.validUntil };
-}
 
 /** Writes a transaction's records, in its database transaction, before its registry_record call. */
 export async function writeAdministrativeRecords(sql: Sql, transactionId: string, createdAt: Date, records: readonly NewAdministrativeRecord[]): Promise<void> {

@@ -1,10 +1,10 @@
 import { canonicalJson, type CanonicalValue } from '../canonical-json';
 import { authorizationOf, inForce, type Authorization, type SerialRange, type SeriesFacts, type UnitRange } from '../descriptors/coverage';
 import type { AccountStatus } from '../../db/generated/enums';
-import type { Actor } from '../types';
+import type { Actor, AdministrativeKind, AdministrativeRecordRow, ScopeType } from '../types';
 import type { BuiltInRuleBook } from './built-in';
 import { publishedVersion, versionInForce } from './catalog';
-import { recordId, type AdministrativeKind, type AdministrativeRecordRow, type ScopeType } from './records';
+import { recordId } from './records';
 import type { Diversion, RuleAccount, RuleContext, RuledKind, RuleSettingsInput } from './types';
 
 type Operation = { readonly [field: string]: unknown };
