@@ -296,6 +296,15 @@ export interface LogSigner {
   sign(data: string): string;
 }
 
+/** A job of the job queue that a recorded transaction asks for (LedgerContext.followUps). */
+export interface FollowUpJob {
+  readonly task: string;
+  readonly payload: Record<string, unknown>;
+  readonly queue?: string;
+  readonly jobKey?: string;
+  readonly maxAttempts?: number;
+}
+
 /**
  * What the ledger needs from outside, passed in so that tests and replay control it: the database
  * (Prisma for reads, a pg pool for the write path), the signer, the clock and the id source.
@@ -311,6 +320,13 @@ export interface LedgerContext {
    * It cannot change the outcome; a failure in it is reported and otherwise ignored.
    */
   readonly notify?: (proposal: Proposal, outcome: Outcome) => void | Promise<void>;
+  /**
+   * Work that follows from a recorded transaction (a notification, a message to a peer registry),
+   * asked for as jobs of the job queue (server/jobs/). They are enqueued inside the transaction's own
+   * database transaction, before its commit: a job exists exactly when the transaction was recorded.
+   * Not asked for rejected proposals or replays.
+   */
+  readonly followUps?: (proposal: Proposal, recorded: { readonly transactionId: string; readonly createdAt: Date; readonly pending: boolean }) => readonly FollowUpJob[];
   // `builtInRules`, the book of built-in rules by date, is declared beside the book itself
   // (server/ledger/rules/built-in.ts), which adds it to this interface: the core names no type above it.
 }

@@ -1,3 +1,4 @@
+import { enqueueJob } from '../../jobs/queue';
 import type { Encoded } from '../canonical-json';
 import { firstGroup } from '../check-codes';
 import { encodeEntry } from '../log';
@@ -44,6 +45,11 @@ export function decide(ctx: LedgerContext, actor: Actor, proposal: Proposal, pro
       transactionId,
       payload: { status: 'RECORDED', idempotencyKey: proposal.idempotencyKey, input, inputHash, ruleVersions, operations },
     });
+    // The work that follows from it, as jobs in this same database transaction (an outbox): they exist
+    // exactly when the commit below succeeds.
+    for (const job of ctx.followUps?.(proposal, { transactionId, createdAt: decided.createdAt, pending: ruled.pending }) ?? []) {
+      await enqueueJob(sql, job.task, job.payload, { queue: job.queue, jobKey: job.jobKey, maxAttempts: job.maxAttempts });
+    }
     await writeRecorded(sql, { transactionId, proposal, actor, input, inputHash, createdAt: decided.createdAt, changes: ruled.changes, ruleVersions, guard: ruled.guard, entry });
     return { status: 'RECORDED' as const, transactionId, quantity: decided.quantity, replayed: false, ...(ruled.pending ? { pending: true } : {}) };
   });
