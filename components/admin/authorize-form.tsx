@@ -12,6 +12,7 @@ import { Button } from '../ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import { OutcomeMessage } from './outcome-message';
 
@@ -94,6 +95,7 @@ export function AuthorizeForm() {
   const queryClient = useQueryClient();
   const authorize = useMutation(trpc.rules.authorize.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [party, setParty] = useState('');
   const [uses, setUses] = useState<Uses>('NDC');
   const [mode, setMode] = useState<Mode>('conditions');
@@ -131,7 +133,7 @@ export function AuthorizeForm() {
     const input = { party: party.trim(), uses, units, oimpFirstTransfer: uses === 'NDC' ? null : oimpFirstTransfer, applicableFrom: null, supersedes: null };
     // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
     void run(async () => {
-      await authorize.mutateAsync(input);
+      await keys.send((idempotencyKey) => authorize.mutateAsync({ ...input, idempotencyKey }));
     }).catch(() => undefined);
   };
 

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import type { RouterOutputs } from '../router-types';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -55,6 +56,7 @@ export function ComplianceAdmin({ mayRun }: { mayRun: boolean }) {
 function RunNow({ onRun }: { onRun: (runId: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const keys = useIdempotencyKey();
   const run = useMutation(
     trpc.compliance.run.mutationOptions({
       onSuccess: async (result) => {
@@ -70,7 +72,7 @@ function RunNow({ onRun }: { onRun: (runId: string) => void }) {
       </CardHeader>
       <CardContent className="space-y-4">
         <p className="text-sm text-muted">Runs every configured compliance rule on the whole registry as of now. The run is recorded in the log of the registry under your name.</p>
-        <Button onClick={() => run.mutate()} disabled={run.isPending}>
+        <Button onClick={() => void keys.send((idempotencyKey) => run.mutateAsync({ idempotencyKey })).catch(() => undefined)} disabled={run.isPending}>
           {run.isPending ? 'Checking…' : 'Run all checks now'}
         </Button>
         {run.isError ? <Failure error={run.error} /> : null}

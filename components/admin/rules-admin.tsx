@@ -13,6 +13,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import { humanBlock } from '@/server/ledger/serial';
 import { AuthorizeForm } from './authorize-form';
@@ -190,6 +191,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
   const queryClient = useQueryClient();
   const configure = useMutation(trpc.rules.configure.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const names = [...new Set(catalog.filter((r) => r.kind !== 'built-in').map((r) => r.name))];
   const [rule, setRule] = useState(names[0] ?? '');
   const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
@@ -213,7 +215,7 @@ function ConfigureForm({ catalog }: { catalog: Overview['catalog'] }) {
     const input = { rule, scope: scopeOf(scopeType, scopeId), enabled, settings };
     // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
     void run(async () => {
-      await configure.mutateAsync(input);
+      await keys.send((idempotencyKey) => configure.mutateAsync({ ...input, idempotencyKey }));
     }).catch(() => undefined);
   };
 
@@ -332,6 +334,7 @@ function LiftForm({ suspension, onClose }: { suspension: Overview['suspensions']
   const queryClient = useQueryClient();
   const lift = useMutation(trpc.rules.lift.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -344,7 +347,7 @@ function LiftForm({ suspension, onClose }: { suspension: Overview['suspensions']
     }
     setError(undefined);
     void run(async () => {
-      await lift.mutateAsync({ suspensionId: suspension.id, reason });
+      await keys.send((idempotencyKey) => lift.mutateAsync({ idempotencyKey, suspensionId: suspension.id, reason }));
     }).catch(() => undefined);
   };
   return (
@@ -378,6 +381,7 @@ function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
   const queryClient = useQueryClient();
   const suspend = useMutation(trpc.rules.suspend.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const names = [...new Set(catalog.filter((r) => r.kind === 'pluggable').map((r) => r.name))];
   const [rule, setRule] = useState(names[0] ?? '');
   const [scopeType, setScopeType] = useState<ScopeType>('REGISTRY');
@@ -397,7 +401,7 @@ function SuspendForm({ catalog }: { catalog: Overview['catalog'] }) {
     // The inputs are in UTC, as the registry keeps its times.
     const input = { rule, scope: scopeOf(scopeType, scopeId), from: from === '' ? new Date() : new Date(`${from}:00Z`), until: new Date(`${until}:00Z`), reason };
     void run(async () => {
-      await suspend.mutateAsync(input);
+      await keys.send((idempotencyKey) => suspend.mutateAsync({ ...input, idempotencyKey }));
     }).catch(() => undefined);
   };
 
@@ -448,6 +452,10 @@ function Waiting({ data }: { data: Overview }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const answer = useMutation(trpc.rules.answer.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
+  const keys = useIdempotencyKey();
+  // One answer per waiting transfer: its approval and its rejection share a key, so that a retried
+  // approval can never be followed by a rejection recorded as well.
+  const decide = (reservationTransactionId: string, decision: 'APPROVE' | 'REJECT') => void keys.send((idempotencyKey) => answer.mutateAsync({ idempotencyKey, reservationTransactionId, decision }), `answer:${reservationTransactionId}`).catch(() => undefined);
   return (
     <Card>
       <CardHeader>
@@ -482,10 +490,10 @@ function Waiting({ data }: { data: Overview }) {
                 <TableCell>{String(r.body.initiatorId)}</TableCell>
                 <TableCell>{when(r.validUntil)}</TableCell>
                 <TableCell className="space-x-2 whitespace-nowrap">
-                  <Button size="sm" disabled={answer.isPending} onClick={() => answer.mutate({ reservationTransactionId: r.transactionId, decision: 'APPROVE' })}>
+                  <Button size="sm" disabled={answer.isPending} onClick={() => decide(r.transactionId, 'APPROVE')}>
                     Approve
                   </Button>
-                  <Button size="sm" variant="secondary" disabled={answer.isPending} onClick={() => answer.mutate({ reservationTransactionId: r.transactionId, decision: 'REJECT' })}>
+                  <Button size="sm" variant="secondary" disabled={answer.isPending} onClick={() => decide(r.transactionId, 'REJECT')}>
                     Reject
                   </Button>
                 </TableCell>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { useStepUp } from '../passkey/use-step-up';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages, isNotFound } from '../trpc-error';
@@ -34,12 +35,14 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
   const queryClient = useQueryClient();
   const user = useQuery(trpc.users.get.queryOptions({ userId }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [message, setMessage] = useState<Message>(null);
 
-  async function act(what: () => Promise<unknown>, done: string) {
+  /** One act of the page, named so that each has its own idempotency key (a row's Suspend and Revoke differ). */
+  async function act(name: string, what: (idempotencyKey: string) => Promise<unknown>, done: string) {
     setMessage(null);
     await run(async () => {
-      await what();
+      await keys.send(what, name);
       await queryClient.invalidateQueries({ queryKey: trpc.users.get.queryKey({ userId }) });
       await queryClient.invalidateQueries({ queryKey: trpc.profile.pending.queryKey({ userId }) });
       setMessage({ tone: 'success', text: done });
@@ -86,18 +89,18 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
         {can.suspendAccess ? (
           <Button
             variant={u.status === 'ACTIVE' ? 'danger' : 'secondary'}
-            onClick={() => act(() => setAccess.mutateAsync({ userId, suspended: u.status === 'ACTIVE' }), u.status === 'ACTIVE' ? 'Access suspended; every session of this user has ended.' : 'Access restored.')}
+            onClick={() => act('access', (idempotencyKey) => setAccess.mutateAsync({ idempotencyKey, userId, suspended: u.status === 'ACTIVE' }), u.status === 'ACTIVE' ? 'Access suspended; every session of this user has ended.' : 'Access restored.')}
           >
             {u.status === 'ACTIVE' ? 'Suspend access and end sessions' : 'Restore access'}
           </Button>
         ) : null}
         {can.enroll && u.status === 'ACTIVE' ? (
-          <Button variant="secondary" onClick={() => act(() => enroll.mutateAsync({ userId }), `An enrollment link was sent to ${u.email}. It works once and expires in 48 hours.`)}>
+          <Button variant="secondary" onClick={() => act('enroll', (idempotencyKey) => enroll.mutateAsync({ idempotencyKey, userId }), `An enrollment link was sent to ${u.email}. It works once and expires in 48 hours.`)}>
             Send enrollment link
           </Button>
         ) : null}
         {can.anonymise && u.status === 'SUSPENDED' && u.name !== 'Anonymised user' ? (
-          <Button variant="danger" onClick={() => act(() => anonymise.mutateAsync({ userId }), 'Personal data anonymised. The log keeps only digests that no longer link to anyone.')}>
+          <Button variant="danger" onClick={() => act('anonymise', (idempotencyKey) => anonymise.mutateAsync({ idempotencyKey, userId }), 'Personal data anonymised. The log keeps only digests that no longer link to anyone.')}>
             Anonymise personal data
           </Button>
         ) : null}
@@ -105,8 +108,8 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
           <Button
             variant="secondary"
             onClick={() =>
-              act(async () => {
-                await impersonate.mutateAsync({ userId });
+              act('impersonate', async (idempotencyKey) => {
+                await impersonate.mutateAsync({ idempotencyKey, userId });
                 // eslint-disable-next-line @next/next/no-location-assign-relative-destination
                 window.location.assign('/');
               }, 'Impersonation started.')
@@ -147,11 +150,11 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
                       size="sm"
                       variant="secondary"
                       aria-label={`${g.status === 'ACTIVE' ? 'Suspend' : 'Reinstate'} grant: ${label}`}
-                      onClick={() => act(() => setGrant.mutateAsync({ grantId: g.id, suspended: g.status === 'ACTIVE' }), g.status === 'ACTIVE' ? `Grant suspended: ${label}.` : `Grant reinstated: ${label}.`)}
+                      onClick={() => act(`grant-status:${g.id}`, (idempotencyKey) => setGrant.mutateAsync({ idempotencyKey, grantId: g.id, suspended: g.status === 'ACTIVE' }), g.status === 'ACTIVE' ? `Grant suspended: ${label}.` : `Grant reinstated: ${label}.`)}
                     >
                       {g.status === 'ACTIVE' ? 'Suspend' : 'Reinstate'}
                     </Button>
-                    <Button size="sm" variant="danger" aria-label={`Revoke grant: ${label}`} onClick={() => act(() => revoke.mutateAsync({ grantId: g.id }), `Grant revoked: ${label}.`)}>
+                    <Button size="sm" variant="danger" aria-label={`Revoke grant: ${label}`} onClick={() => act(`revoke:${g.id}`, (idempotencyKey) => revoke.mutateAsync({ idempotencyKey, grantId: g.id }), `Grant revoked: ${label}.`)}>
                       Revoke
                     </Button>
                   </TableCell>
@@ -174,10 +177,10 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
               </p>
               {can.decide ? (
                 <div className="flex gap-2">
-                  <Button size="sm" onClick={() => act(() => decide.mutateAsync({ requestId: p.requestId, approve: true }), 'Profile change approved.')}>
+                  <Button size="sm" onClick={() => act(`decide:${p.requestId}`, (idempotencyKey) => decide.mutateAsync({ idempotencyKey, requestId: p.requestId, approve: true }), 'Profile change approved.')}>
                     Approve change
                   </Button>
-                  <Button size="sm" variant="secondary" onClick={() => act(() => decide.mutateAsync({ requestId: p.requestId, approve: false }), 'Profile change rejected.')}>
+                  <Button size="sm" variant="secondary" onClick={() => act(`decide:${p.requestId}`, (idempotencyKey) => decide.mutateAsync({ idempotencyKey, requestId: p.requestId, approve: false }), 'Profile change rejected.')}>
                     Reject change
                   </Button>
                 </div>
@@ -223,7 +226,7 @@ export function UserAdmin({ userId, can }: { userId: string; can: Permissions })
   );
 }
 
-type Act = (what: () => Promise<unknown>, done: string) => Promise<void>;
+type Act = (name: string, what: (idempotencyKey: string) => Promise<unknown>, done: string) => Promise<void>;
 
 function GrantForm({ userId, act }: { userId: string; act: Act }) {
   const trpc = useTRPC();
@@ -250,7 +253,7 @@ function GrantForm({ userId, act }: { userId: string; act: Act }) {
             .filter((id) => id.length > 0)
         : [],
     };
-    void act(() => create.mutateAsync(input), `Granted: ${ROLE_LABELS[role] ?? role}.`);
+    void act('grant', (idempotencyKey) => create.mutateAsync({ ...input, idempotencyKey }), `Granted: ${ROLE_LABELS[role] ?? role}.`);
   }
 
   return (
@@ -307,7 +310,7 @@ function IdentityCheckForm({ userId, act }: { userId: string; act: Act }) {
       checkedAt: new Date(`${String(form.get('checkedAt'))}T00:00:00Z`),
       note: String(form.get('note') ?? ''),
     };
-    void act(() => record.mutateAsync(input), 'Identity check recorded.');
+    void act('identity-check', (idempotencyKey) => record.mutateAsync({ ...input, idempotencyKey }), 'Identity check recorded.');
   }
 
   return (

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { useStepUp } from '../passkey/use-step-up';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -60,6 +61,7 @@ function CreateUserForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const create = useMutation(trpc.users.create.mutationOptions());
 
@@ -69,7 +71,7 @@ function CreateUserForm() {
     const input = { email: String(form.get('email') ?? ''), name: String(form.get('name') ?? '') };
     setMessage(null);
     await run(async () => {
-      await create.mutateAsync(input);
+      await keys.send((idempotencyKey) => create.mutateAsync({ ...input, idempotencyKey }));
       await queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
       setMessage({ tone: 'success', text: `${input.name} was created, without grants.` });
     }).catch((error: unknown) => setMessage({ tone: 'error', text: errorMessages(error).join(' ') }));

@@ -12,16 +12,16 @@ import { Alert, AlertTitle } from '../ui/alert';
 import { Button } from '../ui/button';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
-import { CHECKED_FIELDS, chosenBlock, fieldId, initialFields, newIdempotencyKey, validateTransfer, type FieldErrors, type InitialTransfer, type PreparedTransfer, type TransferFields } from './transfer-fields';
+import { CHECKED_FIELDS, chosenBlock, fieldId, initialFields, validateTransfer, type FieldErrors, type InitialTransfer, type PreparedTransfer, type TransferFields } from './transfer-fields';
 import { TransferRecorded, TransferReview, type RecordedTransfer } from './transfer-review';
 import { QuantityFields, SerialRangeFields } from './unit-selection-fields';
 
-type Step = { readonly kind: 'edit' } | { readonly kind: 'review'; readonly transfer: PreparedTransfer; readonly idempotencyKey: string } | { readonly kind: 'done'; readonly recorded: RecordedTransfer };
+type Step = { readonly kind: 'edit' } | { readonly kind: 'review'; readonly transfer: PreparedTransfer } | { readonly kind: 'done'; readonly recorded: RecordedTransfer };
 
 /**
  * Transfer in three steps: fill in, review, done. The fields live here so that "Back" from the review
- * finds them as they were; the idempotency key is drawn once per review, so repeated clicks on
- * "Confirm transfer" can never move units twice.
+ * finds them as they were; the review draws one idempotency key per confirmation, so repeated clicks
+ * on "Confirm transfer" and retries can never move units twice.
  */
 export function TransferForm({ initial }: { initial: InitialTransfer }) {
   const trpc = useTRPC();
@@ -44,7 +44,7 @@ export function TransferForm({ initial }: { initial: InitialTransfer }) {
 
   switch (step.kind) {
     case 'review':
-      return <TransferReview transfer={step.transfer} idempotencyKey={step.idempotencyKey} onBack={() => setStep({ kind: 'edit' })} onRecorded={(recorded) => setStep({ kind: 'done', recorded })} />;
+      return <TransferReview transfer={step.transfer} onBack={() => setStep({ kind: 'edit' })} onRecorded={(recorded) => setStep({ kind: 'done', recorded })} />;
     case 'done':
       return (
         <TransferRecorded
@@ -56,7 +56,7 @@ export function TransferForm({ initial }: { initial: InitialTransfer }) {
         />
       );
     case 'edit':
-      return <TransferEditor accounts={accounts.data.accounts} initial={initial} fields={fields} setFields={setFields} onReview={(transfer) => setStep({ kind: 'review', transfer, idempotencyKey: newIdempotencyKey() })} />;
+      return <TransferEditor accounts={accounts.data.accounts} initial={initial} fields={fields} setFields={setFields} onReview={(transfer) => setStep({ kind: 'review', transfer })} />;
   }
 }
 

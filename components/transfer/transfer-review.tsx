@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { formatUnits, shortId } from '../format';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import type { TransferOutcome } from '../router-types';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -18,16 +19,19 @@ export interface RecordedTransfer {
 
 interface ReviewProps {
   readonly transfer: PreparedTransfer;
-  readonly idempotencyKey: string;
   readonly onBack: () => void;
   readonly onRecorded: (recorded: RecordedTransfer) => void;
 }
 
-/** The confirmation step: what will move, where to, and the one button that submits it. */
-export function TransferReview({ transfer, idempotencyKey, onBack, onRecorded }: ReviewProps) {
+/**
+ * The confirmation step: what will move, where to, and the one button that submits it. The review is
+ * the form: opened, it has a key of its own, kept while a confirmation fails without an answer.
+ */
+export function TransferReview({ transfer, onBack, onRecorded }: ReviewProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const submit = useMutation(trpc.transfer.submit.mutationOptions());
+  const keys = useIdempotencyKey();
   // A second click can land before React re-renders with isPending; the ref closes that gap, the
   // idempotency key covers everything else (a retried request, a double submit from another tab).
   const sending = useRef(false);
@@ -37,19 +41,18 @@ export function TransferReview({ transfer, idempotencyKey, onBack, onRecorded }:
     if (sending.current) return;
     sending.current = true;
     const { from, to, selection } = transfer;
-    submit.mutate(
-      { idempotencyKey, fromAccountId: from.id, toAccountId: to.id, selection },
-      {
-        onSuccess: (outcome) => {
-          if (outcome.status !== 'RECORDED') return;
-          void queryClient.invalidateQueries({ queryKey: trpc.account.pathKey() });
-          onRecorded({ transfer, outcome });
-        },
-        onSettled: () => {
-          sending.current = false;
-        },
-      },
-    );
+    keys
+      .send((idempotencyKey) => submit.mutateAsync({ idempotencyKey, fromAccountId: from.id, toAccountId: to.id, selection }))
+      .then((outcome) => {
+        if (outcome.status !== 'RECORDED') return;
+        void queryClient.invalidateQueries({ queryKey: trpc.account.pathKey() });
+        onRecorded({ transfer, outcome });
+      })
+      // Shown by the mutation's own error state below.
+      .catch(() => undefined)
+      .finally(() => {
+        sending.current = false;
+      });
   }
 
   const refused = submit.data?.status === 'REJECTED' ? submit.data : undefined;
