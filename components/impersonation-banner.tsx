@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useIdempotencyKey } from './idempotency/use-idempotency-key';
 import { useTRPC } from './trpc-provider';
 import { errorMessages } from './trpc-error';
 import { Button } from './ui/button';
@@ -13,6 +14,7 @@ import { Button } from './ui/button';
 export function ImpersonationBanner({ adminName, userName, endsAt }: { adminName: string; userName: string; endsAt: string }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
+  const keys = useIdempotencyKey();
   const stop = useMutation(
     trpc.impersonation.stop.mutationOptions({
       // A full page load: the layout, the menu and every cached query belonged to the impersonated user.
@@ -28,7 +30,7 @@ export function ImpersonationBanner({ adminName, userName, endsAt }: { adminName
         <p className="text-sm">
           <strong>You are acting as {userName}</strong> ({adminName}, until {until} UTC). You have this user&apos;s rights only, and everything you do is recorded with both names.
         </p>
-        <Button size="sm" variant="secondary" onClick={() => stop.mutate()} disabled={stop.isPending} aria-busy={stop.isPending || undefined}>
+        <Button size="sm" variant="secondary" onClick={() => void keys.send((idempotencyKey) => stop.mutateAsync({ idempotencyKey })).catch(() => undefined)} disabled={stop.isPending} aria-busy={stop.isPending || undefined}>
           End impersonation
         </Button>
         {error ? (

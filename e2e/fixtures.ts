@@ -86,6 +86,15 @@ export async function databaseQuery<T extends pg.QueryResultRow>(text: string, v
 }
 
 /**
+ * Makes the last passkey confirmation of the user's open sessions older than the five minutes it
+ * counts for (A6R-7): the next sensitive act of an elevated role must ask for a new one. Set in the
+ * database, so that a test does not depend on how long its earlier steps took.
+ */
+export async function confirmationExpires(email: string): Promise<void> {
+  await databaseQuery(`UPDATE "AuthSession" SET "stepUpAt" = (now() AT TIME ZONE 'UTC') - interval '10 minutes' WHERE "userId" = (SELECT id FROM "User" WHERE email = $1) AND "revokedAt" IS NULL`, [email]);
+}
+
+/**
  * Signs a demo user in, in a browser of its own, whether or not an earlier spec enrolled a passkey for
  * that user (whose private key went with that spec's browser): the user's passkeys are removed from
  * the database under test first, and the registry asks for a new one.

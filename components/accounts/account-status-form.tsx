@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { OutcomeMessage } from '../admin/outcome-message';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import type { AccountDetail } from '../router-types';
 import { useTRPC } from '../trpc-provider';
@@ -36,6 +37,7 @@ export function AccountStatusForm({ account, choices }: { account: AccountDetail
   const queryClient = useQueryClient();
   const change = useMutation(trpc.account.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.account.get.queryFilter({ id: account.id })) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [status, setStatus] = useState<Status | ''>('');
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<{ status?: string; reason?: string }>({});
@@ -48,7 +50,7 @@ export function AccountStatusForm({ account, choices }: { account: AccountDetail
     setErrors(found);
     if (status === '' || found.reason) return;
     void run(async () => {
-      const outcome = await change.mutateAsync({ accountId: account.id, status, reason });
+      const outcome = await keys.send((idempotencyKey) => change.mutateAsync({ idempotencyKey, accountId: account.id, status, reason }));
       if (outcome.status === 'RECORDED') {
         setStatus('');
         setReason('');

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { useStepUp } from '../passkey/use-step-up';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
@@ -19,12 +20,13 @@ export function ApiClientsAdmin() {
   const register = useMutation(trpc.apiClients.register.mutationOptions());
   const revoke = useMutation(trpc.apiClients.revoke.mutationOptions());
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
 
-  async function act(what: () => Promise<unknown>, done: string) {
+  async function act(name: string, what: (idempotencyKey: string) => Promise<unknown>, done: string) {
     setMessage(null);
     await run(async () => {
-      await what();
+      await keys.send(what, name);
       await queryClient.invalidateQueries({ queryKey: trpc.apiClients.list.queryKey() });
       setMessage({ tone: 'success', text: done });
     }).catch((error: unknown) => setMessage({ tone: 'error', text: errorMessages(error).join(' ') }));
@@ -39,7 +41,7 @@ export function ApiClientsAdmin() {
       riskLevel: String(form.get('riskLevel')) as 'LOW' | 'MEDIUM' | 'HIGH',
       riskAssessment: String(form.get('riskAssessment') ?? ''),
     };
-    void act(() => register.mutateAsync(input), `${input.name} is registered. Grant it accounts on its user page.`);
+    void act('register', (idempotencyKey) => register.mutateAsync({ ...input, idempotencyKey }), `${input.name} is registered. Grant it accounts on its user page.`);
   }
 
   if (clients.isPending) return <p role="status">Loading external systems…</p>;
@@ -81,7 +83,7 @@ export function ApiClientsAdmin() {
                 <TableCell>{c.revokedAt ? `Revoked ${c.revokedAt.toISOString().slice(0, 10)}` : 'Active'}</TableCell>
                 <TableCell>
                   {c.revokedAt ? null : (
-                    <Button size="sm" variant="danger" aria-label={`Revoke ${c.name}`} onClick={() => act(() => revoke.mutateAsync({ clientId: c.id }), `${c.name} is revoked.`)}>
+                    <Button size="sm" variant="danger" aria-label={`Revoke ${c.name}`} onClick={() => act(`revoke:${c.id}`, (idempotencyKey) => revoke.mutateAsync({ idempotencyKey, clientId: c.id }), `${c.name} is revoked.`)}>
                       Revoke
                     </Button>
                   )}

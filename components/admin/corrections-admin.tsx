@@ -10,6 +10,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
 import { Field } from '../ui/field';
 import { Input, Select } from '../ui/input';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '../ui/table';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { needsStepUp, useStepUp } from '../passkey/use-step-up';
 import { OutcomeMessage } from './outcome-message';
 
@@ -31,6 +32,7 @@ export function CorrectionsAdmin() {
   const overview = useQuery(trpc.rules.overview.queryOptions());
   const correct = useMutation(trpc.rules.correct.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.rules.overview.queryFilter()) }));
   const { run, prompt } = useStepUp();
+  const keys = useIdempotencyKey();
   const [action, setAction] = useState<Action>('REVERSE');
   const [corrects, setCorrects] = useState('');
   const [from, setFrom] = useState('');
@@ -62,7 +64,7 @@ export function CorrectionsAdmin() {
         : { action, correctsTransactionId: corrects.trim() === '' ? null : corrects.trim(), fromAccountId: from.trim(), toAccountId: to.trim(), seriesId: series.trim(), firstSerial: BigInt(first.trim()), lastSerial: BigInt(last.trim()), reason };
     // A sensitive act: the registry may ask for a fresh passkey confirmation first (A6R-7).
     void run(async () => {
-      await correct.mutateAsync(input);
+      await keys.send((idempotencyKey) => correct.mutateAsync({ ...input, idempotencyKey }));
     }).catch(() => undefined);
   };
 

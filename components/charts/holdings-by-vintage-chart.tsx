@@ -5,34 +5,13 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import { formatUnits } from '../format';
 import type { VintageHolding } from '../router-types';
 import { Card, CardContent, CardHeader, CardTitle } from '../ui/card';
+import { keyOf, pivot, type Pivot } from './holdings-pivot';
+import { HoldingsTable } from './holdings-table';
 
 // Fills with at least 3:1 against white (WCAG 1.4.11); legend text stays dark, so no text relies on them.
 const palette = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490', '#475569'] as const;
 
-interface Pivot {
-  readonly unitTypes: readonly string[];
-  readonly vintages: readonly number[];
-  readonly exact: ReadonlyMap<string, bigint>;
-  readonly total: bigint;
-}
-
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-
-const keyOf = (vintage: number, unitType: string) => `${vintage}|${unitType}`;
-
-function pivot(data: readonly VintageHolding[]): Pivot {
-  const exact = new Map<string, bigint>();
-  for (const d of data) {
-    const key = keyOf(d.vintage, d.unitType);
-    exact.set(key, (exact.get(key) ?? 0n) + d.quantity);
-  }
-  return {
-    unitTypes: [...new Set(data.map((d) => d.unitType))].sort(),
-    vintages: [...new Set(data.map((d) => d.vintage))].sort((a, b) => a - b),
-    exact,
-    total: data.reduce((sum, d) => sum + d.quantity, 0n),
-  };
-}
 
 /** What a screen reader announces for the chart; the exact figures are in the table that follows it. */
 function describe({ vintages, unitTypes, total }: Pivot): string {
@@ -85,35 +64,5 @@ export function HoldingsByVintageChart({ data }: { data: readonly VintageHolding
         {data.length > 0 ? <HoldingsTable pivot={p} /> : null}
       </CardContent>
     </Card>
-  );
-}
-
-function HoldingsTable({ pivot: { unitTypes, vintages, exact } }: { pivot: Pivot }) {
-  return (
-    <table className="sr-only">
-      <caption>Units held by vintage and unit type</caption>
-      <thead>
-        <tr>
-          <th scope="col">Vintage</th>
-          {unitTypes.map((t) => (
-            <th key={t} scope="col">
-              {t}
-            </th>
-          ))}
-          <th scope="col">Total</th>
-        </tr>
-      </thead>
-      <tbody>
-        {vintages.map((vintage) => (
-          <tr key={vintage}>
-            <th scope="row">{vintage}</th>
-            {unitTypes.map((t) => (
-              <td key={t}>{formatUnits(exact.get(keyOf(vintage, t)) ?? 0n)}</td>
-            ))}
-            <td>{formatUnits(unitTypes.reduce((sum, t) => sum + (exact.get(keyOf(vintage, t)) ?? 0n), 0n))}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -3,6 +3,7 @@
 import { startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
 import { Alert } from '../ui/alert';
@@ -16,6 +17,7 @@ export function OwnPasskeys() {
   const queryClient = useQueryClient();
   const me = useQuery(trpc.me.get.queryOptions());
   const remove = useMutation(trpc.me.removePasskey.mutationOptions());
+  const keys = useIdempotencyKey();
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [adding, setAdding] = useState(false);
 
@@ -39,7 +41,7 @@ export function OwnPasskeys() {
   async function removeOne(credentialId: string, label: string) {
     setMessage(null);
     try {
-      await remove.mutateAsync({ credentialId });
+      await keys.send((idempotencyKey) => remove.mutateAsync({ idempotencyKey, credentialId }), `remove:${credentialId}`);
       setMessage({ tone: 'success', text: `Passkey removed: ${label}.` });
       await refresh();
     } catch (error) {

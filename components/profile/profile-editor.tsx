@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useIdempotencyKey } from '../idempotency/use-idempotency-key';
 import { useTRPC } from '../trpc-provider';
 import { errorMessages } from '../trpc-error';
 import { Alert } from '../ui/alert';
@@ -31,6 +32,7 @@ export function ProfileEditor() {
   const queryClient = useQueryClient();
   const profile = useQuery(trpc.profile.get.queryOptions());
   const change = useMutation(trpc.profile.requestChange.mutationOptions());
+  const keys = useIdempotencyKey();
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
 
   if (profile.isPending) return <p role="status">Loading your profile…</p>;
@@ -51,7 +53,7 @@ export function ProfileEditor() {
     };
     setMessage(null);
     try {
-      const result = await change.mutateAsync(input);
+      const result = await keys.send((idempotencyKey) => change.mutateAsync({ ...input, idempotencyKey }));
       setMessage({ tone: 'success', text: result.applied ? 'Your profile was updated.' : 'Your request was sent to your administrator for approval.' });
       await queryClient.invalidateQueries({ queryKey: trpc.profile.get.queryKey() });
     } catch (error) {

@@ -101,9 +101,3 @@ export function validateTransfer(fields: TransferFields, block: BlockView | unde
   if (Object.keys(errors).length > 0 || !block || !first.ok || !last.ok) return { ok: false, errors };
   return { ok: true, selection: { mode: 'explicit', seriesId: block.seriesId, firstSerial: first.value, lastSerial: last.value }, quantity: last.value - first.value + 1n };
 }
-
-/** Ids generated in the browser: randomUUID needs a secure context (https or localhost), getRandomValues does not. */
-export function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-}

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { hashPassword } from '../auth/password';
 import type { Db } from '../db/client';
 import type { Actor } from '../ledger/types';
-import { abort, newPersonalDataKey, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, newPersonalDataKey, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 
 /**
  * External systems (A6R-8), identified by a distinct process: a registry administrator registers the
@@ -35,7 +35,7 @@ export function ed25519PublicKey(pem: string): string | null {
   }
 }
 
-export async function registerApiClient(ctx: AccessContext, actor: Actor, client: NewApiClient): Promise<AccessResult<{ clientId: string; userId: string }>> {
+export async function registerApiClient(ctx: AccessContext, actor: Actor, client: NewApiClient, idempotencyKey?: string): Promise<AccessResult<{ clientId: string; userId: string } & Acted>> {
   const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   return runAct(ctx, actor, 'API_CLIENT_REGISTER', async (tx, now) => {
     const publicKey = ed25519PublicKey(client.publicKeyPem);
@@ -49,18 +49,18 @@ export async function registerApiClient(ctx: AccessContext, actor: Actor, client
     await tx.identityVerification.create({ data: { id: ctx.newId(), userId, method: 'RISK_ASSESSMENT', outcome: 'VERIFIED', verifiedById: actor.userId, checkedAt: now, note: '', createdAt: now } });
     const keyDigest = createHash('sha256').update(publicKey).digest('hex');
     return { details: { clientId, userId, name: client.name, riskLevel: client.riskLevel, riskAssessmentDigest: createHash('sha256').update(client.riskAssessment).digest('hex'), keyDigest }, result: { clientId, userId } };
-  });
+  }, { idempotencyKey, input: { name: client.name, publicKeyPem: client.publicKeyPem, riskLevel: client.riskLevel, riskAssessment: client.riskAssessment } });
 }
 
 /** Revokes a client at once: its key no longer authenticates anything, and its grants stop counting. */
-export function revokeApiClient(ctx: AccessContext, actor: Actor, clientId: string): Promise<AccessResult> {
+export function revokeApiClient(ctx: AccessContext, actor: Actor, clientId: string, idempotencyKey?: string): Promise<AccessResult<Acted>> {
   return runAct(ctx, actor, 'API_CLIENT_REVOKE', async (tx, now) => {
     const revoked = await tx.apiClient.updateMany({ where: { id: clientId, revokedAt: null }, data: { revokedAt: now, revokedById: actor.userId } });
     if (revoked.count !== 1) abort('CLIENT_NOT_FOUND');
     const client = await tx.apiClient.findUniqueOrThrow({ where: { id: clientId }, select: { userId: true } });
     await tx.user.update({ where: { id: client.userId }, data: { status: 'SUSPENDED' } });
     return { details: { clientId, userId: client.userId }, result: {} };
-  });
+  }, { idempotencyKey, input: { clientId } });
 }
 
 export async function listApiClients(db: Db) {

@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/password';
 import { PASSWORD_PROBLEMS, passwordProblem } from '../auth/password-policy';
 import type { Mailer } from '../mail/mailer';
 import type { Actor } from '../ledger/types';
-import { abort, lockUser, refuse, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, lockUser, refuse, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 import { identityVerified } from './grants';
 import { mayIssueCredentials } from './policy';
 
@@ -25,7 +25,8 @@ export interface EnrollmentMail {
   readonly baseUrl: string;
 }
 
-export function issueEnrollmentLink(ctx: AccessContext, actor: Actor, userId: string, mail: EnrollmentMail): Promise<AccessResult<{ expiresAt: Date }>> {
+/** Retried under its idempotency key, the link is not sent again: the first answer is. */
+export function issueEnrollmentLink(ctx: AccessContext, actor: Actor, userId: string, mail: EnrollmentMail, idempotencyKey?: string): Promise<AccessResult<{ expiresAt: Date } & Acted>> {
   return runAct(ctx, actor, 'CREDENTIAL_ISSUE', async (tx, now) => {
     const locked = await lockUser(tx, userId);
     if (!locked) abort('USER_NOT_FOUND');
@@ -57,7 +58,7 @@ export function issueEnrollmentLink(ctx: AccessContext, actor: Actor, userId: st
       ].join('\n'),
     });
     return { details: { userId, tokenId, expiresAt }, result: { expiresAt } };
-  });
+  }, { idempotencyKey, input: { userId } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Role } from '../db/generated/enums';
 import type { Prisma } from '../db/generated/client';
 import type { Actor } from '../ledger/types';
-import { abort, lockUser, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, lockUser, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 import { approachLimitProblem, granteeProblem, grantShapeProblem, mayAdministerGrant, mayAdministerSystemGrant, type GrantScope } from './policy';
 
 /**
@@ -74,7 +74,7 @@ export async function identityVerified(tx: Prisma.TransactionClient, userId: str
  * user's identity check, a duplicate (one grant per role and section or account, whatever its limit:
  * to change the limit, revoke and grant again).
  */
-export function createGrant(ctx: AccessContext, actor: Actor, request: GrantRequest): Promise<AccessResult<{ grantId: string }>> {
+export function createGrant(ctx: AccessContext, actor: Actor, request: GrantRequest, idempotencyKey?: string): Promise<AccessResult<{ grantId: string } & Acted>> {
   return runAct(ctx, actor, 'GRANT_CREATE', async (tx, now) => {
     const user = await lockUser(tx, request.userId);
     if (!user) abort('USER_NOT_FOUND');
@@ -97,7 +97,7 @@ export function createGrant(ctx: AccessContext, actor: Actor, request: GrantRequ
     const grant = { id: grantId, userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId, cooperativeApproachIds };
     await tx.grant.create({ data: { ...grant, status: 'ACTIVE', createdAt: now, grantedById: actor.userId } });
     return { details: grantDetails(grant), result: { grantId } };
-  });
+  }, { idempotencyKey, input: { userId: request.userId, role: request.role, sectionId: request.sectionId, accountId: request.accountId, cooperativeApproachIds: [...new Set(request.cooperativeApproachIds ?? [])].sort() } });
 }
 
 /** Loads a grant with its user locked, and checks that the actor administers it. */
@@ -113,7 +113,7 @@ async function administeredGrant(tx: Prisma.TransactionClient, actor: Actor, gra
 }
 
 /** Suspends (true) or reinstates (false) a grant; its settings are kept either way. */
-export function setGrantSuspended(ctx: AccessContext, actor: Actor, grantId: string, suspended: boolean): Promise<AccessResult> {
+export function setGrantSuspended(ctx: AccessContext, actor: Actor, grantId: string, suspended: boolean, idempotencyKey?: string): Promise<AccessResult<Acted>> {
   return runAct(ctx, actor, suspended ? 'GRANT_SUSPEND' : 'GRANT_REINSTATE', async (tx, now) => {
     const grant = await administeredGrant(tx, actor, grantId);
     if ((grant.status === 'SUSPENDED') === suspended) abort('GRANT_ALREADY_IN_STATE', suspended ? 'The grant is already suspended.' : 'The grant is already active.');
@@ -123,14 +123,14 @@ export function setGrantSuspended(ctx: AccessContext, actor: Actor, grantId: str
       data: suspended ? { status: 'SUSPENDED', suspendedAt: now, suspendedById: actor.userId } : { status: 'ACTIVE', suspendedAt: null, suspendedById: null },
     });
     return { details: grantDetails(grant), result: {} };
-  });
+  }, { idempotencyKey, input: { grantId, suspended } });
 }
 
 /** Revokes a grant: it is deleted, and only the log remembers it. */
-export function revokeGrant(ctx: AccessContext, actor: Actor, grantId: string): Promise<AccessResult> {
+export function revokeGrant(ctx: AccessContext, actor: Actor, grantId: string, idempotencyKey?: string): Promise<AccessResult<Acted>> {
   return runAct(ctx, actor, 'GRANT_REVOKE', async (tx) => {
     const grant = await administeredGrant(tx, actor, grantId);
     await tx.grant.delete({ where: { id: grant.id } });
     return { details: { ...grantDetails(grant), wasStatus: grant.status }, result: {} };
-  });
+  }, { idempotencyKey, input: { grantId } });
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../ledger/types';
-import { abort, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 import { mayImpersonate } from './policy';
 
 /**
@@ -14,7 +14,7 @@ export const IMPERSONATION_TTL_MS = 30 * 60 * 1000;
  * himself. The start entry records the end it will have if nobody ends it earlier, so the log shows
  * a timeout as well as an explicit end.
  */
-export function startImpersonation(ctx: AccessContext, actor: Actor, sessionId: string, targetUserId: string): Promise<AccessResult<{ endsAt: Date }>> {
+export function startImpersonation(ctx: AccessContext, actor: Actor, sessionId: string, targetUserId: string, idempotencyKey?: string): Promise<AccessResult<{ endsAt: Date } & Acted>> {
   return runAct(ctx, actor, 'IMPERSONATION_START', async (tx, now) => {
     const target = await tx.user.findUnique({ where: { id: targetUserId }, select: { id: true, status: true, grants: { where: { status: 'ACTIVE' }, select: { role: true, sectionId: true, accountId: true } } } });
     if (!target) abort('USER_NOT_FOUND');
@@ -25,15 +25,15 @@ export function startImpersonation(ctx: AccessContext, actor: Actor, sessionId: 
     const updated = await tx.authSession.updateMany({ where: { id: sessionId, userId: actor.userId, revokedAt: null }, data: { impersonatedUserId: target.id, impersonationEndsAt: endsAt } });
     if (updated.count !== 1) throw new Error('startImpersonation: the administrator\'s session is gone');
     return { details: { targetUserId: target.id, endsAt }, result: { endsAt } };
-  });
+  }, { idempotencyKey, input: { targetUserId } });
 }
 
 /** Ends the impersonation of session `sessionId`; `actor` is the impersonated user with the administrator beside him. */
-export function stopImpersonation(ctx: AccessContext, actor: Actor, sessionId: string): Promise<AccessResult> {
+export function stopImpersonation(ctx: AccessContext, actor: Actor, sessionId: string, idempotencyKey?: string): Promise<AccessResult<Acted>> {
   return runAct(ctx, actor, 'IMPERSONATION_END', async (tx) => {
     if (actor.impersonatorId === null) abort('NOT_IMPERSONATING');
     const updated = await tx.authSession.updateMany({ where: { id: sessionId, userId: actor.impersonatorId, impersonatedUserId: actor.userId }, data: { impersonatedUserId: null, impersonationEndsAt: null } });
     if (updated.count !== 1) abort('NOT_IMPERSONATING');
     return { details: { targetUserId: actor.userId }, result: {} };
-  });
+  }, { idempotencyKey, input: {} });
 }

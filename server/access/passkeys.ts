@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { recordAdministrativeAct } from '../ledger/administrative-act';
 import type { Actor, LogSigner } from '../ledger/types';
-import { abort, lockUser, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, lockUser, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 
 /**
  * One's own passkeys (A6R-6): several may be held; any may be removed as long as one remains, since
@@ -12,7 +12,7 @@ export async function listOwnPasskeys(db: Db, userId: string) {
   return db.webAuthnCredential.findMany({ where: { userId }, orderBy: { createdAt: 'asc' }, select: { id: true, label: true, createdAt: true, lastUsedAt: true } });
 }
 
-export function removeOwnPasskey(ctx: AccessContext, actor: Actor, credentialId: string): Promise<AccessResult> {
+export function removeOwnPasskey(ctx: AccessContext, actor: Actor, credentialId: string, idempotencyKey?: string): Promise<AccessResult<Acted>> {
   return runAct(ctx, actor, 'PASSKEY_REMOVE', async (tx) => {
     await lockUser(tx, actor.userId);
     const credentials = await tx.webAuthnCredential.findMany({ where: { userId: actor.userId }, select: { id: true } });
@@ -20,7 +20,7 @@ export function removeOwnPasskey(ctx: AccessContext, actor: Actor, credentialId:
     if (credentials.length < 2) abort('LAST_PASSKEY');
     await tx.webAuthnCredential.delete({ where: { id: credentialId } });
     return { details: { userId: actor.userId, credentialId }, result: {} };
-  });
+  }, { idempotencyKey, input: { credentialId } });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { canonicalJson, type CanonicalValue } from '../ledger/canonical-json';
 import type { Actor } from '../ledger/types';
-import { abort, lockUser, personalDataDigest, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, lockUser, personalDataDigest, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 import { mayReadUser } from './policy';
 
 /**
@@ -59,7 +59,7 @@ async function applyVersion(tx: Prisma.TransactionClient, ctx: AccessContext, us
 }
 
 /** The user (or an administrator impersonating him) asks for a change of his own profile. */
-export function requestProfileChange(ctx: AccessContext, actor: Actor, proposed: Profile): Promise<AccessResult<{ requestId: string; applied: boolean }>> {
+export function requestProfileChange(ctx: AccessContext, actor: Actor, proposed: Profile, idempotencyKey?: string): Promise<AccessResult<{ requestId: string; applied: boolean } & Acted>> {
   return runAct(ctx, actor, 'PROFILE_CHANGE_REQUEST', async (tx, now) => {
     const userId = actor.userId;
     await lockUser(tx, userId);
@@ -74,7 +74,7 @@ export function requestProfileChange(ctx: AccessContext, actor: Actor, proposed:
     await tx.profileChangeRequest.create({ data: { id: requestId, userId, proposed: canonicalJson(asCanonical(proposed)), status: applied ? 'APPLIED' : 'PENDING', createdAt: now, decidedAt: applied ? now : null } });
     const version = applied ? await applyVersion(tx, ctx, userId, proposed, requestId, now) : null;
     return { details: { userId, requestId, fields, applied, version, digest: personalDataDigest(key, asCanonical(proposed)) }, result: { requestId, applied } };
-  });
+  }, { idempotencyKey, input: asCanonical(proposed) });
 }
 
 async function targetGrants(tx: Prisma.TransactionClient, userId: string) {
@@ -83,7 +83,7 @@ async function targetGrants(tx: Prisma.TransactionClient, userId: string) {
 }
 
 /** A section or registry administrator approves or rejects a pending change, never his own. */
-export function decideProfileChange(ctx: AccessContext, actor: Actor, requestId: string, approve: boolean): Promise<AccessResult<{ version: number | null }>> {
+export function decideProfileChange(ctx: AccessContext, actor: Actor, requestId: string, approve: boolean, idempotencyKey?: string): Promise<AccessResult<{ version: number | null } & Acted>> {
   return runAct(ctx, actor, approve ? 'PROFILE_CHANGE_APPROVE' : 'PROFILE_CHANGE_REJECT', async (tx, now) => {
     const request = await tx.profileChangeRequest.findUnique({ where: { id: requestId } });
     if (!request || request.status !== 'PENDING') abort('REQUEST_NOT_FOUND');
@@ -94,7 +94,7 @@ export function decideProfileChange(ctx: AccessContext, actor: Actor, requestId:
     if (taken.count !== 1) abort('REQUEST_NOT_FOUND');
     const version = approve ? await applyVersion(tx, ctx, request.userId, JSON.parse(request.proposed) as Profile, requestId, now) : null;
     return { details: { userId: request.userId, requestId, version }, result: { version } };
-  });
+  }, { idempotencyKey, input: { requestId, approve } });
 }
 
 export interface PendingChange {
@@ -128,7 +128,7 @@ export async function ownProfile(db: Db, userId: string) {
  * in the log, which therefore no longer link to anyone. Grants, transactions and log entries stay:
  * they name the user only by id. The user's access must be suspended first.
  */
-export function anonymiseUser(ctx: AccessContext, actor: Actor, userId: string): Promise<AccessResult<{ versionsErased: number }>> {
+export function anonymiseUser(ctx: AccessContext, actor: Actor, userId: string, idempotencyKey?: string): Promise<AccessResult<{ versionsErased: number } & Acted>> {
   return runAct(ctx, actor, 'USER_ANONYMISE', async (tx, now) => {
     const user = await lockUser(tx, userId);
     if (!user) abort('USER_NOT_FOUND');
@@ -140,5 +140,5 @@ export function anonymiseUser(ctx: AccessContext, actor: Actor, userId: string):
     await tx.signInAttempt.deleteMany({ where: { email: (await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } })).email } });
     await tx.user.update({ where: { id: userId }, data: { name: 'Anonymised user', email: `anonymised+${userId}@invalid`, personalDataKey: null, anonymisedAt: now } });
     return { details: { userId, versionsErased: versions.count, requestsErased: requests.count }, result: { versionsErased: versions.count } };
-  });
+  }, { idempotencyKey, input: { userId } });
 }

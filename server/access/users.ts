@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import type { Role, VerificationOutcome } from '../db/generated/enums';
 import type { Prisma } from '../db/generated/client';
 import type { Actor } from '../ledger/types';
-import { abort, lockUser, newPersonalDataKey, personalDataDigest, refuse, runAct, type AccessContext, type AccessResult } from './acts';
+import { abort, lockUser, newPersonalDataKey, personalDataDigest, refuse, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
 import { holdsRole } from '../ledger/authority';
 import { mayReadUser } from './policy';
 
@@ -26,21 +26,22 @@ export interface NewUser {
 
 /**
  * Creates a user with no grants (A6R-13) and no usable password: credentials are set by the user
- * through an enrollment link, never sent (A6R-4).
+ * through an enrollment link, never sent (A6R-4). Every act here takes the client's idempotency key
+ * last (see `runAct`): the same request retried under it answers the same and changes nothing.
  */
-export async function createUser(ctx: AccessContext, actor: Actor, user: NewUser): Promise<AccessResult<{ userId: string }>> {
+export async function createUser(ctx: AccessContext, actor: Actor, user: NewUser, idempotencyKey?: string): Promise<AccessResult<{ userId: string } & Acted>> {
   // A hash of 32 random bytes nobody knows: no password works until the user sets one. Hashed
   // before the transaction, which should not wait for scrypt.
   const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
+  const email = user.email.trim().toLowerCase();
   return runAct(ctx, actor, 'USER_CREATE', async (tx, now) => {
-    const email = user.email.trim().toLowerCase();
     const taken = await tx.user.findUnique({ where: { email }, select: { id: true } });
     if (taken) abort('EMAIL_TAKEN');
     const userId = `u-${ctx.newId()}`;
     const personalDataKey = newPersonalDataKey();
     await tx.user.create({ data: { id: userId, email, name: user.name.trim(), passwordHash, createdAt: now, personalDataKey } });
     return { details: { userId, personalData: personalDataDigest(personalDataKey, { email, name: user.name.trim() }) }, result: { userId } };
-  });
+  }, { idempotencyKey, input: { email, name: user.name.trim() } });
 }
 
 export interface IdentityCheck {
@@ -52,7 +53,7 @@ export interface IdentityCheck {
 }
 
 /** Records what was checked, by whom, when, with what outcome (A6R-3). The note stays out of the log. */
-export function recordIdentityCheck(ctx: AccessContext, actor: Actor, check: IdentityCheck): Promise<AccessResult<{ verificationId: string }>> {
+export function recordIdentityCheck(ctx: AccessContext, actor: Actor, check: IdentityCheck, idempotencyKey?: string): Promise<AccessResult<{ verificationId: string } & Acted>> {
   return runAct(ctx, actor, 'IDENTITY_CHECK', async (tx, now) => {
     const user = await lockUser(tx, check.userId);
     if (!user) abort('USER_NOT_FOUND');
@@ -64,7 +65,7 @@ export function recordIdentityCheck(ctx: AccessContext, actor: Actor, check: Ide
       details: { verificationId, userId: check.userId, method: check.method, outcome: check.outcome, checkedAt: check.checkedAt, note: key === null || check.note === '' ? null : personalDataDigest(key, { note: check.note }) },
       result: { verificationId },
     };
-  });
+  }, { idempotencyKey, input: { userId: check.userId, method: check.method, outcome: check.outcome, checkedAt: check.checkedAt, note: check.note } });
 }
 
 /**
@@ -73,7 +74,7 @@ export function recordIdentityCheck(ctx: AccessContext, actor: Actor, check: Ide
  * passkeys stop working; grants keep their settings. System administrators may do it to anyone;
  * registry administrators to anyone but system and registry administrators.
  */
-export function setUserAccessSuspended(ctx: AccessContext, actor: Actor, userId: string, suspended: boolean): Promise<AccessResult<{ sessionsEnded: number }>> {
+export function setUserAccessSuspended(ctx: AccessContext, actor: Actor, userId: string, suspended: boolean, idempotencyKey?: string): Promise<AccessResult<{ sessionsEnded: number } & Acted>> {
   return runAct(ctx, actor, suspended ? 'USER_ACCESS_SUSPEND' : 'USER_ACCESS_RESTORE', async (tx, now) => {
     const user = await lockUser(tx, userId);
     if (!user) abort('USER_NOT_FOUND');
@@ -87,7 +88,7 @@ export function setUserAccessSuspended(ctx: AccessContext, actor: Actor, userId:
     await tx.user.update({ where: { id: userId }, data: { status: suspended ? 'SUSPENDED' : 'ACTIVE' } });
     const ended = suspended ? await tx.authSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }) : { count: 0 };
     return { details: { userId, sessionsEnded: ended.count }, result: { sessionsEnded: ended.count } };
-  });
+  }, { idempotencyKey, input: { userId, suspended } });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -76,17 +76,17 @@ describe('oversized requests are refused at the schema, and change nothing', () 
 describe('names, contacts and dates that would mislead an administrator', () => {
   it('refuses a bidirectional override (U+202E) in a name or a contact, naming the field, and writes nothing', async () => {
     const before = await database.db.profileChangeRequest.count();
-    const override = await refused(cookstoves, 'profile.requestChange', { name: 'Ama \u202Eexe.gpj', affiliations: [], contacts: [{ kind: 'EMAIL', value: 'ama@example.test' }, { kind: 'PHONE', value: '+233 20 000 0000' }] });
+    const override = await refused(cookstoves, 'profile.requestChange', { idempotencyKey: 'override-name', name: 'Ama \u202Eexe.gpj', affiliations: [], contacts: [{ kind: 'EMAIL', value: 'ama@example.test' }, { kind: 'PHONE', value: '+233 20 000 0000' }] });
     expect(override).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'Your real name contains invisible or direction-changing characters (such as U+202E); type it again without them.' });
-    const contact = await refused(cookstoves, 'profile.requestChange', { name: 'Ama Owusu', affiliations: [], contacts: [{ kind: 'EMAIL', value: 'ama@example.test' }, { kind: 'PHONE', value: '+233\u2066 20 000 0000' }] });
+    const contact = await refused(cookstoves, 'profile.requestChange', { idempotencyKey: 'override-contact', name: 'Ama Owusu', affiliations: [], contacts: [{ kind: 'EMAIL', value: 'ama@example.test' }, { kind: 'PHONE', value: '+233\u2066 20 000 0000' }] });
     expect(contact.message).toBe('The contact contains invisible or direction-changing characters (such as U+202E); type it again without them.');
-    const created = await refused(registryAdmin, 'users.create', { email: 'new.person@example.test', name: 'New\u200F Person' });
+    const created = await refused(registryAdmin, 'users.create', { idempotencyKey: 'override-user', email: 'new.person@example.test', name: 'New\u200F Person' });
     expect(created.message).toBe("The person's real name contains invisible or direction-changing characters (such as U+202E); type it again without them.");
     expect(await database.db.profileChangeRequest.count()).toBe(before);
   });
 
   it('refuses an identity check dated in the year 1000, and one in the future', async () => {
-    const check = { userId: 'u-applicant', method: 'GOVERNMENT_ID', outcome: 'VERIFIED', note: '' };
+    const check = { idempotencyKey: 'dated-check', userId: 'u-applicant', method: 'GOVERNMENT_ID', outcome: 'VERIFIED', note: '' };
     expect(await refused(registryAdmin, 'users.recordIdentityCheck', { ...check, checkedAt: new Date('1000-06-01T00:00:00Z') })).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'The date of the check cannot be before 1900.' });
     expect((await refused(registryAdmin, 'users.recordIdentityCheck', { ...check, checkedAt: new Date(NOW.getTime() + 86_400_000) })).message).toBe('The date of the check cannot be in the future.');
     expect(await database.db.identityVerification.count({ where: { userId: 'u-applicant' } })).toBe(0);

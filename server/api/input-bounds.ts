@@ -44,7 +44,7 @@ export const identifier = (what: string) => z.string({ message: `Enter ${what}.`
 export const accountNumber = (what = 'an account number') => identifier(what).transform((v) => v.toUpperCase());
 
 /** A client's idempotency key: one per confirmed form, 8 to 100 characters. */
-export const idempotencyKeyOf = () => z.string({ message: 'The request id is missing.' }).min(8, 'The request id has at least 8 characters.').max(MAX_KEY_CHARS, `The request id has at most ${MAX_KEY_CHARS} characters.`);
+export const idempotencyKeyOf = () => z.string({ message: 'The request id (idempotencyKey) is missing: every write sends one, drawn once per confirmed form and sent again unchanged to retry it.' }).min(8, 'The request id has at least 8 characters.').max(MAX_KEY_CHARS, `The request id has at most ${MAX_KEY_CHARS} characters.`);
 
 /** A rule's settings: at most MAX_SETTINGS named values, each name at most 64 characters. */
 export const settingsMap = <V extends z.ZodType>(value: V) =>

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { mayChangeStatus } from '../../ledger/account-rules';
@@ -46,7 +45,7 @@ export const accountRouter = createTRPCRouter({
   setStatus: policyProcedure('account.set-status')
     .input(
       z.object({
-        idempotencyKey: idempotencyKeyOf().default(() => randomUUID()),
+        idempotencyKey: idempotencyKeyOf(),
         accountId,
         status: z.enum(STATUSES, { message: 'Choose one of the account statuses.' }),
         reason: plainText('the reason for the change', 1, 500, true),

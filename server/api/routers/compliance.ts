@@ -1,8 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { ACCESS_REFUSALS } from '../../access/acts';
 import { readScope } from '../../access/policy';
 import { OPEN_FINDINGS_SHOWN, openFindings, recentRuns, runReport } from '../../ledger/compliance/queries';
-import { recordComplianceRun } from '../../ledger/compliance/record-run';
+import { runOnDemand } from '../../ledger/compliance/record-run';
+import { idempotencyKeyOf } from '../input-bounds';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 /**
@@ -27,10 +29,15 @@ export const complianceRouter = createTRPCRouter({
       return report;
     }),
 
-  /** Runs every configured compliance check now on the whole registry; logged as an administrative act. */
-  run: policyProcedure('compliance.run').mutation(async ({ ctx }) => {
-    const run = await recordComplianceRun(ctx.ledger(), { trigger: 'ON_DEMAND', actor: ctx.actor });
-    if (!run) throw new Error('an on-demand compliance run was not recorded');
-    return { runId: run.runId, at: run.at, findings: run.findings, opened: run.opened, resolved: run.resolved, rules: run.report.results.length };
-  }),
+  /**
+   * Runs every configured compliance check now on the whole registry; logged as an administrative act.
+   * Retried under its idempotency key, it answers the run it recorded and runs nothing again.
+   */
+  run: policyProcedure('compliance.run')
+    .input(z.object({ idempotencyKey: idempotencyKeyOf() }))
+    .mutation(async ({ ctx, input }) => {
+      const answer = await runOnDemand(ctx.ledger(), ctx.actor, input.idempotencyKey);
+      if (answer.status === 'KEY_REUSED') throw new TRPCError({ code: 'CONFLICT', message: ACCESS_REFUSALS.IDEMPOTENCY_KEY_REUSED.message });
+      return { ...answer.run, replayed: answer.replayed };
+    }),
 });

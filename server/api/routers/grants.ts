@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createGrant, revokeGrant, setGrantSuspended } from '../../access/grants';
+import { idempotencyKeyOf } from '../input-bounds';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -16,6 +17,7 @@ export const grantsRouter = createTRPCRouter({
   create: policyProcedure('grant.create')
     .input(
       z.object({
+        idempotencyKey: idempotencyKeyOf(),
         userId: z.string().trim().min(1, 'Choose a user.').max(100),
         role: z.enum(['REGISTRY_ADMIN', 'SECTION_ADMIN', 'ACCOUNT_HOLDER', 'VIEWER', 'EXTERNAL_SYSTEM'], 'Choose a role.'),
         sectionId: optionalId('A section id'),
@@ -26,13 +28,13 @@ export const grantsRouter = createTRPCRouter({
           .default([]),
       }),
     )
-    .mutation(async ({ ctx, input }) => orRefuse(await createGrant(ctx.ledger(), ctx.actor, input))),
+    .mutation(async ({ ctx, input: { idempotencyKey, ...grant } }) => orRefuse(await createGrant(ctx.ledger(), ctx.actor, grant, idempotencyKey))),
 
   setSuspended: policyProcedure('grant.suspend')
-    .input(z.object({ grantId, suspended: z.boolean() }))
-    .mutation(async ({ ctx, input }) => orRefuse(await setGrantSuspended(ctx.ledger(), ctx.actor, input.grantId, input.suspended))),
+    .input(z.object({ idempotencyKey: idempotencyKeyOf(), grantId, suspended: z.boolean() }))
+    .mutation(async ({ ctx, input }) => orRefuse(await setGrantSuspended(ctx.ledger(), ctx.actor, input.grantId, input.suspended, input.idempotencyKey))),
 
   revoke: policyProcedure('grant.revoke')
-    .input(z.object({ grantId }))
-    .mutation(async ({ ctx, input }) => orRefuse(await revokeGrant(ctx.ledger(), ctx.actor, input.grantId))),
+    .input(z.object({ idempotencyKey: idempotencyKeyOf(), grantId }))
+    .mutation(async ({ ctx, input }) => orRefuse(await revokeGrant(ctx.ledger(), ctx.actor, input.grantId, input.idempotencyKey))),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listOwnPasskeys, removeOwnPasskey } from '../../access/passkeys';
+import { idempotencyKeyOf } from '../input-bounds';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
@@ -15,6 +16,6 @@ export const meRouter = createTRPCRouter({
   })),
 
   removePasskey: policyProcedure('self.passkeys')
-    .input(z.object({ credentialId: z.string().min(1, 'Choose a passkey.').max(2048) }))
-    .mutation(async ({ ctx, input }) => orRefuse(await removeOwnPasskey(ctx.ledger(), ctx.actor, input.credentialId))),
+    .input(z.object({ idempotencyKey: idempotencyKeyOf(), credentialId: z.string().min(1, 'Choose a passkey.').max(2048) }))
+    .mutation(async ({ ctx, input }) => orRefuse(await removeOwnPasskey(ctx.ledger(), ctx.actor, input.credentialId, input.idempotencyKey))),
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { decideProfileChange, CONTACT_KINDS, ownProfile, pendingChangesOf, requestProfileChange } from '../../access/profiles';
 import { readUser } from '../../access/users';
-import { plainText } from '../input-bounds';
+import { idempotencyKeyOf, plainText } from '../input-bounds';
 import { orRefuse } from '../refusal';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 
 const profileInput = z.object({
+  idempotencyKey: idempotencyKeyOf(),
   name: plainText('your real name', 2, 200),
   affiliations: z.array(plainText('an affiliation', 1, 200)).max(10, 'At most 10 affiliations.'),
   contacts: z
@@ -20,7 +21,7 @@ export const profileRouter = createTRPCRouter({
 
   requestChange: policyProcedure('self.profile')
     .input(profileInput)
-    .mutation(async ({ ctx, input }) => orRefuse(await requestProfileChange(ctx.ledger(), ctx.actor, input))),
+    .mutation(async ({ ctx, input: { idempotencyKey, ...profile } }) => orRefuse(await requestProfileChange(ctx.ledger(), ctx.actor, profile, idempotencyKey))),
 
   pending: policyProcedure('user.read')
     .input(z.object({ userId: z.string().trim().min(1, 'Choose a user.').max(100) }))
@@ -30,6 +31,6 @@ export const profileRouter = createTRPCRouter({
     }),
 
   decide: policyProcedure('profile.decide')
-    .input(z.object({ requestId: z.string().trim().min(1, 'Choose a request.').max(100), approve: z.boolean() }))
-    .mutation(async ({ ctx, input }) => orRefuse(await decideProfileChange(ctx.ledger(), ctx.actor, input.requestId, input.approve))),
+    .input(z.object({ idempotencyKey: idempotencyKeyOf(), requestId: z.string().trim().min(1, 'Choose a request.').max(100), approve: z.boolean() }))
+    .mutation(async ({ ctx, input }) => orRefuse(await decideProfileChange(ctx.ledger(), ctx.actor, input.requestId, input.approve, input.idempotencyKey))),
 });

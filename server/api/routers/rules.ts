@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { mayAuthorizeFor, readScope } from '../../access/policy';
@@ -13,7 +12,7 @@ import { propose } from '../propose';
  * refuses what a caller may not do with a numbered reason. Who may reach each procedure at all is the
  * policy module's (server/access/policy.ts, the `rules.*` policies).
  */
-const idempotencyKey = idempotencyKeyOf().default(() => randomUUID());
+const idempotencyKey = idempotencyKeyOf();
 const ruleName = z.string().trim().min(1, 'Choose a rule.').max(64);
 const scope = z.discriminatedUnion('type', [
   z.object({ type: z.literal('REGISTRY') }),

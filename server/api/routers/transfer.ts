@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createTRPCRouter, policyProcedure } from '../trpc';
 import { accountNumber, identifier, idempotencyKeyOf, MAX_ID_CHARS, units } from '../input-bounds';
@@ -31,7 +30,7 @@ export const transferRouter = createTRPCRouter({
    * click or a retried request never moves units twice. A refusal is a normal answer, not an error.
    */
   submit: policyProcedure('transfer.submit')
-    .input(z.object({ idempotencyKey: idempotencyKeyOf().default(() => randomUUID()), fromAccountId: accountId, toAccountId: accountId, selection }))
+    .input(z.object({ idempotencyKey: idempotencyKeyOf(), fromAccountId: accountId, toAccountId: accountId, selection }))
     .mutation(async ({ ctx, input }) => {
       return propose(ctx, { kind: 'TRANSFER', idempotencyKey: input.idempotencyKey, fromAccountId: input.fromAccountId, toAccountId: input.toAccountId, selection: input.selection });
     }),

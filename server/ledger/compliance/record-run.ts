@@ -21,8 +21,11 @@ export type ComplianceContext = Pick<LedgerContext, 'pool' | 'signer' | 'now' | 
 export type RunRequest =
   /** After recorded transactions, on the accounts they touched; null: more than could be listed, so the whole registry. */
   | { readonly trigger: 'TRANSACTION'; readonly transactionIds: readonly string[] | null }
-  /** Asked for by an administrator: the whole registry, logged as an administrative act. */
-  | { readonly trigger: 'ON_DEMAND'; readonly actor: Actor }
+  /**
+   * Asked for by an administrator: the whole registry, logged as an administrative act under the
+   * client's idempotency key (see `runOnDemand`); without one, keyed by the run's own id.
+   */
+  | { readonly trigger: 'ON_DEMAND'; readonly actor: Actor; readonly idempotencyKey?: string }
   /**
    * By the registry's own scheduler: the whole registry, as time passes. A balance that grows too old
    * in a pending account breaks a rule without any transaction; only a run at a later moment sees it.
@@ -72,19 +75,73 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
  * connection is waited for (the embedded demo database runs one transaction at a time).
  */
 export function recordComplianceRun(ctx: ComplianceContext, request: RunRequest): Promise<RecordedRun | null> {
+  return underRunLock(ctx, (client) => judgeAndPersist(client, ctx, request));
+}
+
+/** What an on-demand run answers: the run (the first one, for a retry), or the key's other use. */
+export type OnDemandAnswer =
+  | { readonly status: 'RECORDED'; readonly run: RunSummary; readonly replayed: boolean }
+  | { readonly status: 'KEY_REUSED'; readonly earlierTransactionId: string };
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly at: Date;
+  readonly findings: number;
+  readonly opened: number;
+  readonly resolved: number;
+  /** How many compliance rules judged. */
+  readonly rules: number;
+}
+
+/**
+ * An administrator's on-demand run under the client's idempotency key: the same key again answers
+ * the run it recorded, and records no second run and no second log entry; a key the initiator gave
+ * another request is refused. Runs are serialized, so the key is looked up with no other run between.
+ */
+export function runOnDemand(ctx: ComplianceContext, actor: Actor, idempotencyKey: string): Promise<OnDemandAnswer> {
+  return underRunLock(ctx, async (client) => {
+    const earlier = await earlierOnDemandRun(client, actor.userId, idempotencyKey);
+    if (earlier) return earlier;
+    try {
+      const run = await judgeAndPersist(client, ctx, { trigger: 'ON_DEMAND', actor, idempotencyKey });
+      if (!run) throw new Error('an on-demand compliance run was not recorded');
+      return { status: 'RECORDED', run: { runId: run.runId, at: run.at, findings: run.findings, opened: run.opened, resolved: run.resolved, rules: run.report.results.length }, replayed: false };
+    } catch (error) {
+      // A ledger proposal of the same initiator took the key meanwhile (it does not wait for runs).
+      const taken = await earlierOnDemandRun(client, actor.userId, idempotencyKey);
+      if (taken) return taken;
+      throw error;
+    }
+  });
+}
+
+/** The answer a key already has: its on-demand run, or the transaction of another kind that holds it. */
+async function earlierOnDemandRun(client: pg.PoolClient, initiatorId: string, idempotencyKey: string): Promise<OnDemandAnswer | null> {
+  const taken = await client.query<{ id: string; kind: string; input: string }>('SELECT id, kind, input FROM "LedgerTransaction" WHERE "initiatorId" = $1 AND "idempotencyKey" = $2', [initiatorId, idempotencyKey]);
+  const transaction = taken.rows[0];
+  if (!transaction) return null;
+  if (transaction.kind !== 'COMPLIANCE_RUN') return { status: 'KEY_REUSED', earlierTransactionId: transaction.id };
+  // The act's input names its run (its details, see `persist`): reached by the run's primary key.
+  const runId = (JSON.parse(transaction.input) as { proposal?: { runId?: unknown } }).proposal?.runId;
+  if (typeof runId !== 'string') throw new Error(`compliance: the act ${transaction.id} names no run`);
+  const found = await client.query<{ id: string; at: Date; findings: number; opened: number; resolved: number; rules: string }>('SELECT id, at, findings, opened, resolved, rules FROM "ComplianceRun" WHERE id = $1', [runId]);
+  const run = found.rows[0];
+  if (!run) throw new Error(`compliance: the act ${transaction.id} names run ${runId}, which is not there`);
+  return { status: 'RECORDED', run: { runId: run.id, at: run.at, findings: run.findings, opened: run.opened, resolved: run.resolved, rules: (JSON.parse(run.rules) as unknown[]).length }, replayed: true };
+}
+
+/**
+ * Runs `work` with the compliance runs' lock held, on one connection of the pool: one run at a
+ * time in this process (`serialized`) and across processes (the advisory lock).
+ */
+function underRunLock<T>(ctx: ComplianceContext, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return serialized(async () => {
     const client = await ctx.pool.connect();
     let reusable = true;
     try {
       await client.query('SELECT pg_advisory_lock($1)', [COMPLIANCE_LOCK]);
       try {
-        const startedAt = ctx.now();
-        const report = await inTransactionOn(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', () =>
-          runCompliance(client, { at: startedAt, transactionIds: request.trigger === 'TRANSACTION' && request.transactionIds !== null ? request.transactionIds : undefined, limit: RUN_FINDING_LIMIT }),
-        );
-        const nothingJudged = report.results.length === 0 || (report.accountIds !== null && report.accountIds.length === 0);
-        if (request.trigger !== 'ON_DEMAND' && nothingJudged) return null;
-        return await inTransactionOn(client, 'BEGIN', () => persist(client, ctx, request, report, startedAt));
+        return await work(client);
       } finally {
         // A connection that cannot say it released the lock is closed, which releases it.
         await client.query('SELECT pg_advisory_unlock($1)', [COMPLIANCE_LOCK]).catch(() => {
@@ -95,6 +152,16 @@ export function recordComplianceRun(ctx: ComplianceContext, request: RunRequest)
       client.release(reusable ? undefined : true);
     }
   });
+}
+
+async function judgeAndPersist(client: pg.PoolClient, ctx: ComplianceContext, request: RunRequest): Promise<RecordedRun | null> {
+  const startedAt = ctx.now();
+  const report = await inTransactionOn(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', () =>
+    runCompliance(client, { at: startedAt, transactionIds: request.trigger === 'TRANSACTION' && request.transactionIds !== null ? request.transactionIds : undefined, limit: RUN_FINDING_LIMIT }),
+  );
+  const nothingJudged = report.results.length === 0 || (report.accountIds !== null && report.accountIds.length === 0);
+  if (request.trigger !== 'ON_DEMAND' && nothingJudged) return null;
+  return inTransactionOn(client, 'BEGIN', () => persist(client, ctx, request, report, startedAt));
 }
 
 async function inTransactionOn<T>(client: pg.PoolClient, begin: string, work: () => Promise<T>): Promise<T> {
@@ -201,7 +268,7 @@ async function persist(sql: pg.PoolClient, ctx: ComplianceContext, request: RunR
     // The on-demand run is an administrative act: the log names who asked, and what the run found.
     await recordAdministrativeActOn(sql, ctx.signer, {
       kind: 'COMPLIANCE_RUN',
-      idempotencyKey: `compliance_run:${runId}`,
+      idempotencyKey: request.idempotencyKey ?? `compliance_run:${runId}`,
       transactionId: logTransactionId,
       createdAt: finishedAt,
       actor: request.actor,
