@@ -15,6 +15,7 @@ import type { Actor, Proposal, SeriesAttributes } from '../ledger/types';
 import { verifyLedger } from '../ledger/verify';
 import { execute } from '../ledger/write-path';
 import { createDb } from './client';
+import { compareWithDatabase } from './functions';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 let dataDir: string;
@@ -40,6 +41,14 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     const { applied } = await deployMigrations(url);
     expect(applied).toEqual(expect.arrayContaining(['20261122000000_init', '20261122000100_immutability']));
     expect((await migrationStatus(url)).upToDate).toBe(true);
+    // And runs exactly the write path's functions of prisma/functions/, as PostgreSQL does.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect(await compareWithDatabase(client)).toEqual({ changed: [], missing: [], withoutFile: [] });
+    } finally {
+      await client.end();
+    }
   });
 
   it('refuses to create migrations (the engine would crash on its PostgreSQL 18 catalog)', async () => {

@@ -123,7 +123,7 @@ export interface Step {
   readonly perCall?: boolean;
   /**
    * The statement makes the write path's planner setting itself, for the rest of the transaction
-   * (registry_lock: migration 20261122005500): a transaction it opens needs no SET LOCAL.
+   * (prisma/functions/registry_lock.sql): a transaction it opens needs no SET LOCAL.
    */
   readonly setsPlanner?: boolean;
 }

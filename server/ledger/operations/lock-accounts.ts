@@ -12,7 +12,7 @@ import type { FirstRead } from './select-units';
  * account's blocks happens under that lock, so no two writers can close the same block. An account
  * that only receives is locked shared: receiving does not conflict with receiving, only with a change
  * of the account itself, and many writers can send into one account at once without writing to its row
- * (migration 20261122004100_account_locks).
+ * (prisma/functions/registry_lock.sql).
  */
 export async function lockAccounts<R extends QueryResultRow = never>(
   sql: Sql,

@@ -48,9 +48,9 @@ function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstrain
 
 /**
  * The implicit selection's further pages when no constraint narrows them: `registry_next_blocks`
- * (migration 20261122005900) reads them in the order of `UnitBlock_open_by_size`, the only index that
- * serves it, with a plan each connection makes once. Its first read is made by registry_lock (migration
- * 20261122005600), the same query under the locks. Constrained selections, which name series
+ * (prisma/functions/registry_next_blocks.sql) reads them in the order of `UnitBlock_open_by_size`,
+ * the only index that serves it, with a plan each connection makes once. Its first read is made by
+ * registry_lock (prisma/functions/registry_lock.sql), the same query under the locks. Constrained selections, which name series
  * attributes, are planned per call.
  */
 const READ_NEXT = `SELECT id, "seriesId", "firstSerial", "lastSerial" FROM registry_next_blocks($1, $2::bigint, $3, $4::bigint, ${PAGE_ROWS})`;
@@ -72,7 +72,7 @@ const unconstrained = (c: UnitConstraints | null): boolean => c === null || Obje
 
 /**
  * The first read an operation sends with its locks: a statement, or, for an implicit selection without
- * constraints, the read registry_lock makes itself (`inLock`: migration 20261122005600).
+ * constraints, the read registry_lock makes itself (`inLock`, prisma/functions/registry_lock.sql).
  */
 export type FirstRead = Step | { readonly inLock: { readonly accountId: string; readonly quantity: bigint; readonly rows: number } };
 
