@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical-json';
-import { beginWith, literal, type Sql } from './sql';
+import { beginPipeline, type Sql } from './sql';
 import type { ClaimedChain, LogSigner } from './types';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -40,7 +40,7 @@ export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number)
 
 /** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
 export async function claimChain(sql: Sql): Promise<ClaimedChain> {
-  const [result] = await beginWith(sql, `SELECT chain, head FROM registry_claim_chain(${literal(sql, LOG_CHAINS)})`, { setsPlanner: true });
+  const [result] = await beginPipeline(sql, [{ text: 'SELECT chain, head FROM registry_claim_chain($1::integer)', values: [String(LOG_CHAINS)], setsPlanner: true }]);
   const row = result?.rows[0] as { chain: number; head: string | null } | undefined;
   if (!row) throw new Error('registry_claim_chain returned nothing');
   return { chain: row.chain, head: row.head ?? GENESIS_HASH };

@@ -89,8 +89,9 @@ async function ensureBegun(sql: Sql | pg.Pool): Promise<void> {
 }
 
 /**
- * Sends statements of literal SQL (no parameters: build them with `literal`) as the transaction's
- * first, together with its BEGIN, and returns their results. Outside inTransaction they are sent alone.
+ * Sends constant statements (no values: a value always travels as a bound parameter, in a `Step` of
+ * `beginPipeline` or `commitPipeline`) as the transaction's first, together with its BEGIN, and returns
+ * their results. Outside inTransaction they are sent alone.
  */
 export async function beginWith(sql: Sql, text: string, options: { readonly setsPlanner?: boolean } = {}): Promise<pg.QueryResult[]> {
   const opening = managed.has(sql) && !begun.has(sql);
@@ -103,7 +104,7 @@ export async function beginWith(sql: Sql, text: string, options: { readonly sets
   return opening ? results.slice(opened.length) : results;
 }
 
-/** Sends the transaction's last statement together with its COMMIT; an error in it prevents the commit. */
+/** Sends the transaction's last, constant statement together with its COMMIT; an error in it prevents the commit. */
 export async function commitWith<R extends pg.QueryResultRow>(sql: Sql, text: string): Promise<pg.QueryResult<R>> {
   await ensureBegun(sql);
   if (!managed.has(sql)) return sql.query<R>(text);
@@ -378,17 +379,6 @@ export function textArray(values: readonly string[]): string {
 /** A boolean[] parameter's value. */
 export function booleanArray(values: readonly boolean[]): string {
   return `{${values.map((v) => (v ? 't' : 'f')).join(',')}}`;
-}
-
-/** A value as an SQL literal, for `beginWith` and `commitWith`: the client escapes it. */
-export function literal(sql: Sql, value: string | number | null | readonly string[]): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`literal: ${value} is not an integer`);
-    return String(value);
-  }
-  if (typeof value === 'string') return sql.escapeLiteral(value);
-  return `ARRAY[${value.map((v) => sql.escapeLiteral(v)).join(',')}]::text[]`;
 }
 
 export function sqlState(error: unknown): string {

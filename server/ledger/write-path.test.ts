@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-database'
 import { entryHash, GENESIS_HASH } from './log';
 import { seriesIdOf } from './operations/issue-units';
 import { firstRead } from './operations/select-units';
-import type { Sql, Step } from './sql';
+import type { Step } from './sql';
 import { verifySignature } from './signer';
 import type { Actor, LedgerContext, SeriesAttributes } from './types';
 import { execute } from './write-path';
@@ -104,7 +104,7 @@ describe('the write path', () => {
   });
 
   it('finds an explicit range\'s block with one probe of the open blocks by serial, under a plan made once', async () => {
-    const read = firstRead(null as unknown as Sql, 'ISS', { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial: 150n, lastSerial: 160n }) as Step;
+    const read = firstRead('ISS', { mode: 'explicit', seriesId: seriesIdOf(series(2021)), firstSerial: 150n, lastSerial: 160n }) as Step;
     expect(read.perCall).toBeUndefined();
     const c = new Client({ connectionString: test.url });
     await c.connect();

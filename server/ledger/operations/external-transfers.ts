@@ -31,7 +31,7 @@ export async function externalTransfer(sql: Sql, ctx: LedgerContext, actor: Acto
   if (!proxy) return { createdAt: ctx.now(), refusals: [refusal('NO_PROXY_ACCOUNT')] };
   const problems = selectionProblems(proposal.selection);
   const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proxy]);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proxy, ...receivers], problems.length === 0 ? firstRead(proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [

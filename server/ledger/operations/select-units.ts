@@ -1,6 +1,6 @@
 import { refusal, type Refusal } from '../check-codes';
 import { selectExplicit, selectImplicit, type HeldBlock, type Take } from '../splitting';
-import { literal, prepared, type Sql, type Step } from '../sql';
+import { prepared, type Sql, type Step } from '../sql';
 import { MAX_ISSUANCE, MAX_SERIAL } from '../serial';
 import type { UnitConstraints, UnitSelection } from '../types';
 
@@ -29,21 +29,26 @@ export function selectionProblems(selection: UnitSelection): Refusal[] {
   return [];
 }
 
-/** The open blocks of the account that the constraints allow, as SQL over literals. */
-function openBlocksWhere(sql: Sql, accountId: string, constraints: UnitConstraints | null): string {
-  const where = [`"accountId" = ${literal(sql, accountId)}`, `"closedByTxId" IS NULL`];
+/**
+ * The open blocks of the account that the constraints allow: a condition whose values are bound
+ * parameters, `$1` onwards (the account first, then each constraint given), never text in the SQL.
+ */
+function openBlocksWhere(accountId: string, constraints: UnitConstraints | null): { readonly where: string; readonly values: string[] } {
+  const values: string[] = [accountId];
+  const bind = (value: string) => `$${values.push(value)}`;
+  const where = [`"accountId" = $1`, `"closedByTxId" IS NULL`];
   const c = constraints ?? {};
   const series: string[] = [];
-  const text = (column: string, value: string | undefined) => value !== undefined && series.push(`${column} = ${literal(sql, value)}`);
+  const text = (column: string, value: string | undefined) => value !== undefined && series.push(`${column} = ${bind(value)}`);
   text('id', c.seriesId);
   text('"unitType"', c.unitType);
   text('"cooperativeApproachId"', c.cooperativeApproachId);
   text('"hostParty"', c.hostParty);
   text('"activityId"', c.activityId);
   // A vintage is a whole year: any other number matches no series (and is refused as such, 4002).
-  if (c.vintage !== undefined) series.push(Number.isSafeInteger(c.vintage) ? `vintage = ${literal(sql, c.vintage)}` : 'false');
+  if (c.vintage !== undefined) series.push(Number.isSafeInteger(c.vintage) ? `vintage = ${bind(String(c.vintage))}::integer` : 'false');
   if (series.length > 0) where.push(`"seriesId" IN (SELECT id FROM "UnitSeries" WHERE ${series.join(' AND ')})`);
-  return where.join(' AND ');
+  return { where: where.join(' AND '), values };
 }
 
 /**
@@ -81,14 +86,18 @@ export type FirstRead = Step | { readonly inLock: { readonly accountId: string; 
  * it sees the account as locked). Explicit: the open block of the series that would hold the range.
  * Implicit: a block of exactly the quantity, and the smallest blocks; most transfers need nothing more.
  */
-export function firstRead(sql: Sql, accountId: string, selection: UnitSelection): FirstRead {
+export function firstRead(accountId: string, selection: UnitSelection): FirstRead {
   if (selection.mode === 'explicit') return { text: READ_EXPLICIT, values: [selection.seriesId, selection.firstSerial.toString()] };
   if (unconstrained(selection.constraints)) return { inLock: { accountId, quantity: selection.quantity, rows: FIRST_PAGE_ROWS } };
-  const where = openBlocksWhere(sql, accountId, selection.constraints);
+  const { where, values } = openBlocksWhere(accountId, selection.constraints);
+  const quantity = `$${values.length + 1}::bigint`;
+  // Planned for its values at every call (perCall): the best plan depends on which attributes are named.
   return {
-    text: `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${literal(sql, selection.quantity.toString())}::bigint ${ORDER} LIMIT 1)
+    text: `(SELECT true AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} AND ${SIZE} = ${quantity} ${ORDER} LIMIT 1)
     UNION ALL
     (SELECT false AS exact, ${COLUMNS} FROM "UnitBlock" WHERE ${where} ${ORDER} LIMIT ${FIRST_PAGE_ROWS})`,
+    values: [...values, selection.quantity.toString()],
+    perCall: true,
   };
 }
 
@@ -111,7 +120,7 @@ export async function selectUnits(sql: Sql, accountId: string, selection: UnitSe
   let sum = 0n;
   let page: readonly HeldBlock[] = first;
   let pageRows = FIRST_PAGE_ROWS;
-  const where = openBlocksWhere(sql, accountId, selection.constraints);
+  const open = openBlocksWhere(accountId, selection.constraints);
   for (;;) {
     for (const block of page) {
       prefix.push(block);
@@ -125,9 +134,10 @@ export async function selectUnits(sql: Sql, accountId: string, selection: UnitSe
     const next = unconstrained(selection.constraints)
       ? await prepared<HeldBlock>(sql, READ_NEXT, [accountId, ...after])
       : await sql.query<HeldBlock>(
-          `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${where}
-           AND (${SIZE}, "seriesId", "firstSerial") > (${literal(sql, after[0])}::bigint, ${literal(sql, after[1])}, ${literal(sql, after[2])}::bigint)
+          `SELECT ${COLUMNS} FROM "UnitBlock" WHERE ${open.where}
+           AND (${SIZE}, "seriesId", "firstSerial") > ($${open.values.length + 1}::bigint, $${open.values.length + 2}, $${open.values.length + 3}::bigint)
            ${ORDER} LIMIT ${PAGE_ROWS}`,
+          [...open.values, ...after],
         );
     page = next.rows;
   }

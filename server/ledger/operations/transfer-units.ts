@@ -38,7 +38,7 @@ export async function transferUnits(sql: Sql, ctx: LedgerContext, actor: Actor, 
   const problems = selectionProblems(proposal.selection);
   // Accounts that may receive supplementary units are locked with the others, before the clock is read.
   const receivers = receiversToLock(ctx.pool, [proposal.fromAccountId, proposal.toAccountId]);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId, ...receivers], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId, ...receivers], problems.length === 0 ? firstRead(proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const rules = builtInRulesAt(ctx, createdAt);
   const refusals = [

@@ -93,7 +93,7 @@ async function reverse(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Ext
 /** Takes units of a mistaken issuance out of use, or withholds units, by explicit range. */
 async function move(sql: Sql, ctx: LedgerContext, actor: Actor, proposal: Extract<CorrectiveTransferProposal, { action: 'CANCEL_ISSUANCE' | 'WITHHOLD' }>): Promise<Plan> {
   const problems = selectionProblems(proposal.selection);
-  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(sql, proposal.fromAccountId, proposal.selection) : undefined);
+  const { accounts, chain, then: first } = await lockAccounts<BlockRow>(sql, [proposal.fromAccountId], [proposal.toAccountId], problems.length === 0 ? firstRead(proposal.fromAccountId, proposal.selection) : undefined);
   const createdAt = ctx.now();
   const refusals: Refusal[] = [];
   if (!isRegistryAdmin(actor)) refusals.push(refusal('NOT_ALLOWED_TO_CORRECT', { userId: actor.userId }));
