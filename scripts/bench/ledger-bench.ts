@@ -15,6 +15,9 @@
  * total over the rounds: the machine's speed drifts over a run, and the ratios compare phases that ran
  * side by side. Before them, 3 s of the transfers of (a) and of (f) warm the process up, not counted.
  *
+ * With `-- --baseline <commit>`, it measures instead the transfer rate of the current tree and of that
+ * older commit, alternately in one run, and prints both and their ratio (scripts/bench/baseline.ts).
+ *
  * Environment: BENCH_SECONDS (default 15), BENCH_FRAGMENTS (default 100000), PGBENCH (default
  * "pgbench" on the PATH), BENCH_TRANSPORT (default "socket"; "tcp" to measure over the URL's host).
  *
@@ -28,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { prepareScratch, rebuildInto, replayLog } from '../../server/ledger/replay';
+import { compareWithBaseline } from './baseline';
 import { deactivateDefaultRules, runRulesPhase } from './rules-phase';
 import { seriesIdOf } from '../../server/ledger/operations/issue-units';
 import type { Actor, LedgerContext, SeriesAttributes } from '../../server/ledger/types';
@@ -333,7 +337,9 @@ async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+const baselineAt = process.argv.indexOf('--baseline');
+const measured = baselineAt >= 0 ? Promise.resolve().then(() => compareWithBaseline(process.argv[baselineAt + 1] ?? '')) : main();
+measured.catch((error: unknown) => {
   console.error(`bench-ledger failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
