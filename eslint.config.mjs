@@ -25,17 +25,17 @@ const config = [
   },
   {
     // The ledger's core: its vocabulary (types.ts), its refusals (check-codes.ts) and what an operation
-    // decides (plan.ts), with the canonical encoding they use. The core imports nothing above it —
-    // no operation, rule, descriptor, reservation or the write path — so that it can be read first and
-    // alone, and every layer above can import it without a cycle.
-    files: ['server/ledger/{types,check-codes,plan,canonical-json}.ts'],
+    // decides (plan.ts), with the canonical encoding and the serials. The core imports nothing above
+    // it (no operation, rule, descriptor, reservation or the write path), so that it can be read first
+    // and alone, and every layer above can import it without a cycle.
+    files: ['server/ledger/{types,check-codes,plan,canonical-json,serial}.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' },
-            { regex: '^\\./(?!(types|check-codes|plan|canonical-json)$)', message: 'The ledger core imports only the core (types, check-codes, plan, canonical-json): move the definition it needs down into it.' },
+            { regex: '^\\./(?!(types|check-codes|plan|canonical-json|serial)$)', message: 'The ledger core imports only the core (types, check-codes, plan, canonical-json, serial): move the definition it needs down into it.' },
             { regex: '^\\.\\./(?!db/(client|generated/enums)$)', message: 'The ledger core imports nothing outside the ledger but the database types.' },
           ],
         },

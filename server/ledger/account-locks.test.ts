@@ -199,7 +199,7 @@ describe('account locks (advisory, transaction-scoped)', () => {
     try {
       await expect(c.query(`DELETE FROM "Account" WHERE id = 'HOT'`)).rejects.toThrow('Account is never deleted (accounts are terminated): DELETE refused');
       await expect(c.query(`UPDATE "Account" SET id = 'COLD' WHERE id = 'HOT'`)).rejects.toThrow('Account id never changes: UPDATE refused');
-      await expect(c.query(`TRUNCATE "Account" CASCADE`)).rejects.toThrow();
+      await expect(c.query(`TRUNCATE "Account" CASCADE`)).rejects.toThrow('Account is never deleted (accounts are terminated): TRUNCATE refused');
       expect((await c.query(`SELECT count(*)::int AS n FROM "UnitBlock" WHERE "accountId" = 'HOT' AND "closedByTxId" IS NULL`)).rows[0]?.n).toBeGreaterThan(0);
     } finally {
       await c.end();
@@ -319,7 +319,7 @@ describe('log chain claims (advisory, transaction-scoped)', () => {
         { name: 'LogChainHead_forward_only', before: false },
         { name: 'UnitBlock_close_only', before: false },
       ]);
-      await expect(c.query(`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "accountId" = 'HOT' AND "closedByTxId" IS NULL`)).rejects.toThrow(/UnitBlock/);
+      await expect(c.query(`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "accountId" = 'HOT' AND "closedByTxId" IS NULL`)).rejects.toThrow(/UnitBlock \d+ can only be closed \(closedByTxId and closedAt both set\): UPDATE refused/);
       await expect(c.query(`UPDATE "LogChainHead" SET seq = seq - 1 WHERE seq > 0`)).rejects.toThrow(/only moves forward/);
     } finally {
       await c.end();

@@ -23,7 +23,12 @@ describe('implicit splitting (A6R-52)', () => {
   });
 
   it('accumulates smallest first and takes them whole when they add up exactly', () => {
-    expect(sizesTaken(blocksOfSizes(5, 2, 3, 100), 5n + 2n + 3n - 5n)).toEqual([{ of: 5, taken: 5 }]);
+    // No block holds 6; 2 + 4 would make 6 as well, but accumulation goes smallest first: 1 + 2 + 3.
+    expect(sizesTaken(blocksOfSizes(4, 50, 3, 1, 2), 6n)).toEqual([
+      { of: 1, taken: 1 },
+      { of: 2, taken: 2 },
+      { of: 3, taken: 3 },
+    ]);
     expect(sizesTaken(blocksOfSizes(2, 3, 100), 5n)).toEqual([
       { of: 2, taken: 2 },
       { of: 3, taken: 3 },

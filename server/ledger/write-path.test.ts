@@ -225,11 +225,17 @@ describe('the write path', () => {
   });
 
   it('is protected by the database itself: the log, transactions and closed blocks cannot be edited', async () => {
-    await expect(test.db.$executeRaw`UPDATE "LogEntry" SET kind = 'X'`).rejects.toThrow();
-    await expect(test.db.$executeRaw`DELETE FROM "LedgerTransaction"`).rejects.toThrow();
-    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "accountId" = 'H2' WHERE "closedByTxId" IS NOT NULL`).rejects.toThrow();
-    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "closedByTxId" IS NULL`).rejects.toThrow();
-    await expect(test.db.$executeRaw`DELETE FROM "UnitBlock"`).rejects.toThrow();
+    // The guards are row triggers: a statement that meets no row is refused by nothing. The tests above
+    // left log entries, transactions, closed and open blocks for each statement to meet.
+    const [rows] = await test.db.$queryRaw<{ entries: bigint; transactions: bigint; closed: bigint; open: bigint }[]>`
+      SELECT (SELECT count(*) FROM "LogEntry") AS entries, (SELECT count(*) FROM "LedgerTransaction") AS transactions,
+        (SELECT count(*) FROM "UnitBlock" WHERE "closedByTxId" IS NOT NULL) AS closed, (SELECT count(*) FROM "UnitBlock" WHERE "closedByTxId" IS NULL) AS open`;
+    expect(Object.values(rows ?? {}).every((n) => n > 0n)).toBe(true);
+    await expect(test.db.$executeRaw`UPDATE "LogEntry" SET kind = 'X'`).rejects.toThrow('LogEntry is append-only: UPDATE refused');
+    await expect(test.db.$executeRaw`DELETE FROM "LedgerTransaction"`).rejects.toThrow('LedgerTransaction is append-only: DELETE refused');
+    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "accountId" = 'H2' WHERE "closedByTxId" IS NOT NULL`).rejects.toThrow(/UnitBlock \d+ is closed: UPDATE refused/);
+    await expect(test.db.$executeRaw`UPDATE "UnitBlock" SET "lastSerial" = "lastSerial" + 1 WHERE "closedByTxId" IS NULL`).rejects.toThrow(/UnitBlock \d+ can only be closed \(closedByTxId and closedAt both set\): UPDATE refused/);
+    await expect(test.db.$executeRaw`DELETE FROM "UnitBlock"`).rejects.toThrow('UnitBlock is never deleted: DELETE refused');
   });
 
   it('reads further pages of the smallest blocks when the first read does not cover the quantity', async () => {

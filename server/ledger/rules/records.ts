@@ -6,6 +6,10 @@ import type { RuleAccount } from './types';
 // Administrative records, as the rules write and read them. Their types are the core's
 // (server/ledger/types.ts): the descriptors, replay and the state's readers use them without the rules.
 
+// Published compliance rule versions import the row's type from here, and a published version is never
+// edited (compliance/published.json holds its digest).
+export type { AdministrativeRecordRow } from '../types';
+
 /** The body of a RULE_SETTING record. `revision` counts the settings of one rule in one scope from 1. */
 export interface SettingBody {
   readonly enabled: boolean;

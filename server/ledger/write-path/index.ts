@@ -20,12 +20,12 @@ export { RULE_VERSIONS } from './rule-versions';
 
 /**
  * The one write path of the unit ledger (A6R-47): proposal → checks → decision → recorded or rejected.
- * Every change to blocks, accounts, series, reference data and administrative records is made here: the
- * change, its transaction row and its log entry are written in one database transaction. The same
- * idempotency key with the same input returns the first outcome; with a different input it is refused
- * (1001), and that refusal is logged too. (Privileged acts outside the unit ledger — users, grants,
- * compliance runs — are logged by server/ledger/administrative-act.ts inside the caller's own
- * transaction, beside the change they record.)
+ * Every change to the registry's blocks, accounts, series, reference data and administrative records is
+ * made here (replay rebuilds them in a scratch database of its own): the change, its transaction row and
+ * its log entry are written in one database transaction. The same idempotency key with the same input
+ * returns the first outcome; with a different input it is refused (1001), and that refusal is logged too. Privileged acts outside the unit ledger (users, credentials,
+ * grants, impersonation, profiles, compliance runs) do not come here: server/ledger/administrative-act.ts
+ * logs each inside the caller's own database transaction, beside the change it records.
  */
 export async function execute(ctx: LedgerContext, actor: Actor, proposal: Proposal): Promise<Outcome> {
   const outcome = await settle(ctx, actor, proposal);

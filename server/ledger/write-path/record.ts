@@ -24,10 +24,10 @@ export interface Recorded {
 }
 
 /**
- * Writes a recorded transaction and commits it, in one round trip: `registry_record` inserts its row,
- * new reference data, series, accounts and status changes, closes and creates its blocks and appends
- * its log entry; the number of blocks closed must equal the number the operation read under its locks,
- * or everything aborts.
+ * Writes a recorded transaction and commits it: its administrative records first, when it has any (one
+ * statement), then in one round trip with the COMMIT its row, new reference data, series, accounts and
+ * status changes, the blocks it closes and creates, and its log entry (`record`). The number of blocks
+ * closed must equal the number the operation read under its locks, or everything aborts.
  */
 export async function writeRecorded(sql: Sql, r: Recorded): Promise<void> {
   const c = r.changes;
@@ -60,8 +60,8 @@ const empty = (list: readonly unknown[] | undefined): boolean => list === undefi
 /**
  * The record of a transaction that only moves units, or is rejected, in one statement prepared once per
  * connection (migration 20261122006000): registry_record's writes without its PL/pgSQL, whose own work
- * (the record's JSON parsed, its simple expressions prepared again in every transaction) was an eighth
- * of the server's time in a transfer. The values travel typed: bigint[] of the blocks to close, and
+ * (the record's JSON parsed, its simple expressions prepared again in every transaction) weighs on the
+ * commonest transaction (docs/ledger.md, "Measured", says by how much). The values travel typed: bigint[] of the blocks to close, and
  * parallel arrays of the blocks to create. registry_recorded makes registry_record's checks in the
  * same statement (the rule settings judged by are still current; every block to close was closed; the
  * chain's head moved from the entry's prevHash), so that a failure aborts the transaction before its
@@ -89,7 +89,7 @@ SELECT registry_recorded((SELECT count(*) FROM closed), cardinality($12::bigint[
 /**
  * Sent before RECORD_MOVES: its plan is made once per connection and kept. Left to itself, the planner
  * prefers a plan made for each call's values (it cannot know how long the arrays are), and planning this
- * statement costs more than running it: measured, a quarter more of the server's time per transfer.
+ * statement costs more than running it.
  * Transaction-local, like the write path's other planner setting, and after registry_lock, whose own
  * statements set it as they need.
  */

@@ -1,5 +1,5 @@
 import { authorizationsInForce, unauthorized, type UnitRange } from '../../descriptors/coverage';
-import type { AdministrativeRecordRow } from '../../types';
+import type { AdministrativeRecordRow } from '../../rules/records';
 import { onlyFields } from '../../rules/settings';
 import type { ComplianceRuleVersion } from '../types';
 
