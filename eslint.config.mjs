@@ -1,6 +1,5 @@
 import nextCoreWebVitals from 'eslint-config-next/core-web-vitals';
 import nextTypescript from 'eslint-config-next/typescript';
-import cycles from './scripts/lint/no-import-cycle.mjs';
 
 // Layer boundaries are enforced here, not hoped for: the ledger is the heart of the registry and
 // stays pure of the web framework, the RPC layer and the authentication library (STYLE.md, rule 1).
@@ -41,13 +40,6 @@ const config = [
         },
       ],
     },
-  },
-  {
-    // No import cycles in server/, type-only imports included (scripts/lint/no-import-cycle.mjs says
-    // why the import plugin's own no-cycle, which skips them, is not enough).
-    files: ['server/**/*.ts'],
-    plugins: { cycles },
-    rules: { 'cycles/no-import-cycle': 'error' },
   },
   {
     // Routers are thin adapters: they reach the database through the ledger or a service.
