@@ -4,6 +4,9 @@ import nextTypescript from 'eslint-config-next/typescript';
 // Layer boundaries are enforced here, not hoped for: the ledger is the heart of the registry and
 // stays pure of the web framework, the RPC layer and the authentication library (STYLE.md, rule 1).
 const webOnly = ['next', 'next/*', 'react', 'react/*', 'react-dom', 'react-dom/*', '@trpc/*', 'next-auth', 'next-auth/*'];
+// Production code imports nothing from scripts/ (STYLE.md, rule 13): what both need lives in server/,
+// and the scripts import it from there.
+const noScripts = { group: ['**/scripts', '**/scripts/**'], message: 'Production code imports nothing from scripts/: move what it needs into server/, and have the script import it from there.' };
 
 const config = [
   ...nextCoreWebVitals,
@@ -17,9 +20,17 @@ const config = [
     },
   },
   {
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noScripts] }],
+      // no-restricted-imports does not see import(): the same boundary for dynamic imports.
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/(^|\\/)scripts(\\/|$)/]', message: noScripts.message }],
+    },
+  },
+  {
     files: ['server/ledger/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: webOnly, message: 'server/ledger must stay free of next, react, tRPC and next-auth.' }, noScripts] }],
     },
   },
   {
@@ -45,7 +56,7 @@ const config = [
     // Routers are thin adapters: they reach the database through the ledger or a service.
     files: ['server/api/**/*.ts', 'app/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/db/generated/*', '**/db/generated'], message: 'Use the ledger or a service; only they know the ORM.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/db/generated/*', '**/db/generated'], message: 'Use the ledger or a service; only they know the ORM.' }, noScripts] }],
     },
   },
 ];

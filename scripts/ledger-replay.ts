@@ -16,10 +16,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import type pg from 'pg';
-import { createScratchDatabase, rebuildInto, replayLog, ReplayError, type ReplayResult, type ScratchDatabase } from '../server/ledger/replay';
+import { replayLog, ReplayError, type ReplayResult } from '../server/ledger/replay';
+import { rebuildInto } from '../server/ledger/replay/rebuild';
+import { createScratchDatabase, type ScratchDatabase } from '../server/ledger/replay/scratch-database';
 import { createLedgerPool } from '../server/ledger/sql';
 import { firstDifference, liveStateAt, stateHash, type RegistryState } from '../server/ledger/state';
-import { checkConnection, DatabaseToolError, explainConnectionError, parseDatabaseUrl, type ConnectionSettings } from './db/schema-engine';
+import { checkConnection, DatabaseToolError, explainConnectionError, parseDatabaseUrl, type ConnectionSettings } from '../server/db/schema-engine';
 
 const USAGE = `Usage: npm run ledger:replay -- [--at <ISO-8601>] [--keep]
 

@@ -20,7 +20,7 @@ import { ed25519Signer } from '../server/ledger/signer';
 import { createLedgerPool } from '../server/ledger/sql';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describeDisagreement, verifyLedger, type ChainHead } from '../server/ledger/verify';
-import { checkConnection, DatabaseToolError, explainConnectionError, parseDatabaseUrl, type ConnectionSettings } from './db/schema-engine';
+import { checkConnection, DatabaseToolError, explainConnectionError, parseDatabaseUrl, type ConnectionSettings } from '../server/db/schema-engine';
 
 const USAGE = `Usage: npm run ledger:verify [-- [--since <heads.json>] [--write-heads <heads.json>]]
 

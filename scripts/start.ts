@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { DEMO_APPLICANT, DEMO_USERS, seedDemo } from '../server/demo/seed';
 import { createLedgerContext } from '../server/ledger/context';
 import { ed25519Signer } from '../server/ledger/signer';
-import { deployMigrations } from './db/schema-engine';
+import { deployMigrations } from '../server/db/schema-engine';
 import { lockDataDirectory, portIsFree } from './lib/demo-lock';
 import { ensureBuild, PROJECT_ROOT, startNext, waitForServer } from './lib/next-build';
 import { loadOrCreateDemoSecrets } from './lib/secrets';

@@ -1,6 +1,6 @@
 /**
  * Database migrations from the command line, through the WebAssembly schema engine (see
- * schema-engine.ts for why not the `prisma migrate` CLI).
+ * server/db/schema-engine.ts for why not the `prisma migrate` CLI).
  *
  *   npx tsx scripts/db/migrate.ts deploy              apply pending migrations
  *   npx tsx scripts/db/migrate.ts status              compare prisma/migrations with the database
@@ -19,7 +19,7 @@ import {
   parseDatabaseUrl,
   type MigrationEngine,
   type MigrationStatus,
-} from './schema-engine';
+} from '../../server/db/schema-engine';
 
 const USAGE = `Usage: npx tsx scripts/db/migrate.ts <command>
 

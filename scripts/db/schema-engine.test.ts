@@ -16,7 +16,7 @@ import {
   migrationStatus,
   parseDatabaseUrl,
   splitEngineTrace,
-} from './schema-engine';
+} from '../../server/db/schema-engine';
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const databaseName = `registry_test_${randomBytes(5).toString('hex')}`;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMigration, deployMigrations, migrationStatus } from '../../scripts/db/schema-engine';
+import { createMigration, deployMigrations, migrationStatus } from './schema-engine';
 import { checkInvariants } from '../ledger/invariants';
 import { createLedgerContext } from '../ledger/context';
 import { seriesIdOf } from '../ledger/operations/issue-units';

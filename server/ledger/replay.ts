@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AccountStatus, AccountType, Registry } from '../db/generated/enums';
 import type { Actor, SeriesAttributes } from './types';
 import type { SeriesFacts } from './descriptors/coverage';
@@ -8,8 +7,8 @@ import { canonicalJson, type CanonicalValue } from './canonical-json';
 import { BUILT_IN_RULE_NAMES, BUILT_IN_RULES, type BuiltInRuleBook } from './rules/built-in';
 import { RulesReplay } from './rules/replay-rules';
 import type { RuleAccount } from './rules/types';
-import { createLedgerPool, utc } from './sql';
-import { compareBlocks, compareNomenclatureRows, compareText, query, type AccountRow, type BlockRow, type NomenclatureRow, type Queryable, type ReferenceRow, type RegistryState, type SeriesRow } from './state';
+import { utc } from './sql';
+import { compareBlocks, compareNomenclatureRows, compareText, type AccountRow, type BlockRow, type NomenclatureRow, type Queryable, type ReferenceRow, type RegistryState, type SeriesRow } from './state';
 
 /**
  * Replay (A6R-48, invariant 6): the registry's state rebuilt from the log alone. The log is read in
@@ -18,6 +17,9 @@ import { compareBlocks, compareNomenclatureRows, compareText, query, type Accoun
  * issuance or an arrival; transfers neither create nor destroy units). Within a chain, sequence order is
  * chain order, and conflicting transactions are ordered alike by sequence and by time, so the state as
  * of a moment is the RECORDED entries with createdAt at or before it, applied in sequence order.
+ *
+ * This module only reads: it writes nothing and runs no DDL. Writing a replayed state into a scratch
+ * database is replay/rebuild.ts, creating and dropping that database replay/scratch-database.ts.
  */
 
 /** The log is read in pages of this many entries, the next page fetched while the current one is applied. */
@@ -562,8 +564,8 @@ function transactionOf(seq: bigint, chain: number, status: 'RECORDED' | 'REJECTE
     status,
     initiatorId: actor.userId,
     impersonatorId: typeof actor.impersonatorId === 'string' ? actor.impersonatorId : null,
-    // A cut is a view of the payload in V8, which then stays in memory with it: copying the input out
-    // measured no faster, the payload being short and the copy costing as much as it saves.
+    // A cut is a view of the payload in V8, which then stays in memory with it: the payload is short,
+    // and copying the input out costs about what it saves (docs/ledger.md, "Simulation and replay: measured").
     input: texts.input ?? canonicalJson(payload.input as unknown as CanonicalValue),
     inputHash,
     ruleVersions: texts.ruleVersions ?? canonicalJson((payload.ruleVersions ?? {}) as CanonicalValue),
@@ -632,287 +634,4 @@ export async function replayLog(db: Queryable, options: { at?: Date; onProgress?
     if (last) options.onProgress?.({ entries, lastSeq: last[0] });
   });
   return replayer.finish(options.at ?? null, performance.now() - started);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Rebuilding into a scratch database
-
-/** Rows per INSERT: large enough to amortize the round trip, small enough to keep messages modest. */
-const REBUILD_CHUNK_ROWS = 10_000;
-
-export interface ScratchDatabase {
-  readonly name: string;
-  readonly url: string;
-  drop(): Promise<void>;
-}
-
-/**
- * Creates an empty, migrated database beside the one `databaseUrl` names, called `<db>_replay_<random>`
- * (needs the CREATEDB privilege). `drop` removes it, closing any connection still open to it.
- */
-export async function createScratchDatabase(databaseUrl: string): Promise<ScratchDatabase> {
-  const source = new URL(databaseUrl);
-  const base = decodeURIComponent(source.pathname.replace(/^\//, '')) || 'postgres';
-  const name = `${base.slice(0, 40)}_replay_${randomBytes(6).toString('hex')}`;
-  const target = new URL(databaseUrl);
-  target.pathname = `/${encodeURIComponent(name)}`;
-  const scratch = { name, url: target.toString(), drop: () => dropDatabase(target.toString()) };
-  try {
-    await prepareScratch(scratch.url);
-  } catch (error) {
-    await scratch.drop().catch(() => undefined);
-    throw error;
-  }
-  return scratch;
-}
-
-/** Drops the database `databaseUrl` names, closing the connections still open to it. */
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const { admin, name } = adminUrlFor(databaseUrl);
-  await adminStatement(admin, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-}
-
-const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** The database name in a URL, and the URL to reach its server by (see adminStatement). */
-function adminUrlFor(databaseUrl: string): { admin: string; name: string } {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (name === '') throw new Error(`no database name in ${url.host}`);
-  return { admin: url.toString(), name };
-}
-
-/** Creates the database when it does not exist yet, and brings it up to date with the migrations. */
-/** Creates the scratch database when it does not exist, and migrates it. */
-export async function prepareScratch(scratchUrl: string): Promise<void> {
-  const probe = new pg.Client({ connectionString: scratchUrl });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-  } catch (error) {
-    // 3D000: no such database. Anything else (unreachable server, authentication) is the caller's to see.
-    if ((error as { code?: unknown }).code !== '3D000') throw error;
-    const { admin, name } = adminUrlFor(scratchUrl);
-    await adminStatement(admin, `CREATE DATABASE ${quoteIdentifier(name)}`);
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
-  // Loaded only here: the migration engine (WebAssembly) has no place in the ledger's module graph.
-  const { deployMigrations } = await import('../../scripts/db/schema-engine');
-  await deployMigrations(scratchUrl);
-}
-
-/** Runs one statement on the maintenance database `postgres`, or on `template1` where there is none. */
-async function adminStatement(databaseUrl: string, text: string): Promise<void> {
-  for (const database of ['postgres', 'template1']) {
-    const url = new URL(databaseUrl);
-    url.pathname = `/${database}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-    } catch (error) {
-      if ((error as { code?: unknown }).code === '3D000' && database === 'postgres') continue;
-      throw error;
-    }
-    try {
-      await client.query(text);
-      return;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-}
-
-export interface RebuildCounts {
-  readonly sections: number;
-  readonly cooperativeApproaches: number;
-  readonly nomenclatureEntries: number;
-  readonly transactions: number;
-  readonly accounts: number;
-  readonly accountEvents: number;
-  readonly series: number;
-  readonly blocks: number;
-  readonly administrativeRecords: number;
-}
-
-/**
- * Writes a replayed state into an empty database (created and migrated first when needed), in bulk and
- * in one transaction: sections, approaches, nomenclature entries, the transaction rows, accounts with their status events,
- * series, and every block record created up to the moment, closed as the log closed them. Afterwards
- * `liveStateAt(scratch, at)` reads the replayed state. Never point it at a registry's own database: it
- * refuses one that is not empty.
- */
-export async function rebuildInto(scratchUrl: string, replay: ReplayResult, options: { readonly prepared?: boolean } = {}): Promise<RebuildCounts> {
-  // `prepared`: the caller already ran prepareScratch (a benchmark times the replay without it).
-  if (!options.prepared) await prepareScratch(scratchUrl);
-  const pool = createLedgerPool(scratchUrl, 1);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const existing = await query<{ n: number }>(client, `SELECT ((SELECT count(*) FROM "LedgerTransaction") + (SELECT count(*) FROM "Account") + (SELECT count(*) FROM "Section") + (SELECT count(*) FROM "CooperativeApproach") + (SELECT count(*) FROM "NomenclatureEntry"))::int AS n`);
-    if ((existing.rows[0]?.n ?? 0) !== 0) throw new Error('rebuildInto: the scratch database is not empty');
-    const { state, transactions, accountEvents, history } = replay;
-    // A bulk load: the big tables' foreign keys and secondary indexes are set aside and rebuilt at the
-    // end, each in one pass, which also checks every row against them (row by row it took most of the time).
-    const restore = await setAsideForLoad(client, ['LedgerTransaction', 'UnitBlock', 'AccountEvent']);
-
-    const references = (table: string, rows: readonly ReferenceRow[]) =>
-      client.query(`INSERT INTO "${table}" (id, name, "createdAt") SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[])`, [rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.createdAt)]);
-    await references('Section', state.sections);
-    await references('CooperativeApproach', state.cooperativeApproaches);
-    const entries = state.nomenclatureEntries;
-    await client.query(`INSERT INTO "NomenclatureEntry" (nomenclature, code, label, "createdAt") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[])`, [
-      entries.map((e) => e.nomenclature),
-      entries.map((e) => e.code),
-      entries.map((e) => e.label),
-      entries.map((e) => e.createdAt),
-    ]);
-
-    // As JSON rather than as text arrays: the inputs are JSON themselves, and PostgreSQL reads them
-    // faster from a JSON document than from array literals full of escaped quotes.
-    for (const rows of chunks(transactions)) {
-      await client.query(
-        `INSERT INTO "LedgerTransaction" (id, "idempotencyKey", kind, status, "initiatorId", "impersonatorId", input, "inputHash", "ruleVersions", refusals, "createdAt")
-         SELECT t.id, t.key, t.kind, t.status::"TransactionStatus", t.initiator, t.impersonator, t.input, t.hash, t.rules, t.refusals, t.at::timestamp
-         FROM json_to_recordset($1::json) AS t(id text, key text, kind text, status text, initiator text, impersonator text, input text, hash text, rules text, refusals text, at text)`,
-        [
-          JSON.stringify(
-            rows.map((t) => ({ id: t.id, key: t.idempotencyKey, kind: t.kind, status: t.status, initiator: t.initiatorId, impersonator: t.impersonatorId, input: t.input, hash: t.inputHash, rules: t.ruleVersions, refusals: t.refusals, at: t.createdAt })),
-          ),
-        ],
-      );
-    }
-
-    for (const rows of chunks(state.accounts)) {
-      await client.query(
-        `INSERT INTO "Account" (id, registry, name, type, status, "holderName", "sectionId", "cooperativeApproachId", "createdAt")
-         SELECT id, registry::"Registry", name, type::"AccountType", status::"AccountStatus", holder, section, approach, at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamp[])
-              AS a(id, registry, name, type, status, holder, section, approach, at)`,
-        [
-          rows.map((a) => a.id),
-          rows.map((a) => a.registry),
-          rows.map((a) => a.name),
-          rows.map((a) => a.type),
-          rows.map((a) => a.status),
-          rows.map((a) => a.holderName),
-          rows.map((a) => a.sectionId),
-          rows.map((a) => a.cooperativeApproachId),
-          rows.map((a) => a.openedAt),
-        ],
-      );
-    }
-    for (const rows of chunks(accountEvents)) {
-      await client.query(
-        `INSERT INTO "AccountEvent" ("accountId", status, "transactionId", "createdAt")
-         SELECT account, status::"AccountStatus", tx, at FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[]) WITH ORDINALITY AS e(account, status, tx, at, n) ORDER BY n`,
-        [rows.map((e) => e.accountId), rows.map((e) => e.status), rows.map((e) => e.transactionId), rows.map((e) => e.createdAt)],
-      );
-    }
-    // Series carry arrays, which unnest would flatten: they travel as JSON, like the write path sends them.
-    for (const rows of chunks(state.series)) {
-      await client.query(
-        `INSERT INTO "UnitSeries" (id, "unitType", "cooperativeApproachId", "originatingRegistry", "hostParty", "firstTransferringParty", "activityId", vintage, sectors, "activityTypes", metric, pre2021, extra, "createdAt")
-         SELECT s.id, s."unitType", s."cooperativeApproachId", s."originatingRegistry", s."hostParty", s."firstTransferringParty", s."activityId", s.vintage,
-                ARRAY(SELECT jsonb_array_elements_text(s.sectors)), ARRAY(SELECT jsonb_array_elements_text(s."activityTypes")), s.metric, s.pre2021, s.extra, s."createdAt"::timestamp
-         FROM jsonb_to_recordset($1::jsonb) AS s(id text, "unitType" text, "cooperativeApproachId" text, "originatingRegistry" text, "hostParty" text, "firstTransferringParty" text,
-              "activityId" text, vintage int, sectors jsonb, "activityTypes" jsonb, metric text, pre2021 boolean, extra text, "createdAt" text)`,
-        [JSON.stringify(rows)],
-      );
-    }
-
-    // Block records go in as the log left them, closed ones closed, ids in creation order. The write
-    // path's guards (a block is inserted open and closed once, by an UPDATE) are set aside for this one
-    // transaction: replay has checked the same rules entry by entry, and inserting then closing every
-    // record doubled the time of a rebuild. Only this database's owner may do so: the one who created it.
-    await client.query('ALTER TABLE "UnitBlock" DISABLE TRIGGER USER');
-    for (let start = 0; start < history.length; start += REBUILD_CHUNK_ROWS) {
-      const rows = history.slice(start, start + REBUILD_CHUNK_ROWS);
-      await client.query(
-        `INSERT INTO "UnitBlock" (id, "seriesId", "firstSerial", "lastSerial", "accountId", "createdByTxId", "createdAt", "closedByTxId", "closedAt")
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamp[], $8::text[], $9::timestamp[])`,
-        [
-          rows.map((_, i) => start + i + 1),
-          rows.map((b) => b.seriesId),
-          rows.map((b) => b.firstSerial.toString()),
-          rows.map((b) => b.lastSerial.toString()),
-          rows.map((b) => b.accountId),
-          rows.map((b) => b.createdByTxId),
-          rows.map((b) => b.createdAt),
-          rows.map((b) => b.closedByTxId),
-          rows.map((b) => b.closedAt),
-        ],
-      );
-    }
-    await client.query('ALTER TABLE "UnitBlock" ENABLE TRIGGER USER');
-    for (const rows of chunks(state.administrativeRecords)) {
-      await client.query(
-        `INSERT INTO "AdministrativeRecord" (id, kind, subject, "scopeType", "scopeId", body, "validFrom", "validUntil", "transactionId", "createdAt")
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamp[], $8::timestamp[], $9::text[], $10::timestamp[])`,
-        [
-          rows.map((r) => r.id),
-          rows.map((r) => r.kind),
-          rows.map((r) => r.subject),
-          rows.map((r) => r.scopeType),
-          rows.map((r) => r.scopeId),
-          rows.map((r) => r.body),
-          rows.map((r) => r.validFrom),
-          rows.map((r) => r.validUntil),
-          rows.map((r) => r.transactionId),
-          rows.map((r) => r.createdAt),
-        ],
-      );
-    }
-    if (history.length > 0) await client.query(`SELECT setval(pg_get_serial_sequence('"UnitBlock"', 'id'), $1::bigint)`, [history.length]);
-    await restore();
-    await client.query('COMMIT');
-    return {
-      sections: state.sections.length,
-      cooperativeApproaches: state.cooperativeApproaches.length,
-      nomenclatureEntries: state.nomenclatureEntries.length,
-      transactions: transactions.length,
-      accounts: state.accounts.length,
-      accountEvents: accountEvents.length,
-      series: state.series.length,
-      blocks: history.length,
-      administrativeRecords: state.administrativeRecords.length,
-    };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-    await pool.end();
-  }
-}
-
-/**
- * Drops the foreign keys and the secondary indexes (not the primary keys, not those behind constraints)
- * of `tables` inside the caller's transaction, and returns what re-creates them exactly as they were:
- * indexes first, then the foreign keys, which PostgreSQL validates against every row as it adds them.
- */
-async function setAsideForLoad(client: pg.PoolClient, tables: readonly string[]): Promise<() => Promise<void>> {
-  const relations = tables.map((t) => `"${t}"`);
-  const keys = await client.query<{ tbl: string; name: string; def: string }>(
-    `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
-     FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::regclass[]) ORDER BY 1, 2`,
-    [relations],
-  );
-  const indexes = await client.query<{ name: string; def: string }>(
-    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
-     FROM pg_index i WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisprimary
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1`,
-    [relations],
-  );
-  for (const k of keys.rows) await client.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${quoteIdentifier(k.name)}`);
-  for (const i of indexes.rows) await client.query(`DROP INDEX ${i.name}`);
-  return async () => {
-    for (const i of indexes.rows) await client.query(i.def);
-    for (const k of keys.rows) await client.query(`ALTER TABLE ${k.tbl} ADD CONSTRAINT ${quoteIdentifier(k.name)} ${k.def}`);
-  };
-}
-
-function* chunks<T>(rows: readonly T[]): Generator<readonly T[]> {
-  for (let start = 0; start < rows.length; start += REBUILD_CHUNK_ROWS) yield rows.slice(start, start + REBUILD_CHUNK_ROWS);
 }

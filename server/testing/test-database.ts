@@ -4,7 +4,7 @@ import { createDb, type Db } from '../db/client';
 import { createLedgerContext } from '../ledger/context';
 import { ed25519Signer, generateSigningKeyPem } from '../ledger/signer';
 import type { LedgerContext } from '../ledger/types';
-import { deployMigrations } from '../../scripts/db/schema-engine';
+import { deployMigrations } from '../db/schema-engine';
 
 /** The PostgreSQL server the integration tests use; each test file gets a database of its own on it. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../testing/test-database';
-import { dropTestDatabase, relaxDurability, simulate, SimulationMismatch } from './simulate';
+import { simulate, SimulationMismatch } from './run';
+import { dropTestDatabase, relaxDurability } from './throwaway-database';
 
 /**
  * The seeded simulation inside `npm test`: fixed seeds, so that a regression fails the same way every
@@ -11,7 +12,7 @@ import { dropTestDatabase, relaxDurability, simulate, SimulationMismatch } from 
 const FIXED: { seed: number; operations: number; probe?: true }[] = [
   { seed: 1, operations: 4_000 },
   { seed: 2, operations: 4_000 },
-  // Also aims at every disagreement the simulation ever found (KNOWN_ISSUES), all fixed: regressions.
+  // Also aims at every disagreement the simulation ever found (REGRESSION_PROBES), all fixed since.
   { seed: 3, operations: 1_500, probe: true },
 ];
 const RANDOM_OPERATIONS = 2_000;
@@ -35,14 +36,14 @@ console.log(`ledger simulation: ${runs.map((r) => `seed ${r.seed} × ${r.operati
 
 describe('the ledger against its model (seeded simulation)', () => {
   for (const run of runs) {
-    it(`seed ${run.seed}: ${run.operations} operations${run.probe ? ', probing every known issue,' : ''} answer as the model predicts`, { timeout: 240_000 }, async () => {
+    it(`seed ${run.seed}: ${run.operations} operations${run.probe ? ', probing every regression,' : ''} answer as the model predicts`, { timeout: 240_000 }, async () => {
       const test = await createTestDatabase('ledger_simulation');
       try {
         await relaxDurability(test.url);
         // A controlled clock: 1 ms per reading, every transaction its own timestamp.
         let clock = Date.parse('2026-01-01T00:00:00.000Z');
         const ctx = test.ledger({ now: () => new Date(clock++), poolSize: 12 });
-        const report = await simulate({ seed: run.seed, operations: run.operations, ctx, probeKnownIssues: run.probe ?? false, log: (line) => console.log(line) });
+        const report = await simulate({ seed: run.seed, operations: run.operations, ctx, probeRegressions: run.probe ?? false, log: (line) => console.log(line) });
         expect(report.operations).toBeGreaterThanOrEqual(run.operations);
         // The workload is useful only if most proposals do something and the checks ran.
         expect(report.recorded).toBeGreaterThan(report.operations / 3);
@@ -52,7 +53,7 @@ describe('the ledger against its model (seeded simulation)', () => {
         if (run.operations >= 4_000) for (const [effect, count] of Object.entries(report.ruleCoverage)) expect(count, `rule effect ${effect}`).toBeGreaterThan(0);
       } catch (error) {
         if (error instanceof SimulationMismatch) throw error;
-        throw new Error(`simulation seed ${run.seed} failed: ${(error as Error).message}\n  reproduce: npm run ledger:simulate -- --seed ${run.seed} --operations ${run.operations}${run.probe ? ' --probe-known-issues' : ''}`, { cause: error });
+        throw new Error(`simulation seed ${run.seed} failed: ${(error as Error).message}\n  reproduce: npm run ledger:simulate -- --seed ${run.seed} --operations ${run.operations}${run.probe ? ' --probe-regressions' : ''}`, { cause: error });
       } finally {
         await dropTestDatabase(test);
       }

@@ -9,6 +9,7 @@
  * It reads and writes exactly what `prisma migrate` does — `prisma/migrations/<name>/migration.sql`,
  * `prisma/migrations/migration_lock.toml` and the `_prisma_migrations` table — so on a connected
  * machine `npx prisma migrate deploy|status|dev` remains a valid alternative on the same database.
+ * The registry's start, the tests, replay's scratch databases and `scripts/db/migrate.ts` all use it.
  *
  * Workarounds for adapter-pg 7.10.1, each explained where it is applied:
  *   - PostgreSQL's internal `"char"` type (returned by the engine's catalog queries) is reported as
