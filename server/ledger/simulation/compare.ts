@@ -1,5 +1,6 @@
 import type { Outcome } from '../types';
-import type { LedgerModel, ModelBlock, Prediction } from './model';
+import type { LedgerModel } from './model';
+import type { ModelBlock, Prediction } from './model/types';
 import type { AccountRow, BlockRow } from './reads';
 import { IDENTICAL_BURST, size, type Step } from './steps';
 

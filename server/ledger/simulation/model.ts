@@ -1,9 +1,6 @@
-import type { AccountStatus, AccountType, Registry } from '../../db/generated/enums';
 import { seriesIdOf } from '../operations/issue-units';
 import type {
-  AccountDefinition,
   Actor,
-  ConfigureRuleProposal,
   CorrectiveTransferProposal,
   RecordAuthorizationProposal,
   ReleaseReservationProposal,
@@ -11,17 +8,19 @@ import type {
   ExternalArrivalProposal,
   ExternalTransferProposal,
   IssuanceProposal,
-  LiftSuspensionProposal,
   OpenAccountProposal,
   Proposal,
   SeriesAttributes,
   SetAccountStatusProposal,
-  RuleScope,
-  SuspendRuleProposal,
   TransferProposal,
   UnitConstraints,
   UnitSelection,
 } from '../types';
+import { CODES as C } from './model/codes';
+import { isRegistryAdmin, isSectionAdminOf, mayChangeStatus, mayOpen, modelMayInitiate, operational, TYPE_RULES } from './model/permissions';
+import { ModelRules, type ModelDiversion } from './model/rules';
+import { bySeriesThenSerial, modelImplicitSelection, type ModelTake, type SelectionBranch } from './model/selection';
+import { keyOf, MODEL_MAX_QUANTITY, MODEL_MAX_SERIAL, size, type Decision, type ModelAccount, type ModelBlock, type ModelSeries, type Prediction, type Waiting } from './model/types';
 
 /**
  * A deliberately simple model of the ledger, for the simulator (STYLE.md, TigerBeetle row): plain maps
@@ -30,185 +29,11 @@ import type {
  * correct rather than fast: it scans arrays where the ledger uses indexes.
  *
  * The only thing taken from the ledger is `seriesIdOf`, which names a series; naming is not a rule.
+ *
+ * This file holds the model's state and decides each proposal; the parts that stand on their own
+ * sit in model/: who may act and what each account type may do (permissions.ts), the implicit
+ * selection (selection.ts), the pluggable rules with their suspensions (rules.ts), the refusal codes.
  */
-
-export interface ModelBlock {
-  readonly seriesId: string;
-  readonly firstSerial: bigint;
-  readonly lastSerial: bigint;
-}
-
-export interface ModelAccount {
-  readonly id: string;
-  readonly registry: Registry;
-  readonly type: AccountType;
-  readonly status: AccountStatus;
-  readonly sectionId: string | null;
-  readonly cooperativeApproachId: string | null;
-}
-
-/** A transfer waiting in escrow for its answer, or units withheld, and where they came from and go. */
-export interface Waiting {
-  readonly kind: 'reservation' | 'withholding';
-  readonly fromId: string;
-  readonly toId: string;
-  /** Where the units wait: the escrow account, or the administrative holding account. */
-  readonly holdId: string;
-  readonly blocks: readonly ModelBlock[];
-  readonly initiator: Actor;
-  answered: boolean;
-}
-
-export interface ModelSeries extends SeriesAttributes {
-  readonly id: string;
-}
-
-/** What the model expects the ledger to answer, and which accounts' blocks to compare afterwards. */
-export type Prediction =
-  | { readonly status: 'RECORDED'; readonly quantity: bigint; readonly replayed: boolean; readonly accounts: readonly string[] }
-  | { readonly status: 'REJECTED'; readonly codes: readonly number[]; readonly replayed: boolean; readonly accounts: readonly string[] };
-
-/** The largest quantity one operation may create (the ledger's published limit, part of its contract). */
-export const MODEL_MAX_QUANTITY = 1_000_000_000_000n;
-/** The serial space: positive 64-bit integers. Units beyond it cannot exist, so no proposal may create them. */
-export const MODEL_MAX_SERIAL = 2n ** 63n - 1n;
-
-// The refusal codes, as published in check-codes.ts: numbers are the contract, so the model names them itself.
-const C = {
-  KEY_REUSED: 1001,
-  FROM_NOT_FOUND: 2001,
-  FROM_NOT_OPERATIONAL: 2002,
-  FROM_CANNOT_SEND: 2003,
-  INITIATOR_NOT_ALLOWED: 2004,
-  CANNOT_GENERATE: 2005,
-  ACCOUNT_EXISTS: 2006,
-  NOT_ALLOWED_TO_OPEN: 2007,
-  ACCOUNT_INVALID: 2008,
-  STATUS_CHANGE_NOT_ALLOWED: 2009,
-  NO_PROXY: 2010,
-  NOT_ALLOWED_TO_CONFIGURE: 2011,
-  REFERENCE_EXISTS: 2012,
-  REFERENCE_INVALID: 2013,
-  TO_NOT_FOUND: 3001,
-  TO_NOT_OPERATIONAL: 3002,
-  TO_CANNOT_RECEIVE: 3003,
-  TO_SAME_AS_FROM: 3004,
-  RANGE_NOT_HELD: 4001,
-  NO_MATCHING_UNITS: 4002,
-  SERIES_INVALID: 4003,
-  UNITS_EXIST: 4004,
-  SERIES_CONFLICT: 4005,
-  QUANTITY_NOT_POSITIVE: 5001,
-  INSUFFICIENT: 5002,
-  QUANTITY_TOO_LARGE: 5003,
-  // Rules, corrections, descriptors and reservations (docs/rules.md).
-  NOT_ALLOWED_TO_CORRECT: 2018,
-  CORRECTED_INVALID: 2019,
-  NOT_ALLOWED_TO_AUTHORIZE: 2021,
-  APPROVER_IS_INITIATOR: 2023,
-  NOT_PENDING: 2024,
-  UNITS_MOVED: 4006,
-  RULE_SUSPENSION_INVALID: 2017,
-  SUSPENSION_NOT_IN_FORCE: 2026,
-  LIFT_REASON_MISSING: 2027,
-  TRANSFER_LIMIT: 6001,
-  SUPPLEMENTARY_ACCOUNT: 6002,
-} as const;
-
-/** The pluggable rules the simulation configures, each in one scope, with their settings (docs/rules.md). */
-type ModelRule =
-  | { readonly rule: 'four-eyes'; readonly scope: RuleScope; readonly threshold: bigint; readonly escrowId: string }
-  | { readonly rule: 'transfer-fee' | 'share-of-proceeds'; readonly scope: RuleScope; readonly accountId: string; readonly basisPoints: bigint }
-  | { readonly rule: 'transfer-limit'; readonly scope: RuleScope; readonly maximum: bigint };
-
-/** A suspension of a rule in a scope, from when it was recorded until lifted (the simulation's windows end in 2100). */
-interface ModelSuspension {
-  readonly rule: string;
-  readonly scope: RuleScope;
-  lifted: boolean;
-}
-
-/** Units a rule sends elsewhere in the same transaction. */
-interface ModelDiversion {
-  readonly accountId: string;
-  readonly quantity: bigint;
-}
-
-/** Which kinds of transaction each rule judges (the rules' `appliesTo`). */
-const RULE_KINDS: Readonly<Record<ModelRule['rule'], readonly ('ISSUANCE' | 'TRANSFER' | 'EXTERNAL_TRANSFER')[]>> = {
-  'four-eyes': ['TRANSFER'],
-  'share-of-proceeds': ['ISSUANCE'],
-  'transfer-fee': ['TRANSFER'],
-  'transfer-limit': ['TRANSFER', 'EXTERNAL_TRANSFER'],
-};
-
-/** Whether a scope covers an account: the registry all, an approach or section its accounts, an account itself. */
-function covers(scope: RuleScope, account: ModelAccount | undefined): boolean {
-  if (!account) return false;
-  if (scope.type === 'REGISTRY') return true;
-  if (scope.type === 'ACCOUNT') return account.id === scope.id;
-  if (scope.type === 'SECTION') return account.sectionId === scope.id;
-  return account.cooperativeApproachId === scope.id;
-}
-
-/**
- * Account types and what units may do in them (A6R-41, DOMAIN.md "Ledger objects", mechanism paper):
- * issuance and pending accounts generate; end-use accounts (use, cancellation, administrative
- * cancellation) only receive; the proxy account changes only through external transfers and
- * arrivals (A6R-54), never through an internal transfer; higher-tier amounts are never transacted
- * directly (A6R-53).
- */
-const TYPE_RULES: Record<AccountType, { readonly generates: boolean; readonly sends: boolean; readonly receives: boolean }> = {
-  ISSUANCE: { generates: true, sends: true, receives: false },
-  PENDING: { generates: true, sends: true, receives: false },
-  HOLDING: { generates: false, sends: true, receives: true },
-  USE: { generates: false, sends: false, receives: true },
-  CANCELLATION: { generates: false, sends: false, receives: true },
-  ADMIN_CANCELLATION: { generates: false, sends: false, receives: true },
-  ADMIN_HOLDING: { generates: false, sends: true, receives: true },
-  ADAPTATION_FUND: { generates: false, sends: true, receives: true },
-  PROXY: { generates: false, sends: false, receives: false },
-  HIGHER_TIER: { generates: false, sends: false, receives: false },
-};
-
-export const modelTypeRules = (type: AccountType) => TYPE_RULES[type];
-
-const hasRole = (actor: Actor, role: string) => actor.grants.some((g) => g.role === role);
-const isRegistryAdmin = (actor: Actor) => hasRole(actor, 'REGISTRY_ADMIN');
-const isSectionAdminOf = (actor: Actor, sectionId: string | null) => sectionId !== null && actor.grants.some((g) => g.role === 'SECTION_ADMIN' && g.sectionId === sectionId);
-
-/** A6R-41: Active works for everyone, Restricted only when a registry administrator initiates, the rest for nobody. */
-function operational(account: ModelAccount, actor: Actor): boolean {
-  if (account.status === 'ACTIVE') return true;
-  return account.status === 'RESTRICTED' && isRegistryAdmin(actor);
-}
-
-/** Grants flow down (A6R-14): registry admin anywhere, section admin in his section, holder on his account. */
-export function modelMayInitiate(actor: Actor, account: ModelAccount): boolean {
-  if (isRegistryAdmin(actor) || isSectionAdminOf(actor, account.sectionId)) return true;
-  return actor.grants.some((g) => g.role === 'ACCOUNT_HOLDER' && g.accountId === account.id);
-}
-
-/**
- * A6R-41 as a table. Nobody sets Initial, repeats the current status or leaves Terminated. A registry
- * administrator sets anything else. A section administrator, on an account of his section, moves
- * between Initial/Active/Suspended and to Terminated, but neither sets nor lifts Restricted or Frozen.
- */
-function mayChangeStatus(actor: Actor, account: ModelAccount, to: AccountStatus): boolean {
-  if (to === 'INITIAL' || to === account.status || account.status === 'TERMINATED') return false;
-  if (isRegistryAdmin(actor)) return true;
-  if (!isSectionAdminOf(actor, account.sectionId)) return false;
-  const sectionAdminSets: readonly AccountStatus[] = ['ACTIVE', 'SUSPENDED', 'TERMINATED'];
-  const sectionAdminLeaves: readonly AccountStatus[] = ['INITIAL', 'ACTIVE', 'SUSPENDED'];
-  return sectionAdminSets.includes(to) && sectionAdminLeaves.includes(account.status);
-}
-
-/** Section admins open the Party's issuance, holding, use and cancellation accounts; the rest is the registry admin's. */
-function mayOpen(actor: Actor, definition: AccountDefinition): boolean {
-  if (isRegistryAdmin(actor)) return true;
-  const partyTypes: readonly AccountType[] = ['ISSUANCE', 'HOLDING', 'USE', 'CANCELLATION'];
-  return partyTypes.includes(definition.type) && isSectionAdminOf(actor, definition.sectionId);
-}
 
 /** The further attributes (beyond the series identity) in which two descriptions of a series differ. */
 export function attributeDifferences(a: SeriesAttributes, b: SeriesAttributes): string[] {
@@ -220,83 +45,6 @@ export function attributeDifferences(a: SeriesAttributes, b: SeriesAttributes): 
     ['extra', a.extra ?? {}, b.extra ?? {}],
   ];
   return fields.filter(([, x, y]) => stableText(x) !== stableText(y)).map(([name]) => name);
-}
-
-const size = (b: { readonly firstSerial: bigint; readonly lastSerial: bigint }) => b.lastSerial - b.firstSerial + 1n;
-
-/** A range taken out of a held block. */
-export interface ModelTake {
-  readonly block: ModelBlock;
-  readonly firstSerial: bigint;
-  readonly lastSerial: bigint;
-}
-
-/** Smallest first; ties by series id, then first serial (the published tie order). */
-function bySize(a: ModelBlock, b: ModelBlock): number {
-  const d = size(a) - size(b);
-  if (d !== 0n) return d < 0n ? -1 : 1;
-  if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
-  return a.firstSerial === b.firstSerial ? 0 : a.firstSerial < b.firstSerial ? -1 : 1;
-}
-
-function bySeriesThenSerial(a: ModelBlock, b: ModelBlock): number {
-  if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
-  return a.firstSerial === b.firstSerial ? 0 : a.firstSerial < b.firstSerial ? -1 : 1;
-}
-
-/** The lowest `count` serials of a block: a split keeps the lowest serials for the transfer. */
-const lowest = (block: ModelBlock, count: bigint): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.firstSerial + count - 1n });
-const wholeOf = (block: ModelBlock): ModelTake => ({ block, firstSerial: block.firstSerial, lastSerial: block.lastSerial });
-
-/**
- * A6R-52, read straight from the requirement: (1) a range matching the amount by length is taken;
- * (2a) otherwise sort by size, shortest first; (2b) accumulate enough; (2c) if the last range taken is
- * shorter than the amount, transfer it and the smaller ones, splitting the smallest if necessary, and
- * leave out the smallest ones that lie wholly inside the overshoot, so that nothing is split needlessly;
- * (2d) if the last range is longer than the amount, transfer all from the smallest and split the
- * largest (the last).
- */
-export type SelectionBranch = 'exact' | 'whole-blocks' | 'split-largest' | 'split-smallest' | 'left-out-small-blocks';
-
-export function modelImplicitSelection(matching: readonly ModelBlock[], quantity: bigint): { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch } | { readonly available: bigint } {
-  if (quantity <= 0n) throw new Error('modelImplicitSelection: quantity must be positive');
-  const sorted = [...matching].sort(bySize);
-  const exact = sorted.find((b) => size(b) === quantity);
-  if (exact) return checked({ takes: [wholeOf(exact)], branch: 'exact' }, quantity);
-  const taken: ModelBlock[] = [];
-  let sum = 0n;
-  for (const block of sorted) {
-    if (sum >= quantity) break;
-    taken.push(block);
-    sum += size(block);
-  }
-  if (sum < quantity) return { available: sum };
-  if (sum === quantity) return checked({ takes: taken.map(wholeOf), branch: 'whole-blocks' }, quantity);
-  const last = taken[taken.length - 1] as ModelBlock;
-  if (size(last) > quantity) {
-    const before = taken.slice(0, -1);
-    const rest = quantity - before.reduce((s, b) => s + size(b), 0n);
-    return checked({ takes: [...before.map(wholeOf), lowest(last, rest)], branch: 'split-largest' }, quantity);
-  }
-  let excess = sum - quantity;
-  let kept = taken;
-  while (kept.length > 0 && excess >= size(kept[0] as ModelBlock)) {
-    excess -= size(kept[0] as ModelBlock);
-    kept = kept.slice(1);
-  }
-  const branch: SelectionBranch = kept.length < taken.length ? 'left-out-small-blocks' : 'split-smallest';
-  if (excess === 0n) return checked({ takes: kept.map(wholeOf), branch }, quantity);
-  const smallest = kept[0] as ModelBlock;
-  return checked({ takes: [lowest(smallest, size(smallest) - excess), ...kept.slice(1).map(wholeOf)], branch }, quantity);
-}
-
-/** Postconditions of every selection: exactly the quantity, inside the blocks, at most one block split. */
-function checked(selection: { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch }, quantity: bigint): { readonly takes: readonly ModelTake[]; readonly branch: SelectionBranch } {
-  const total = selection.takes.reduce((s, t) => s + size(t), 0n);
-  if (total !== quantity) throw new Error(`model selection took ${total} units for ${quantity}`);
-  if (selection.takes.some((t) => t.firstSerial < t.block.firstSerial || t.lastSerial > t.block.lastSerial || t.firstSerial > t.lastSerial)) throw new Error('model selection left its block');
-  if (selection.takes.filter((t) => size(t) !== size(t.block)).length > 1) throw new Error('model selection split more than one block');
-  return selection;
 }
 
 /** Keeps the codes of the lowest group only, sorted: the precedence contract of check-codes.ts. */
@@ -320,8 +68,6 @@ export function stableText(value: unknown): string {
     .join(',')}}`;
 }
 
-type Decision = { readonly codes: readonly number[] } | { readonly quantity: bigint; readonly commit: () => void };
-
 const ACCOUNT_ID = /^[A-Z0-9][A-Z0-9-]{2,63}$/;
 const ALPHA3 = /^[A-Z]{3}$/;
 
@@ -334,16 +80,14 @@ export class LedgerModel {
   private readonly top = new Map<string, bigint>();
   private readonly holdings = new Map<string, ModelBlock[]>();
   private readonly decided = new Map<string, { readonly input: string; readonly prediction: Prediction }>();
-  /** The pluggable rules configured, by name (one scope each). */
-  private readonly rules = new Map<ModelRule['rule'], ModelRule>();
-  /** Suspensions by the idempotency key of their proposal, then by their record id. */
-  private readonly suspensionsByKey = new Map<string, ModelSuspension>();
-  private readonly suspensions = new Map<string, ModelSuspension>();
+  /** The pluggable rules configured, their suspensions, and how they judge (model/rules.ts). */
+  private readonly ruleBook = new ModelRules(
+    (id) => this.accountsById.get(id),
+    (id) => this.sections.has(id),
+  );
   /** Transfers that wait and withholdings, by the idempotency key of their proposal, then by transaction id. */
   private readonly waitingByKey = new Map<string, Waiting>();
   private readonly waiting = new Map<string, Waiting>();
-  /** How often the model predicted each effect of the pluggable rules: workload coverage of docs/rules.md. */
-  readonly ruleCoverage = { diverted: 0, limitRefused: 0, receiverRefused: 0, letThroughBySuspension: 0, held: 0, delivered: 0, lifted: 0 };
   /** How often each branch of A6R-52 was predicted, and the most blocks one selection took: workload coverage. */
   readonly coverage: Record<SelectionBranch | 'insufficient', number> & { maxBlocksTaken: number } = {
     exact: 0,
@@ -354,6 +98,11 @@ export class LedgerModel {
     insufficient: 0,
     maxBlocksTaken: 0,
   };
+
+  /** How often the model predicted each effect of the pluggable rules: workload coverage of docs/rules.md. */
+  get ruleCoverage(): Readonly<ModelRules['coverage']> {
+    return this.ruleBook.coverage;
+  }
 
   // ---- queries, for the workload generator and the comparisons ----
 
@@ -472,9 +221,9 @@ export class LedgerModel {
     const proxy = this.proxyAccount()?.id;
     switch (p.kind) {
       case 'ISSUANCE':
-        return [...new Set([p.accountId, ...this.receivers([p.accountId])])];
+        return [...new Set([p.accountId, ...this.ruleBook.receivers([p.accountId])])];
       case 'TRANSFER':
-        return [...new Set([p.fromAccountId, p.toAccountId, ...this.receivers([p.fromAccountId, p.toAccountId])])];
+        return [...new Set([p.fromAccountId, p.toAccountId, ...this.ruleBook.receivers([p.fromAccountId, p.toAccountId])])];
       case 'EXTERNAL_TRANSFER':
         return [...new Set([p.fromAccountId, ...(proxy ? [proxy] : [])])];
       case 'EXTERNAL_ARRIVAL':
@@ -491,7 +240,7 @@ export class LedgerModel {
         return [];
       case 'RELEASE_RESERVATION': {
         const w = this.waiting.get(p.reservationTransactionId);
-        return w ? [...new Set([w.holdId, w.fromId, w.toId, ...this.receivers([w.fromId, w.toId])])] : [];
+        return w ? [...new Set([w.holdId, w.fromId, w.toId, ...this.ruleBook.receivers([w.fromId, w.toId])])] : [];
       }
       case 'CORRECTIVE_TRANSFER': {
         if (p.action !== 'REVERSE') return [...new Set([p.fromAccountId, p.toAccountId])];
@@ -520,11 +269,11 @@ export class LedgerModel {
       case 'EXTERNAL_ARRIVAL':
         return this.arrival(actor, p);
       case 'CONFIGURE_RULE':
-        return this.configureRule(actor, p);
+        return this.ruleBook.configure(actor, p);
       case 'SUSPEND_RULE':
-        return this.suspendRule(actor, p);
+        return this.ruleBook.suspend(actor, p);
       case 'LIFT_SUSPENSION':
-        return this.liftSuspension(actor, p);
+        return this.ruleBook.lift(actor, p);
       case 'RELEASE_RESERVATION':
         return this.releaseReservation(actor, p);
       case 'CORRECTIVE_TRANSFER':
@@ -620,7 +369,7 @@ export class LedgerModel {
     const conflicts = this.conflictCodes(p.series);
     if (conflicts.length > 0) return { codes: conflicts };
     if (this.topOf(seriesId) + p.quantity > MODEL_MAX_SERIAL) return { codes: [C.QUANTITY_TOO_LARGE] };
-    const ruled = this.judge('ISSUANCE', null, p.accountId, p.quantity, false);
+    const ruled = this.ruleBook.judge('ISSUANCE', null, p.accountId, p.quantity, false);
     if ('codes' in ruled) return ruled;
     return {
       quantity: p.quantity,
@@ -697,14 +446,22 @@ export class LedgerModel {
     const key = keyOf(initiatorId, idempotencyKey);
     const w = this.waitingByKey.get(key);
     if (w && !this.waiting.has(transactionId)) this.waiting.set(transactionId, w);
-    // A suspension is the transaction's first administrative record.
-    const suspension = this.suspensionsByKey.get(key);
-    if (suspension) this.suspensions.set(`${transactionId}/0`, suspension);
+    this.ruleBook.noteTransaction(key, transactionId);
   }
 
   /** Transactions that wait or withhold, not yet answered: [transaction id, what waits]. */
   openWaiting(): [string, Waiting][] {
     return [...this.waiting].filter(([, w]) => !w.answered);
+  }
+
+  /** Suspensions in force, by record id: what the workload may lift. */
+  openSuspensions(): string[] {
+    return this.ruleBook.openSuspensions();
+  }
+
+  /** Every suspension ever recorded, by record id. */
+  allSuspensions(): string[] {
+    return this.ruleBook.allSuspensions();
   }
 
   private transfer(actor: Actor, p: TransferProposal): Decision {
@@ -716,7 +473,7 @@ export class LedgerModel {
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
     const quantity = selected.takes.reduce((s, t) => s + size(t), 0n);
-    const ruled = this.judge('TRANSFER', p.fromAccountId, p.toAccountId, quantity, false);
+    const ruled = this.ruleBook.judge('TRANSFER', p.fromAccountId, p.toAccountId, quantity, false);
     if ('codes' in ruled) return ruled;
     // Four-eyes (A6R-47): every unit waits in escrow; the other rules' diversions wait for the delivery.
     if (ruled.hold !== null) {
@@ -731,62 +488,6 @@ export class LedgerModel {
       };
     }
     return { quantity, commit: () => this.moveDiverting(selected.takes, p.fromAccountId, p.toAccountId, ruled.diversions) };
-  }
-
-  /** The accounts rules covering these accounts send units to: compared after a transaction between them. */
-  private receivers(accountIds: readonly string[]): string[] {
-    const parties = accountIds.map((id) => this.accountsById.get(id));
-    return [...this.rules.values()].flatMap((r) => ((r.rule === 'transfer-fee' || r.rule === 'share-of-proceeds') && parties.some((a) => covers(r.scope, a)) ? [r.accountId] : []));
-  }
-
-  /**
-   * The pluggable rules on a transaction, as docs/rules.md states them: each configured rule that judges
-   * this kind and whose scope covers either account, unless a suspension of it covers either account;
-   * in the order of their names. A refusal (6001) refuses; a holding rule (four-eyes, not on a delivery)
-   * sends every unit to escrow and the others' diversions wait; the accounts that receive units must be
-   * active, receive, and differ from both sides (6002, one per account), and must not take every unit.
-   */
-  private judge(kind: 'ISSUANCE' | 'TRANSFER' | 'EXTERNAL_TRANSFER', fromId: string | null, toId: string, quantity: bigint, delivery: boolean): { codes: number[] } | { diversions: ModelDiversion[]; hold: string | null } {
-    const parties = [fromId === null ? undefined : this.accountsById.get(fromId), this.accountsById.get(toId)];
-    const codes: number[] = [];
-    let diversions: ModelDiversion[] = [];
-    let hold: string | null = null;
-    for (const name of [...this.rules.keys()].sort()) {
-      const rule = this.rules.get(name) as ModelRule;
-      if (!RULE_KINDS[rule.rule].includes(kind) || !parties.some((a) => covers(rule.scope, a))) continue;
-      if ([...this.suspensions.values()].some((x) => !x.lifted && x.rule === rule.rule && parties.some((a) => covers(x.scope, a)))) {
-        this.ruleCoverage.letThroughBySuspension++;
-        continue;
-      }
-      if (rule.rule === 'four-eyes') {
-        if (quantity > rule.threshold && !delivery && hold === null) hold = rule.escrowId;
-      } else if (rule.rule === 'transfer-limit') {
-        if (quantity > rule.maximum) codes.push(C.TRANSFER_LIMIT);
-      } else {
-        // Basis points of the units, rounded down (transfer-fee v1, share-of-proceeds v1); none when that is 0.
-        const share = (quantity * rule.basisPoints) / 10_000n;
-        if (share > 0n) diversions.push({ accountId: rule.accountId, quantity: share });
-      }
-    }
-    if (codes.length > 0) {
-      this.ruleCoverage.limitRefused++;
-      return { codes };
-    }
-    if (hold !== null) diversions = [{ accountId: hold, quantity }];
-    const total = diversions.reduce((sum, d) => sum + d.quantity, 0n);
-    for (const id of [...new Set(diversions.map((d) => d.accountId))].sort()) {
-      const account = this.accountsById.get(id);
-      if (!account || account.status !== 'ACTIVE' || !TYPE_RULES[account.type].receives || id === toId || id === fromId) codes.push(C.SUPPLEMENTARY_ACCOUNT);
-    }
-    if (diversions.length > 0 && (hold !== null ? total !== quantity : total >= quantity)) codes.push(C.SUPPLEMENTARY_ACCOUNT);
-    if (codes.length > 0) {
-      this.ruleCoverage.receiverRefused++;
-      return { codes };
-    }
-    if (hold !== null) this.ruleCoverage.held++;
-    else if (diversions.length > 0) this.ruleCoverage.diverted++;
-    if (delivery) this.ruleCoverage.delivered++;
-    return { diversions: hold === null ? diversions : [], hold };
   }
 
   /**
@@ -852,56 +553,6 @@ export class LedgerModel {
     w.answered = true;
   }
 
-  /** Configuring a rule: the simulation configures each of four-eyes, transfer-fee, share-of-proceeds and transfer-limit in one scope. */
-  private configureRule(actor: Actor, p: ConfigureRuleProposal): Decision {
-    if (!p.enabled) throw new Error('model: switching rules off is not simulated');
-    if (!isRegistryAdmin(actor)) return { codes: [C.NOT_ALLOWED_TO_CONFIGURE] };
-    const settings = p.settings;
-    let rule: ModelRule;
-    if (p.rule === 'four-eyes') rule = { rule: p.rule, scope: p.scope, threshold: BigInt(String(settings.threshold)), escrowId: String(settings.escrowAccountId) };
-    else if (p.rule === 'transfer-fee' || p.rule === 'share-of-proceeds') rule = { rule: p.rule, scope: p.scope, accountId: String(settings.accountId), basisPoints: BigInt(Number(settings.basisPoints)) };
-    else if (p.rule === 'transfer-limit') rule = { rule: p.rule, scope: p.scope, maximum: BigInt(String(settings.maximum)) };
-    else throw new Error(`model: the rule ${p.rule} is not simulated`);
-    if (this.rules.has(rule.rule)) throw new Error(`model: ${rule.rule} is configured in one scope only`);
-    return { quantity: 0n, commit: () => this.rules.set(rule.rule, rule) };
-  }
-
-  /** A suspension (A6R-17), by a registry administrator with a reason; the simulation's windows start at once and end in 2100. */
-  private suspendRule(actor: Actor, p: SuspendRuleProposal): Decision {
-    const codes: number[] = [];
-    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CONFIGURE);
-    if (!this.rules.has(p.rule as ModelRule['rule']) || p.scope.type !== 'SECTION' || !this.sections.has(p.scope.id) || !(p.from < p.until)) throw new Error('model: only suspensions of configured rules in a section, with a valid window, are simulated');
-    if (p.reason.trim() === '') codes.push(C.RULE_SUSPENSION_INVALID);
-    if (codes.length > 0) return { codes };
-    return { quantity: 0n, commit: () => this.suspensionsByKey.set(keyOf(actor.userId, p.idempotencyKey), { rule: p.rule, scope: p.scope, lifted: false }) };
-  }
-
-  /** Lifting a suspension early: registry administrators, with a reason; once, and only while it is in force. */
-  private liftSuspension(actor: Actor, p: LiftSuspensionProposal): Decision {
-    const codes: number[] = [];
-    if (!isRegistryAdmin(actor)) codes.push(C.NOT_ALLOWED_TO_CONFIGURE);
-    const suspension = this.suspensions.get(p.suspensionId);
-    if (!suspension || suspension.lifted) codes.push(C.SUSPENSION_NOT_IN_FORCE);
-    if (p.reason.trim() === '') codes.push(C.LIFT_REASON_MISSING);
-    if (codes.length > 0 || !suspension) return { codes };
-    return {
-      quantity: 0n,
-      commit: () => {
-        suspension.lifted = true;
-        this.ruleCoverage.lifted++;
-      },
-    };
-  }
-
-  /** Suspensions in force, by record id: what the workload may lift. */
-  openSuspensions(): string[] {
-    return [...this.suspensions].filter(([, x]) => !x.lifted).map(([id]) => id);
-  }
-
-  /** Every suspension ever recorded, by record id. */
-  allSuspensions(): string[] {
-    return [...this.suspensions.keys()];
-  }
 
   /**
    * The answer to a transfer that waits: approval by a second person who may initiate on its
@@ -932,7 +583,7 @@ export class LedgerModel {
     const quantity = w.blocks.reduce((s, b) => s + size(b), 0n);
     if (p.decision !== 'APPROVE') return { quantity, commit: () => this.moveBack(w, destinationId) };
     // The delivery, judged by the rules in force now (never held again); its fee is charged now.
-    const ruled = this.judge('TRANSFER', w.fromId, w.toId, quantity, true);
+    const ruled = this.ruleBook.judge('TRANSFER', w.fromId, w.toId, quantity, true);
     if ('codes' in ruled) return ruled;
     return {
       quantity,
@@ -993,7 +644,7 @@ export class LedgerModel {
     const selected = this.select(p.fromAccountId, p.selection);
     if ('codes' in selected) return selected;
     const quantity = selected.takes.reduce((s, t) => s + size(t), 0n);
-    const ruled = this.judge('EXTERNAL_TRANSFER', p.fromAccountId, proxy.id, quantity, false);
+    const ruled = this.ruleBook.judge('EXTERNAL_TRANSFER', p.fromAccountId, proxy.id, quantity, false);
     if ('codes' in ruled) return ruled;
     return { quantity, commit: () => this.moveDiverting(selected.takes, p.fromAccountId, proxy.id, ruled.diversions) };
   }
@@ -1073,9 +724,4 @@ export class LedgerModel {
       }
     }
   }
-}
-
-/** An idempotency key in its initiator's key space. */
-function keyOf(initiatorId: string, idempotencyKey: string): string {
-  return `${initiatorId}\u0000${idempotencyKey}`;
 }

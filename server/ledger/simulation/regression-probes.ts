@@ -1,6 +1,8 @@
 import { seriesIdOf } from '../operations/issue-units';
 import type { Actor, Proposal } from '../types';
-import { MODEL_MAX_SERIAL, modelMayInitiate, type LedgerModel } from './model';
+import type { LedgerModel } from './model';
+import { modelMayInitiate } from './model/permissions';
+import { MODEL_MAX_SERIAL } from './model/types';
 import type { Step } from './steps';
 
 /**

@@ -1,6 +1,7 @@
 import { seriesIdOf } from '../../operations/issue-units';
 import type { Proposal } from '../../types';
-import { modelTypeRules, type ModelBlock } from '../model';
+import { modelTypeRules } from '../model/permissions';
+import type { ModelBlock } from '../model/types';
 import { IDENTICAL_BURST, type Item, type Step } from '../steps';
 import { ADMIN, VIEWER } from '../world';
 import { transfer } from './transfers';

@@ -1,6 +1,6 @@
 import { seriesIdOf } from '../../operations/issue-units';
 import type { Actor, SeriesAttributes, UnitSelection } from '../../types';
-import { modelTypeRules } from '../model';
+import { modelTypeRules } from '../model/permissions';
 import type { Step } from '../steps';
 import { ADMIN, SECTION_ADMINS, SECTIONS, VIEWER } from '../world';
 import type { Workload } from './workload';

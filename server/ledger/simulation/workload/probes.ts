@@ -1,7 +1,8 @@
 import type { AccountStatus } from '../../../db/generated/enums';
 import { seriesIdOf } from '../../operations/issue-units';
 import type { Proposal, SeriesAttributes } from '../../types';
-import { MODEL_MAX_SERIAL, modelTypeRules } from '../model';
+import { modelTypeRules } from '../model/permissions';
+import { MODEL_MAX_SERIAL } from '../model/types';
 import type { Item, Step } from '../steps';
 import { ADMIN, NOBODY, SYSTEM_ADMIN, VIEWER } from '../world';
 import { issuanceBurst } from './bursts';

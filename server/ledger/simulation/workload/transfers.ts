@@ -1,5 +1,5 @@
 import type { UnitSelection } from '../../types';
-import { modelTypeRules } from '../model';
+import { modelTypeRules } from '../model/permissions';
 import { size, type Step } from '../steps';
 import { ADMIN, FRAGMENT_SINK } from '../world';
 import type { Workload } from './workload';

@@ -1,6 +1,7 @@
 import type { Actor, Proposal, SeriesAttributes, UnitConstraints, UnitSelection } from '../../types';
-import type { LedgerModel, ModelAccount, ModelBlock } from '../model';
-import { modelMayInitiate, modelTypeRules } from '../model';
+import type { LedgerModel } from '../model';
+import { modelMayInitiate, modelTypeRules } from '../model/permissions';
+import type { ModelAccount, ModelBlock } from '../model/types';
 import { Random } from '../random';
 import { ALL_REGRESSION_PROBES, mayRun, REGRESSION_PROBES, type RegressionProbe } from '../regression-probes';
 import { size, type Draft, type Item, type Step } from '../steps';
