@@ -3,7 +3,6 @@ import type { Actor, Proposal } from '../types';
 import type { LedgerModel } from './model';
 import { modelMayInitiate } from './model/permissions';
 import { MODEL_MAX_SERIAL } from './model/types';
-import type { Step } from './steps';
 
 /**
  * Regression probes: every disagreement the simulation ever found between the model (which follows
@@ -52,12 +51,6 @@ export function regressionProbeOf(model: LedgerModel, actor: Actor, p: Proposal)
     if (proxy && !(proxy.status === 'ACTIVE' || (proxy.status === 'RESTRICTED' && actor.grants.some((g) => g.role === 'REGISTRY_ADMIN')))) return 'arrival-proxy-status-unchecked';
   }
   return null;
-}
-
-/** Whether a step may run: it hits no regression probe, or only ones being probed. */
-export function mayRun(model: LedgerModel, step: Step, probes: ReadonlySet<RegressionProbe>): boolean {
-  const hit = step.kind === 'single' ? [regressionProbeOf(model, step.actor, step.proposal)] : [step.probe ?? null, ...step.items.map((i) => regressionProbeOf(model, i.actor, i.proposal))];
-  return hit.every((probe) => probe === null || probes.has(probe));
 }
 
 /** How a failure names the probe its proposal hit (empty when none). */

@@ -7,6 +7,7 @@ import type { Prediction } from './model/types';
 import { readAccounts, transactionCount, transactionTimes } from './reads';
 import { ALL_REGRESSION_PROBES, describeProbe, regressionProbeOf, type RegressionProbe } from './regression-probes';
 import { jsonText, type Item, type Step } from './steps';
+import { nextStep } from './workload/next-step';
 import { Workload } from './workload/workload';
 import { VIEWER } from './world';
 
@@ -119,7 +120,7 @@ class SimulationRun {
     for (const item of this.workload.setup()) await this.single({ kind: 'single', label: 'setup', ...item });
     await this.compareEverything();
     while (this.step < this.options.operations) {
-      const next = this.workload.nextStep();
+      const next = nextStep(this.workload);
       this.byLabel[next.label] = (this.byLabel[next.label] ?? 0) + (next.kind === 'burst' ? next.items.length : 1);
       if (next.kind === 'single') await this.single(next);
       else await this.burst(next);

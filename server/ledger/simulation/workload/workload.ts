@@ -3,21 +3,14 @@ import type { LedgerModel } from '../model';
 import { modelMayInitiate, modelTypeRules } from '../model/permissions';
 import type { ModelAccount, ModelBlock } from '../model/types';
 import { Random } from '../random';
-import { ALL_REGRESSION_PROBES, mayRun, REGRESSION_PROBES, type RegressionProbe } from '../regression-probes';
+import { ALL_REGRESSION_PROBES, REGRESSION_PROBES, type RegressionProbe } from '../regression-probes';
 import { size, type Draft, type Item, type Step } from '../steps';
 import { accountPlan, ADMIN, APPROACHES, ESCROW, FEE_ACCOUNT, holderOf, impersonating, LIMITED_SECTION, MULTI_HOLDER, NOBODY, PROCEEDS_ACCOUNT, SECTION_ADMINS, SECTIONS, seriesCatalog, SYSTEM_ADMIN, VIEWER, type SeriesCatalog } from '../world';
-import { concurrentBurst } from './bursts';
-import { arrivalNew, arrivalRefused, arrivalReturning, issue, issueRefused } from './issuance';
-import { defineReference, openAccount, statusChange } from './administration';
-import { repeatDifferent, repeatSame } from './repeats';
-import { probeRegression } from './probes';
-import { answerReservation, authorize, liftSuspension, reverseWithholding, suspendLimit, withhold } from './rules';
-import { drainFragments, explicitOutside, externalTransfer, fragment, intoEndUse, outOfEndUse, transfer, unknownAccounts, wrongInitiator, wrongTypes } from './transfers';
 
 /**
  * The workload: a pure function of the seed and the model's state, never of timing. One Random
- * drives it; `nextStep` draws a generator by weight (this file) and the generator draws its proposal
- * (the files beside it, one per area). Concurrent bursts are built so that their end state does not
+ * drives it; `nextStep` (next-step.ts) draws a generator by weight and the generator draws its
+ * proposal (the files beside it, one per area), using the state and helpers kept here. Concurrent bursts are built so that their end state does not
  * depend on the order the database chose (identical proposals, explicit disjoint ranges, repeated
  * keys), so a seed replays the same workload every time.
  *
@@ -42,6 +35,8 @@ export class Workload {
   readonly holders = new Map<string, Actor>();
   readonly probes: ReadonlySet<RegressionProbe>;
   readonly poolConnections: number;
+  /** Multiplies how often concurrent bursts are drawn. */
+  readonly burstWeight: number;
   /** Proposals decided earlier, for repeated keys (the most recent few hundred). */
   private readonly history: Item[] = [];
   private keys = 0;
@@ -57,6 +52,7 @@ export class Workload {
     this.catalog = seriesCatalog(this.rng);
     this.probes = new Set(options.probes);
     this.poolConnections = options.poolConnections;
+    this.burstWeight = options.burstWeight ?? 1;
     for (const name of this.probes) if (!(name in REGRESSION_PROBES)) throw new Error(`unknown regression probe ${name}`);
     for (const spec of this.plan) if (spec.holder) this.holders.set(spec.id, holderOf(spec.id));
   }
@@ -105,57 +101,6 @@ export class Workload {
     add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'share-of-proceeds', scope: { type: 'ACCOUNT', id: 'SWE-ISS-1' }, enabled: true, settings: { accountId: PROCEEDS_ACCOUNT, basisPoints: 500 } });
     add(ADMIN, { kind: 'CONFIGURE_RULE', rule: 'transfer-limit', scope: { type: 'SECTION', id: LIMITED_SECTION }, enabled: true, settings: { maximum: '2000' } });
     return items;
-  }
-
-  nextStep(): Step {
-    const generators: (readonly [(() => Step | null), number])[] = [
-      [() => issue(this), 10],
-      [() => issueRefused(this), 2],
-      [() => transfer(this, 'explicit'), 12],
-      [() => explicitOutside(this), 3],
-      [() => transfer(this, 'implicit'), 12],
-      [() => transfer(this, 'constrained'), 8],
-      [() => intoEndUse(this), 6],
-      [() => outOfEndUse(this), 2],
-      [() => wrongTypes(this), 3],
-      [() => unknownAccounts(this), 2],
-      [() => wrongInitiator(this), 3],
-      [() => statusChange(this), 6],
-      [() => externalTransfer(this), 5],
-      [() => arrivalReturning(this), 3],
-      [() => arrivalNew(this), 3],
-      [() => arrivalRefused(this), 1],
-      [() => repeatSame(this), 3],
-      [() => repeatDifferent(this), 2],
-      [() => openAccount(this), 1.5],
-      [() => defineReference(this), 0.5],
-      [() => fragment(this), 4],
-      [() => drainFragments(this), 1],
-      [() => concurrentBurst(this), 3 * (this.options.burstWeight ?? 1)],
-      [() => answerReservation(this), 3],
-      [() => withhold(this), 1.5],
-      [() => reverseWithholding(this), 1],
-      [() => authorize(this), 0.5],
-      [() => suspendLimit(this), 0.4],
-      [() => liftSuspension(this), 0.6],
-    ];
-    if (this.probes.size > 0) generators.push([() => probeRegression(this), 6]);
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const generate = this.rng.weighted(generators);
-      const step = generate();
-      if (step === null) continue;
-      // Outside probe mode, a proposal that would hit a regression probe is drawn again.
-      if (!this.probing(step)) continue;
-      return step;
-    }
-    const fallback = issue(this);
-    if (!fallback) throw new Error('simulate: no step could be generated');
-    return fallback;
-  }
-
-  /** Whether a step may run: it hits no regression probe, or only ones being probed. */
-  private probing(step: Step): boolean {
-    return mayRun(this.model, step, this.probes);
   }
 
   propose(label: string, actor: Actor, proposal: Draft): Step {
