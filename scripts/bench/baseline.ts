@@ -3,14 +3,16 @@
  * an older commit, measured in the same run, alternately, so that the ratio compares like with like
  * on a shared machine. The older commit is checked out into a temporary git worktree outside the
  * repository (with this tree's node_modules and its own generated Prisma client), and removed again.
- * Each round runs scripts/bench/transfer-rate.ts of the current tree, then the same file copied into
- * the checkout (it uses only what both have); the figures are totals over the rounds.
+ * Each round runs scripts/bench/transfer-rate.ts of the current tree and the same file copied into
+ * the checkout (it uses only what both have), the one that goes first alternating from round to round
+ * (a tree measured always second would always meet the machine a little later, warmer or busier); the
+ * figures are totals over the rounds.
  *
  * Environment: BENCH_SECONDS (default 15, split across BENCH_ROUNDS rounds, default 3).
  * Last line: `bench-ledger: transfers current=<tx/s> baseline=<tx/s> (<commit>) ratio=<current/baseline>`.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -46,7 +48,8 @@ export function compareWithBaseline(commit: string): void {
     copyFileSync(path.join(ROOT, 'scripts', 'bench', 'transfer-rate.ts'), path.join(tree, 'scripts', 'bench', 'transfer-rate.ts'));
     const totals = { current: { transfers: 0, seconds: 0 }, baseline: { transfers: 0, seconds: 0 } };
     for (let round = 1; round <= rounds; round++) {
-      for (const [name, where] of [['current', ROOT], ['baseline', tree]] as const) {
+      const sides = [['current', ROOT], ['baseline', tree]] as const;
+      for (const [name, where] of round % 2 === 1 ? sides : [...sides].reverse()) {
         const m = measure(where, seconds / rounds);
         totals[name].transfers += m.transfers;
         totals[name].seconds += m.seconds;
@@ -57,6 +60,12 @@ export function compareWithBaseline(commit: string): void {
     const baseline = totals.baseline.transfers / totals.baseline.seconds;
     console.log(`bench-ledger: transfers current=${current.toFixed(0)}/s baseline=${baseline.toFixed(0)}/s (${full.slice(0, 12)}) ratio=${(current / baseline).toFixed(2)}`);
   } finally {
+    // The link first, so that nothing removing the worktree can reach this tree's node_modules through it.
+    try {
+      unlinkSync(path.join(tree, 'node_modules'));
+    } catch {
+      // Never made: the checkout failed before it.
+    }
     run('git', ['worktree', 'remove', '--force', tree], ROOT);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { quoteIdentifier } from '../../server/db/sql-quote';
 import { replayLog } from '../../server/ledger/replay';
 import { rebuildInto } from '../../server/ledger/replay/rebuild';
 import { prepareScratch } from '../../server/ledger/replay/scratch-database';
@@ -150,8 +151,8 @@ function pgbenchReference(): Pgbench {
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const run = (extra: string[]) => spawnSync(pgbench, [...args, ...extra], { env, encoding: 'utf8' });
   const admin = (sql: string) => spawnSync('psql', [...args, '-d', url.pathname.slice(1) || 'postgres', '-qc', sql], { env, encoding: 'utf8' });
-  const drop = () => void admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  admin(`CREATE DATABASE "${name}"`);
+  const drop = () => void admin(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  admin(`CREATE DATABASE ${quoteIdentifier(name)}`);
   const init = run(['-i', '-q', '-s', '8', name]);
   if (init.status !== 0) {
     drop();
@@ -333,7 +334,7 @@ async function dropDatabase(url: string): Promise<void> {
   const c = new Client({ connectionString: SERVER_URL });
   await c.connect();
   try {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
   } finally {
     await c.end();
   }

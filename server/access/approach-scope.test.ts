@@ -147,7 +147,7 @@ describe('a grant limited to a cooperative approach (A6R-46)', () => {
     expect(await createGrant(ledger, registryAdmin, { userId: userId.userId, role: 'REGISTRY_ADMIN', sectionId: null, accountId: null, cooperativeApproachIds: ['CA0001'] })).toMatchObject({ ok: false, code: 'GRANT_SHAPE_INVALID' });
     expect(await createGrant(ledger, ghanaForCa1, on('GHA-200-0011', ['CA0001']))).toMatchObject({ ok: true });
     // The database refuses a limited registry-wide role too, whatever writes it.
-    await expect(database.db.$executeRawUnsafe(`INSERT INTO "Grant" (id, "userId", role, "cooperativeApproachIds") VALUES ('g-limited-admin', '${userId.userId}', 'REGISTRY_ADMIN', ARRAY['CA0001'])`)).rejects.toThrow(/not limited to cooperative approaches/);
+    await expect(database.db.$executeRawUnsafe(`INSERT INTO "Grant" (id, "userId", role, "cooperativeApproachIds") VALUES ('g-limited-admin', $1, 'REGISTRY_ADMIN', ARRAY['CA0001'])`, userId.userId)).rejects.toThrow(/not limited to cooperative approaches/);
   });
 
   it('leaves the log verifiable and replayable, limited grants in its inputs', async () => {

@@ -29,6 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { quoteIdentifier } from './sql-quote';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type ErrorRegistry,
@@ -231,10 +232,6 @@ async function runAdminStatement(settings: ConnectionSettings, sql: string): Pro
   }
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The driver adapter handed to the engine
 
@@ -326,7 +323,7 @@ export function createAdapterFactory(settings: ConnectionSettings): AdapterFacto
   };
   const dropShadow = async (shadow: string) => {
     shadows.delete(shadow);
-    await runAdminStatement(settings, `DROP DATABASE IF EXISTS ${quoteIdent(shadow)} WITH (FORCE)`);
+    await runAdminStatement(settings, `DROP DATABASE IF EXISTS ${quoteIdentifier(shadow)} WITH (FORCE)`);
   };
   return {
     provider: 'postgres',
@@ -334,7 +331,7 @@ export function createAdapterFactory(settings: ConnectionSettings): AdapterFacto
     connect: () => connectAdapter(openPool(), settings),
     connectToShadowDb: async () => {
       const shadow = `prisma_migrate_shadow_db_${randomUUID()}`;
-      await runAdminStatement(settings, `CREATE DATABASE ${quoteIdent(shadow)}`).catch((error: Error) => {
+      await runAdminStatement(settings, `CREATE DATABASE ${quoteIdentifier(shadow)}`).catch((error: Error) => {
         throw new DatabaseToolError(
           `Cannot create a temporary shadow database as user "${settings.user}" (${error.message}). Creating a migration needs a role with CREATEDB, on a real PostgreSQL server.`,
         );

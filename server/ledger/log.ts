@@ -38,7 +38,10 @@ export function entryPayload(signer: LogSigner, entry: LogAppend, chain: number)
   return canonicalJson({ ...entry.payload, kind: entry.kind, transactionId: entry.transactionId, createdAt: entry.createdAt, signer: signer.keyId, chain });
 }
 
-/** Claims a chain for the calling transaction (held until it ends) and returns the chain and its head. */
+/**
+ * Claims a chain for the calling transaction (held until it ends) and returns the chain and its head
+ * (prisma/functions/registry_claim_chain.sql).
+ */
 export async function claimChain(sql: Sql): Promise<ClaimedChain> {
   const [result] = await beginPipeline(sql, [{ text: 'SELECT chain, head FROM registry_claim_chain($1::integer)', values: [String(LOG_CHAINS)], setsPlanner: true }]);
   const row = result?.rows[0] as { chain: number; head: string | null } | undefined;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
@@ -217,5 +218,19 @@ describe('pipelines describe a named statement once per connection', () => {
       connection.describe = original;
       client.release();
     }
+  });
+});
+
+describe('array parameters', () => {
+  it('carry any strings exactly: textArray is read back by PostgreSQL as the same text[]', async () => {
+    const hostile = fc.constantFrom('"', '\\', ',', '{', '}', ' ', 'NULL', "'", '\n', 'a', 'é', '😀');
+    const texts = fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: hostile })).filter((t) => !t.includes('\u0000')), { maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(texts, fc.array(fc.boolean(), { maxLength: 8 }), async (values, flags) => {
+        const { rows } = await pool.query<{ texts: string[]; flags: boolean[] }>('SELECT $1::text[] AS texts, $2::boolean[] AS flags', [textArray(values), booleanArray(flags)]);
+        expect(rows).toEqual([{ texts: values, flags }]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { quoteLiteral } from '../db/sql-quote';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { entryHash, GENESIS_HASH } from './log';
@@ -113,7 +114,7 @@ describe('the write path', () => {
       await c.query('SET enable_seqscan = off');
       for (const mode of ['force_custom_plan', 'force_generic_plan']) {
         await c.query(`SET plan_cache_mode = ${mode}`);
-        const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explicit_read('${seriesIdOf(series(2021))}', '150')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explicit_read(${(read.values ?? []).map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`)).rows.map((r) => r['QUERY PLAN']).join('\n');
         expect(plan).toMatch(/Limit[\s\S]*Index Scan Backward using "UnitBlock_open_by_serial"/);
         expect(plan).not.toMatch(/Sort|accountId/);
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDb, type Db } from '../db/client';
+import { quoteIdentifier } from '../db/sql-quote';
 import { createLedgerContext } from '../ledger/context';
 import { ed25519Signer, generateSigningKeyPem } from '../ledger/signer';
 import type { LedgerContext } from '../ledger/types';
@@ -26,7 +27,7 @@ export async function createTestDatabase(prefix = 'registry_test', serverUrl = T
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
   } finally {
     await admin.end();
   }
@@ -50,7 +51,7 @@ export async function createTestDatabase(prefix = 'registry_test', serverUrl = T
       const c = new Client({ connectionString: serverUrl });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
       } finally {
         await c.end();
       }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { testClockStart } from '../../testing/test-clock';
 import { CHECKS } from '../check-codes';
+import { seriesIdOf } from './issue-units';
 import type { Actor, LedgerContext, Outcome, Proposal, SeriesAttributes, UnitConstraints } from '../types';
 import { execute } from '../write-path';
 
@@ -61,5 +62,27 @@ describe('selection constraints as bound parameters', () => {
     // Every refusal above changed nothing: the blocks still add up to what was issued.
     const { rows } = await ledger.pool.query<{ units: string }>(`SELECT sum("lastSerial" - "firstSerial" + 1)::text AS units FROM "UnitBlock" WHERE "closedByTxId" IS NULL`);
     expect(rows[0]?.units).toBe('1000');
+  });
+});
+
+describe('selection constraints as bound parameters: values beyond a column, and further pages', () => {
+  it('matches nothing for a whole-number vintage beyond the integer column (4002), as its literal did, and throws nothing', async () => {
+    for (const vintage of [2 ** 31, -(2 ** 31) - 1, 2 ** 40, Number.MAX_SAFE_INTEGER]) expect(codes(await transfer({ vintage }))).toEqual([CHECKS.NO_MATCHING_UNITS.code]);
+  });
+
+  it('binds the same values on the further pages of a constrained selection as on its first read', async () => {
+    // One-unit blocks that never merge (every second serial), more than a first read's page of them.
+    const fragmented: SeriesAttributes = { ...series, activityId: `${series.activityId} 2`, vintage: 2023 };
+    await propose({ kind: 'OPEN_ACCOUNT', account: { id: 'GHA-300', registry: 'INTERNATIONAL', name: 'GHA-300', type: 'HOLDING', holderName: 'H', sectionId: 'GHA', cooperativeApproachId: null } });
+    await propose({ kind: 'SET_ACCOUNT_STATUS', accountId: 'GHA-300', status: 'ACTIVE' });
+    expect((await propose({ kind: 'ISSUANCE', accountId: 'GHA-100', series: fragmented, quantity: 40n })).status).toBe('RECORDED');
+    const seriesId = seriesIdOf(fragmented);
+    for (let serial = 1n; serial < 40n; serial += 2n) {
+      expect((await propose({ kind: 'TRANSFER', fromAccountId: 'GHA-100', toAccountId: 'GHA-300', selection: { mode: 'explicit', seriesId, firstSerial: serial, lastSerial: serial } })).status).toBe('RECORDED');
+    }
+    const moved = await propose({ kind: 'TRANSFER', fromAccountId: 'GHA-300', toAccountId: 'GHA-200', selection: { mode: 'implicit', quantity: 18n, constraints: { activityId: fragmented.activityId, vintage: 2023, hostParty: 'GHA' } } });
+    expect(moved).toMatchObject({ status: 'RECORDED', quantity: 18n });
+    const { rows } = await ledger.pool.query<{ blocks: string }>(`SELECT count(*)::text AS blocks FROM "UnitBlock" WHERE "accountId" = 'GHA-200' AND "seriesId" = $1 AND "closedByTxId" IS NULL AND "firstSerial" = "lastSerial"`, [seriesId]);
+    expect(rows[0]?.blocks).toBe('18');
   });
 });

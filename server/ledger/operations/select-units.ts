@@ -45,8 +45,10 @@ function openBlocksWhere(accountId: string, constraints: UnitConstraints | null)
   text('"cooperativeApproachId"', c.cooperativeApproachId);
   text('"hostParty"', c.hostParty);
   text('"activityId"', c.activityId);
-  // A vintage is a whole year: any other number matches no series (and is refused as such, 4002).
-  if (c.vintage !== undefined) series.push(Number.isSafeInteger(c.vintage) ? `vintage = ${bind(String(c.vintage))}::integer` : 'false');
+  // A vintage is a whole year: any other number matches no series (and is refused as such, 4002). Bound
+  // as bigint: a whole number beyond the integer column's range matches nothing, as its literal did; as
+  // integer it would fail the statement (22003) and throw instead of refusing.
+  if (c.vintage !== undefined) series.push(Number.isSafeInteger(c.vintage) ? `vintage = ${bind(String(c.vintage))}::bigint` : 'false');
   if (series.length > 0) where.push(`"seriesId" IN (SELECT id FROM "UnitSeries" WHERE ${series.join(' AND ')})`);
   return { where: where.join(' AND '), values };
 }

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { ReplayResult } from '../replay';
 import { createLedgerPool } from '../sql';
 import { query, type ReferenceRow } from '../state';
-import { prepareScratch, quoteIdentifier } from './scratch-database';
+import { quoteIdentifier } from '../../db/sql-quote';
+import { prepareScratch } from './scratch-database';
 
 /**
  * Writing a replayed state into a scratch database (scratch-database.ts), so that it reads back with

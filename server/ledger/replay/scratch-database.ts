@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { quoteIdentifier } from '../../db/sql-quote';
 
 /**
  * Scratch databases for replay (A6R-48): an empty, migrated database beside the registry's, which
@@ -40,7 +41,6 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   await adminStatement(admin, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
 }
 
-export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** The database name in a URL, and the URL to reach its server by (see adminStatement). */
 function adminUrlFor(databaseUrl: string): { admin: string; name: string } {

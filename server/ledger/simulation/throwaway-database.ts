@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { quoteIdentifier } from '../../db/sql-quote';
 
 /** The simulation's throwaway test database: tuned for speed at the start, dropped whatever happens at the end. */
 
@@ -34,7 +35,7 @@ export async function dropTestDatabase(test: { readonly url: string; drop(): Pro
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
   } finally {
     await client.end();
   }

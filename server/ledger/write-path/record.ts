@@ -67,7 +67,8 @@ const empty = (list: readonly unknown[] | undefined): boolean => list === undefi
  * chain's head moved from the entry's prevHash), so that a failure aborts the transaction before its
  * COMMIT. A record with reference data, series, accounts, status changes or receivers of supplementary
  * units to check goes to registry_record. The transaction row and the blocks are
- * written by CTEs no one reads: PostgreSQL runs every data-modifying CTE, once.
+ * written by CTEs no one reads: PostgreSQL runs every data-modifying CTE, once. registry_recorded as it
+ * runs: prisma/functions/registry_recorded.sql.
  */
 export const RECORD_MOVES = `WITH recorded AS (
   INSERT INTO "LedgerTransaction" (id, "idempotencyKey", kind, status, "initiatorId", "impersonatorId", input, "inputHash", "ruleVersions", refusals, "createdAt")
@@ -123,7 +124,8 @@ export interface RecordInput {
  * its JSON, with the rules engine's commit-time check when there is one (its `rules` member), and,
  * apart, its two long texts (the canonical input and the log entry's payload), which need no escaping
  * into JSON and no parsing out of it. The JSON object is built member by member (no spread of the
- * input): it is made for every transaction.
+ * input): it is made for every transaction. registry_record as it runs, both forms:
+ * prisma/functions/registry_record.sql.
  */
 export async function record(sql: Sql, r: RecordInput): Promise<void> {
   const { log, guard } = r;
