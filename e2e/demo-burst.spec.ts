@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { addVirtualAuthenticator, balanceOf, restorePasskeys, savePasskeys, signInAndEnroll, signInWithPasskey } from './fixtures';
+import { addVirtualAuthenticator, balanceOf, confirmationExpires, restorePasskeys, savePasskeys, signInAndEnroll, signInWithPasskey } from './fixtures';
 
 /**
  * Several browsers at once on one registry: the demo's promise. `scripts/e2e.ts` runs this file on the
@@ -63,11 +63,15 @@ test('two users in two browsers confirm eight transfers at the same moment while
   await form.getByLabel('New status').selectOption('SUSPENDED');
   await form.getByLabel('Reason').fill('Checked during a burst of transfers.');
 
+  // A sensitive act (A6R-7): the administrator's last passkey confirmation is made older than five
+  // minutes (on the first start he has none, after the restart his sign-in made one), so the
+  // registry asks for a new one, whichever run this is.
+  await confirmationExpires('registry.admin@demo.registry');
   await Promise.all([...tabs.map((tab) => tab.getByRole('button', { name: 'Confirm transfer' }).click()), form.getByRole('button', { name: 'Change the status' }).click()]);
   for (const tab of tabs) await expect(tab.getByRole('status')).toContainText('Transfer recorded', { timeout: 60_000 });
   const confirm = form.getByRole('button', { name: 'Confirm with passkey' });
-  await expect(confirm.or(form.getByRole('status'))).toBeVisible();
-  if (await confirm.isVisible()) await confirm.click();
+  await expect(confirm).toBeVisible();
+  await confirm.click();
   await expect(form.getByRole('status')).toContainText('The status is changed.');
 
   // And back, so that the next run finds the account as the seed left it.
