@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
  * from the ledger's transactions, which the signed log backs entry by entry.
  */
 export const CREDENTIAL_ACT_KINDS = [
+  'REGISTRY_INIT',
   'USER_CREATE',
   'IDENTITY_CHECK',
   'CREDENTIAL_ISSUE',

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/password';
 import { PASSWORD_PROBLEMS, passwordProblem } from '../auth/password-policy';
+import type { Prisma } from '../db/generated/client';
 import type { Mailer } from '../mail/mailer';
 import type { Actor } from '../ledger/types';
 import { abort, lockUser, refuse, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
@@ -35,30 +36,45 @@ export function issueEnrollmentLink(ctx: AccessContext, actor: Actor, userId: st
     const grants = user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, accountSectionId: g.account?.sectionId ?? null, accountApproachId: g.account?.cooperativeApproachId ?? null }));
     if (!mayIssueCredentials(actor, { grants })) abort('NOT_ALLOWED', 'You do not issue credentials to this user.');
     if (!(await identityVerified(tx, userId))) abort('IDENTITY_NOT_VERIFIED', 'Verify this user\'s identity before sending an enrollment link.');
-    await tx.enrollmentToken.updateMany({ where: { userId, usedAt: null, supersededAt: null }, data: { supersededAt: now } });
-    const token = randomBytes(32).toString('base64url');
-    const tokenId = ctx.newId();
-    const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_MS);
-    await tx.enrollmentToken.create({ data: { id: tokenId, userId, tokenHash: tokenHash(token), createdById: actor.userId, createdAt: now, expiresAt } });
-    // Sent before the commit: if the mail cannot be handed over, the link is not recorded either.
-    const link = new URL(`/enroll/${token}`, mail.baseUrl).toString();
-    await mail.mailer.send({
-      to: user.email,
-      subject: 'Set up your access to the Article 6 Registry',
-      text: [
-        `Dear ${user.name},`,
-        '',
-        'An administrator of the Article 6 Registry has invited you to set up your access. Open this link to choose your password:',
-        '',
-        link,
-        '',
-        `The link works once and expires at ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. After choosing your password you will create a passkey on your device; every sign-in needs both.`,
-        '',
-        'If you did not expect this message, do not open the link and tell the registry administrators.',
-      ].join('\n'),
-    });
+    const { tokenId, expiresAt } = await createEnrollmentLink(tx, ctx, { userId, email: user.email, name: user.name, createdById: actor.userId, now }, mail);
     return { details: { userId, tokenId, expiresAt }, result: { expiresAt } };
   }, { idempotencyKey, input: { userId } });
+}
+
+/**
+ * Replaces any unused link of the user with a new one and mails it, inside the caller's transaction:
+ * sent before the commit, so that if the mail cannot be handed over the link is not recorded either.
+ * Returns the link too, for the operator who initialises a registry (scripts/registry-init.ts).
+ */
+export async function createEnrollmentLink(
+  tx: Prisma.TransactionClient,
+  ctx: Pick<AccessContext, 'newId'>,
+  to: { userId: string; email: string; name: string; createdById: string; now: Date },
+  mail: EnrollmentMail,
+): Promise<{ tokenId: string; expiresAt: Date; link: string }> {
+  const { userId, now } = to;
+  await tx.enrollmentToken.updateMany({ where: { userId, usedAt: null, supersededAt: null }, data: { supersededAt: now } });
+  const token = randomBytes(32).toString('base64url');
+  const tokenId = ctx.newId();
+  const expiresAt = new Date(now.getTime() + ENROLLMENT_TTL_MS);
+  await tx.enrollmentToken.create({ data: { id: tokenId, userId, tokenHash: tokenHash(token), createdById: to.createdById, createdAt: now, expiresAt } });
+  const link = new URL(`/enroll/${token}`, mail.baseUrl).toString();
+  await mail.mailer.send({
+    to: to.email,
+    subject: 'Set up your access to the Article 6 Registry',
+    text: [
+      `Dear ${to.name},`,
+      '',
+      'An administrator of the Article 6 Registry has invited you to set up your access. Open this link to choose your password:',
+      '',
+      link,
+      '',
+      `The link works once and expires at ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. After choosing your password you will create a passkey on your device; every sign-in needs both.`,
+      '',
+      'If you did not expect this message, do not open the link and tell the registry administrators.',
+    ].join('\n'),
+  });
+  return { tokenId, expiresAt, link };
 }
 
 /**
