@@ -1,6 +1,6 @@
 /**
  * `npm run registry:init -- --email <email> --name "<real name>"`: sets up a new registry without SQL.
- * On a migrated database with no user it creates the first system administrator, prints their
+ * On a migrated database with no user it opens the registry's own accounts, creates the first system administrator, prints their
  * enrollment link and mails it (SMTP_URL, or the capture directory MAIL_CAPTURE_DIR). On a database
  * that has users it refuses, exits with 1 and changes nothing. Needs DATABASE_URL, LEDGER_SIGNING_KEY
  * and NEXTAUTH_URL (where the link points). See docs/security.md, "The first administrators".
@@ -10,7 +10,7 @@ import { createDb } from '../server/db/client';
 import { createLedgerContext } from '../server/ledger/context';
 import { ed25519Signer } from '../server/ledger/signer';
 import { createMailer } from '../server/mail/mailer';
-import { initialiseRegistry, parseRegistryInitArgs } from '../server/access/registry-init';
+import { initialiseRegistry, parseRegistryInitArgs, REGISTRY_ACCOUNTS } from '../server/access/registry-init';
 
 async function main(): Promise<number> {
   const args = parseRegistryInitArgs(process.argv.slice(2));
@@ -34,6 +34,7 @@ async function main(): Promise<number> {
       console.error(`registry:init: ${done.message}`);
       return 1;
     }
+    console.log(`registry:init: opened the registry's own accounts ${REGISTRY_ACCOUNTS.map((a) => a.id).join(', ')}.`);
     console.log(`registry:init: created the system administrator ${args.input.email} (user ${done.userId}).`);
     console.log(`Their enrollment link (mailed to them too; it works once and expires at ${done.expiresAt.toISOString()}):`);
     console.log(done.link);

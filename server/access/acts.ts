@@ -40,6 +40,7 @@ export const ACCESS_REFUSALS = {
   CLIENT_NOT_FOUND: { status: 'NOT_FOUND', message: 'There is no such active API client.' },
   LAST_PASSKEY: { status: 'CONFLICT', message: 'This is your only passkey: add another one before removing it, since every sign-in needs one.' },
   REGISTRY_INITIALISED: { status: 'CONFLICT', message: 'The registry is already initialised: it has users. Nothing was changed. Its system administrators create further administrators in the registry (Administration, Users).' },
+  REGISTRY_ACCOUNTS_REFUSED: { status: 'CONFLICT', message: 'The registry\'s own accounts could not be set up.' },
   IDEMPOTENCY_KEY_REUSED: { status: 'CONFLICT', message: 'This request id (idempotencyKey) was used before for a different request. Nothing was changed: send a new request id for a new request.' },
 } as const satisfies Record<string, { status: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'FORBIDDEN'; message: string }>;
 

@@ -10,7 +10,7 @@ import { verifyLedger } from '../ledger/verify';
 import { readCapturedMail } from '../mail/mailer';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { enrollWithToken } from './enrollment';
-import { parseRegistryInitArgs } from './registry-init';
+import { parseRegistryInitArgs, REGISTRY_ACCOUNTS } from './registry-init';
 
 /**
  * `npm run registry:init` as operators run it: the real script in a child process, on a fresh
@@ -47,15 +47,16 @@ async function registryInit(...args: string[]): Promise<{ code: number; stdout: 
 
 async function counts() {
   const db = database.db;
-  const [users, grants, tokens, checks, transactions, entries] = await Promise.all([
+  const [users, grants, tokens, checks, accounts, transactions, entries] = await Promise.all([
     db.user.count(),
     db.grant.count(),
     db.enrollmentToken.count(),
     db.identityVerification.count(),
+    db.account.count(),
     db.ledgerTransaction.count(),
     db.logEntry.count(),
   ]);
-  return { users, grants, tokens, checks, transactions, entries };
+  return { users, grants, tokens, checks, accounts, transactions, entries };
 }
 
 describe('registry:init', () => {
@@ -80,7 +81,7 @@ describe('registry:init', () => {
     const refused = await registryInit('--email', 'not-an-address', '--name', 'Sam Sysadmin');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--email: enter a valid email address/);
-    expect(await counts()).toMatchObject({ users: 0, grants: 0, tokens: 0 });
+    expect(await counts()).toMatchObject({ users: 0, grants: 0, tokens: 0, accounts: 0, transactions: 0 });
   });
 
   it('creates exactly one system administrator with an enrollment link, printed and mailed, that enrolls them', async () => {
@@ -92,11 +93,16 @@ describe('registry:init', () => {
     expect(printed?.[1]).toBeTruthy();
 
     const after = await counts();
-    expect(after).toEqual({ ...before, users: 1, grants: 1, tokens: 1, checks: 1, transactions: before.transactions + 1, entries: before.entries + 1 });
+    // One act for the administrator, and an opening and an activation per registry account.
+    const proposals = 1 + 2 * REGISTRY_ACCOUNTS.length;
+    expect(after).toEqual({ ...before, users: 1, grants: 1, tokens: 1, checks: 1, accounts: REGISTRY_ACCOUNTS.length, transactions: before.transactions + proposals, entries: before.entries + proposals });
+    const accounts = await database.db.account.findMany({ orderBy: { id: 'asc' }, select: { id: true, type: true, status: true, sectionId: true } });
+    expect(accounts).toEqual(REGISTRY_ACCOUNTS.map((a) => ({ id: a.id, type: a.type, status: 'ACTIVE', sectionId: null })).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(await database.db.ledgerTransaction.count({ where: { status: 'REJECTED' } })).toBe(0);
     const user = await database.db.user.findFirstOrThrow({ include: { grants: true } });
     expect(user).toMatchObject({ email: 'sam.sysadmin@example.org', name: 'Sam Sysadmin', status: 'ACTIVE' });
     expect(user.grants.map((g) => ({ role: g.role, sectionId: g.sectionId, accountId: g.accountId, status: g.status }))).toEqual([{ role: 'SYSTEM_ADMIN', sectionId: null, accountId: null, status: 'ACTIVE' }]);
-    const act = await database.db.ledgerTransaction.findFirstOrThrow({ where: { initiatorId: 'registry-init' } });
+    const act = await database.db.ledgerTransaction.findFirstOrThrow({ where: { initiatorId: 'registry-init', kind: 'REGISTRY_INIT' } });
     expect(act).toMatchObject({ kind: 'REGISTRY_INIT', status: 'RECORDED' });
 
     const mails = (await readCapturedMail(captureDir)).filter((m) => m.to === 'sam.sysadmin@example.org');

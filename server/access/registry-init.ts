@@ -3,13 +3,16 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { hashPassword } from '../auth/password';
 import { plainText } from '../api/input-bounds';
-import type { Actor } from '../ledger/types';
-import { abort, newPersonalDataKey, personalDataDigest, runAct, type AccessContext, type AccessResult, type Acted } from './acts';
+import type { AccountType, Registry } from '../db/generated/enums';
+import type { Actor, LedgerContext } from '../ledger/types';
+import { execute } from '../ledger/write-path';
+import { abort, newPersonalDataKey, personalDataDigest, refuse, runAct, type AccessResult, type Acted } from './acts';
 import { createEnrollmentLink, type EnrollmentMail } from './enrollment';
 
 /**
  * Setting up a registry without SQL (`npm run registry:init -- --email <e> --name <n>`): on a
- * database with no user, creates the first system administrator (a SYSTEM_ADMIN grant, the identity
+ * database with no user, opens the registry's own accounts (REGISTRY_ACCOUNTS, through the ledger's
+ * write path) and creates the first system administrator (a SYSTEM_ADMIN grant, the identity
  * check the operators did before running the command, no usable password: enrollment pending) and an
  * enrollment link, mailed to them and returned for the operator to print. Nobody inside the registry
  * can grant SYSTEM_ADMIN (docs/security.md), so the operators do it once, here; from then on
@@ -20,6 +23,28 @@ import { createEnrollmentLink, type EnrollmentMail } from './enrollment';
  * concurrent runs are serialized on an advisory lock, so only one can create the first user.
  */
 export const REGISTRY_INIT_ACTOR: Actor = { userId: 'registry-init', impersonatorId: null, grants: [] };
+
+/**
+ * The registry opens its own service accounts (no section) as the registry itself, through the
+ * ledger's write path: the same initiator, acting with a registry administrator's grant as the
+ * reservation scheduler does (server/ledger/reservations/expiry-scheduler.ts).
+ */
+const REGISTRY_ACCOUNTS_ACTOR: Actor = { ...REGISTRY_INIT_ACTOR, grants: [{ role: 'REGISTRY_ADMIN', sectionId: null, accountId: null }] };
+
+/**
+ * The registry's own accounts, opened and activated at initialisation (ids numbered as in the demo:
+ * registry prefix, type number, sequence). Section accounts are opened later by their administrators.
+ */
+export const REGISTRY_ACCOUNTS: readonly { id: string; registry: Registry; name: string; type: AccountType; holderName: string }[] = [
+  { id: 'IR-900-0001', registry: 'INTERNATIONAL', name: 'Proxy account for units in other registries', type: 'PROXY', holderName: 'International registry' },
+  { id: 'IR-410-0001', registry: 'INTERNATIONAL', name: 'International registry administrative cancellation', type: 'ADMIN_CANCELLATION', holderName: 'International registry' },
+  { id: 'IR-210-0001', registry: 'INTERNATIONAL', name: 'International registry administrative holding', type: 'ADMIN_HOLDING', holderName: 'International registry' },
+  { id: 'MR-100-0001', registry: 'MECHANISM', name: 'Mechanism pending account', type: 'PENDING', holderName: 'Article 6.4 mechanism' },
+  { id: 'MR-500-0001', registry: 'MECHANISM', name: 'Adaptation Fund account', type: 'ADAPTATION_FUND', holderName: 'Adaptation Fund' },
+  { id: 'MR-400-0001', registry: 'MECHANISM', name: 'OMGE cancellation account', type: 'CANCELLATION', holderName: 'Article 6.4 mechanism' },
+  { id: 'MR-410-0001', registry: 'MECHANISM', name: 'Mechanism registry administrative cancellation', type: 'ADMIN_CANCELLATION', holderName: 'Article 6.4 mechanism' },
+  { id: 'MR-210-0001', registry: 'MECHANISM', name: 'Mechanism registry administrative holding', type: 'ADMIN_HOLDING', holderName: 'Article 6.4 mechanism' },
+];
 
 /** The advisory-lock class of registry initialisation (acts use 6274400, the ledger 6274000, 6274300, 6274301). */
 const INIT_LOCK = 6274500;
@@ -56,7 +81,19 @@ export interface RegistryInitialised {
   readonly expiresAt: Date;
 }
 
-export async function initialiseRegistry(ctx: AccessContext, input: RegistryInitInput, mail: EnrollmentMail): Promise<AccessResult<RegistryInitialised & Acted>> {
+export async function initialiseRegistry(ctx: LedgerContext, input: RegistryInitInput, mail: EnrollmentMail): Promise<AccessResult<RegistryInitialised & Acted>> {
+  // Refused before anything is proposed: a refused run changes nothing, not even the log.
+  if ((await ctx.db.user.count()) > 0) return refuse('REGISTRY_INITIALISED');
+  // Each under a fixed idempotency key: a run that stopped half-way, run again, finds what it did.
+  for (const account of REGISTRY_ACCOUNTS) {
+    for (const proposal of [
+      { kind: 'OPEN_ACCOUNT', idempotencyKey: `registry-init-open-${account.id}`, account: { ...account, sectionId: null, cooperativeApproachId: null } },
+      { kind: 'SET_ACCOUNT_STATUS', idempotencyKey: `registry-init-activate-${account.id}`, accountId: account.id, status: 'ACTIVE' },
+    ] as const) {
+      const outcome = await execute(ctx, REGISTRY_ACCOUNTS_ACTOR, proposal);
+      if (outcome.status !== 'RECORDED') return refuse('REGISTRY_ACCOUNTS_REFUSED', `The registry's account ${account.id} could not be set up: ${outcome.refusals.map((r) => `${r.code} ${r.message}`).join('; ')}`);
+    }
+  }
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();
   // A hash of 32 random bytes nobody knows: the administrator sets a password through the link.
