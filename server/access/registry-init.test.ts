@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519Signer, generateSigningKeyPem } from '../ledger/signer';
 import { createLedgerPool } from '../ledger/sql';
 import { verifyLedger } from '../ledger/verify';
-import { readCapturedMail } from '../mail/mailer';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 import { enrollWithToken } from './enrollment';
-import { parseRegistryInitArgs, REGISTRY_ACCOUNTS } from './registry-init';
+import { createMailer, readCapturedMail } from '../mail/mailer';
+import { initialiseRegistry, parseRegistryInitArgs, REGISTRY_ACCOUNTS } from './registry-init';
 
 /**
  * `npm run registry:init` as operators run it: the real script in a child process, on a fresh
@@ -134,5 +134,24 @@ describe('registry:init', () => {
     expect(again.stdout).not.toMatch(/enroll\//);
     expect(await counts()).toEqual(before);
     expect((await readCapturedMail(captureDir)).length).toBe(mailsBefore);
+  });
+
+  it('two concurrent runs on an empty database create one administrator: the other is refused', async () => {
+    const other = await createTestDatabase('registry_init_race');
+    try {
+      const ledger = other.ledger();
+      const mail = { mailer: createMailer({ from: 'Registry <no-reply@example.test>', captureDir }), baseUrl: BASE_URL };
+      const answers = await Promise.all([
+        initialiseRegistry(ledger, { email: 'first@example.org', name: 'First Admin' }, mail),
+        initialiseRegistry(ledger, { email: 'second@example.org', name: 'Second Admin' }, mail),
+      ]);
+      expect(answers.filter((a) => a.ok)).toHaveLength(1);
+      expect(answers.filter((a) => !a.ok).map((a) => (a.ok ? null : a.code))).toEqual(['REGISTRY_INITIALISED']);
+      expect(await other.db.user.count()).toBe(1);
+      expect(await other.db.enrollmentToken.count()).toBe(1);
+      expect(await other.db.account.count()).toBe(REGISTRY_ACCOUNTS.length);
+    } finally {
+      await other.drop();
+    }
   });
 });
