@@ -181,6 +181,7 @@ describe('the signed API: holdings, transactions and proposed transfers (A6R-8)'
     };
     expect(await bad('{"idempotencyKey": ')).toBe('The body is not valid JSON.');
     expect(await bad([1, 2])).toMatch(/JSON object with idempotencyKey/);
+    expect(await bad({ ...transfer('platform-transfer-0008', '1'), toAccountId: 'CHE-200-0002\u0000' })).toMatch(/^The field toAccountId contains a NUL character/);
     const { idempotencyKey: _, ...withoutKey } = transfer('x', '1');
     expect(await bad(withoutKey)).toMatch(/idempotencyKey is required/);
     expect(await bad(transfer('short', '1'))).toMatch(/idempotencyKey has 8 to 100 characters/);

@@ -8,6 +8,7 @@ import { recordRead } from './access-log';
 import { verifySignedRequest, type SignedRequest } from './api-clients';
 import { externalMayPropose, externalMayRead, gate, readScope, type PolicyName } from './policy';
 import { outcomeForReader } from './outcomes';
+import { unstorableTextAt, unstorableTextMessage } from '../security/unstorable-text';
 
 /**
  * The signed API for external systems (A6R-8): registries, platforms and underlying registries read the
@@ -179,6 +180,8 @@ export async function externalProposeTransfer(ctx: LedgerContext, request: Signe
   } catch {
     return answer(400, 'BODY_INVALID', 'The body is not valid JSON.');
   }
+  const unstorable = unstorableTextAt(json);
+  if (unstorable !== null) return answer(400, 'BODY_INVALID', unstorableTextMessage(unstorable));
   const parsed = transferBody.safeParse(json);
   if (!parsed.success) return answer(400, 'BODY_INVALID', issuesText(parsed.error));
   const input = parsed.data;

@@ -93,6 +93,29 @@ describe('names, contacts and dates that would mislead an administrator', () => 
   });
 });
 
+describe('text PostgreSQL cannot store', () => {
+  const sysadmin: Actor = { userId: 'u-sysadmin', impersonatorId: null, grants: [{ role: 'SYSTEM_ADMIN', sectionId: null, accountId: null }] };
+
+  it('refuses a NUL character in a query, a mutation and a nested field with a 400 naming the field, not a 500', async () => {
+    const read = await apiRequest(database, ledger, sysadmin, NOW, 'users.get', { userId: 'u-regadmin\u0000' }, 'query');
+    expect(read.status).toBe(400);
+    expect(read.error?.message).toBe('The field userId contains a NUL character (U+0000) or a broken UTF-16 surrogate, which the registry cannot store; type it again without it.');
+    const before = await written();
+    const stop = await refused(cookstoves, 'impersonation.stop', { idempotencyKey: 'stop-\u0000-impersonating' });
+    expect(stop).toEqual({ status: 400, code: 'BAD_REQUEST', message: expect.stringContaining('The field idempotencyKey contains a NUL character') });
+    const nested = await refused(cookstoves, 'transfer.submit', transfer({ idempotencyKey: 'nul-nested', selection: { mode: 'explicit', seriesId: 'S\u0000', firstSerial: 1n, lastSerial: 2n } }));
+    expect(nested.message).toContain('The field selection.seriesId contains a NUL character');
+    expect(await written()).toEqual(before);
+  });
+
+  it('refuses a lone UTF-16 surrogate but lets a whole pair (an emoji) through to the schema', async () => {
+    const lone = await refused(cookstoves, 'transfer.submit', transfer({ idempotencyKey: 'lone-surrogate', toAccountId: 'CHE-200-0001\ud800' }));
+    expect(lone).toEqual({ status: 400, code: 'BAD_REQUEST', message: expect.stringContaining('The field toAccountId contains') });
+    const pair = await refused(cookstoves, 'transfer.submit', transfer({ idempotencyKey: 'whole-pair', toAccountId: 'CHE-\ud83c\udf33' }));
+    expect(pair.message ?? '').not.toContain('broken UTF-16 surrogate');
+  });
+});
+
 describe('answers are not stored by browsers or proxies', () => {
   it('carries Cache-Control: no-store on data and on errors', async () => {
     const data = await apiRequest(database, ledger, cookstoves, NOW, 'account.list', undefined, 'query');

@@ -12,6 +12,7 @@ import { appMail } from '../mail/app-mail';
 import type { LedgerContext } from '../ledger/types';
 import { actorOf } from '../auth/actor';
 import { plainMessage } from './plain-messages';
+import { unstorableTextAt, unstorableTextMessage } from './input-bounds';
 
 /** Per-request context: the database, the signed-in user (null for the public), the ledger and the clock. */
 export interface Context {
@@ -80,11 +81,14 @@ const signedInProcedure = t.procedure.use(({ ctx, next }) => {
  */
 export function policyProcedure(name: PolicyName) {
   if (!isPolicyName(name)) throw new Error(`Unknown policy ${String(name)}`);
-  return signedInProcedure.meta({ policy: name }).use(({ ctx, next }) => {
+  return signedInProcedure.meta({ policy: name }).use(async ({ ctx, next, getRawInput }) => {
     const decision = gate(name, ctx.actor, ctx.user.stepUpAt, ctx.now());
     if (!decision.allowed) {
       throw new TRPCError({ code: 'FORBIDDEN', message: decision.message, cause: decision.reason === 'STEP_UP_REQUIRED' ? new StepUpRequired() : undefined });
     }
+    // Read before any schema parses it: a NUL or a lone surrogate anywhere is a 400 naming the field.
+    const unstorable = unstorableTextAt(await getRawInput());
+    if (unstorable !== null) throw new TRPCError({ code: 'BAD_REQUEST', message: unstorableTextMessage(unstorable) });
     return next();
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyForAccess } from '@/server/access/applications';
-import { plainText } from '@/server/api/input-bounds';
+import { plainText, unstorableTextAt, unstorableTextMessage } from '@/server/api/input-bounds';
 import { plainMessage } from '@/server/api/plain-messages';
 import { clientAddressFromHeaders } from '@/server/http/peer-address';
 import { env } from '@/server/env';
@@ -18,7 +18,10 @@ function json(status: number, body: unknown): Response {
 /** A public application for access (A6R-13). Body: `{ name, email }`. */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const parsed = schema.safeParse(await request.json().catch(() => null));
+    const body: unknown = await request.json().catch(() => null);
+    const unstorable = unstorableTextAt(body);
+    if (unstorable !== null) return json(400, { code: 'MALFORMED', error: unstorableTextMessage(unstorable) });
+    const parsed = schema.safeParse(body);
     if (!parsed.success) return json(400, { code: 'MALFORMED', error: parsed.error.issues.map((i) => plainMessage(i)).join(' ') });
     const address = clientAddressFromHeaders(request.headers, env().TRUSTED_PROXY_HOPS);
     const result = await applyForAccess(ledgerContext(), parsed.data, address);
