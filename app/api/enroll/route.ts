@@ -1,6 +1,7 @@
 import { ACCESS_REFUSALS } from '@/server/access/acts';
 import { enrollWithToken } from '@/server/access/enrollment';
 import { ledgerContext } from '@/server/ledger-context';
+import { unstorableTextAt } from '@/server/security/unstorable-text';
 
 const STATUS = { BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 } as const;
 
@@ -18,6 +19,8 @@ export async function POST(request: Request): Promise<Response> {
     if (!body || typeof body.token !== 'string' || typeof body.password !== 'string' || body.password.length > 4096) {
       return json(400, { code: 'MALFORMED', error: 'Enter your new password.' });
     }
+    const unstorable = unstorableTextAt(body.token);
+    if (unstorable !== null || body.token.length > 512) return json(400, { code: 'MALFORMED', error: 'This enrollment link is not valid: open the link from your e-mail again, without changing it.' });
     const result = await enrollWithToken(ledgerContext(), body.token, body.password);
     if (!result.ok) return json(STATUS[ACCESS_REFUSALS[result.code].status], { code: result.code, error: result.message });
     return json(200, { ok: true });
