@@ -76,6 +76,3 @@ export const plainText = (what: string, min: number, max: number, multiline = fa
 
 /** A date of something that has happened: not before 1900 (a year 1000 is a typing mistake). */
 export const pastDate = (what: string) => z.coerce.date({ message: `Enter ${what}.` }).min(new Date('1900-01-01T00:00:00Z'), `${capitalised(what)} cannot be before 1900.`);
-
-
-export { unstorableTextAt, unstorableTextMessage } from '../security/unstorable-text';

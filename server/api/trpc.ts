@@ -12,7 +12,7 @@ import { appMail } from '../mail/app-mail';
 import type { LedgerContext } from '../ledger/types';
 import { actorOf } from '../auth/actor';
 import { plainMessage } from './plain-messages';
-import { unstorableTextAt, unstorableTextMessage } from './input-bounds';
+import { unstorableTextAt, unstorableTextMessage } from '../security/unstorable-text';
 
 /** Per-request context: the database, the signed-in user (null for the public), the ledger and the clock. */
 export interface Context {

@@ -4,7 +4,7 @@
  * string of every input, before the input is parsed, so no procedure can forget it.
  */
 const UNSTORABLE_UTF16 = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** How deep and how many values the check walks; an input beyond either is refused by its schema anyway. */
+/** How deep and how many values the check walks: past either it stops looking, and the schemas' own bounds apply. */
 const MAX_WALK_DEPTH = 32;
 const MAX_WALK_VALUES = 100_000;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { applyForAccess } from '@/server/access/applications';
-import { plainText, unstorableTextAt, unstorableTextMessage } from '@/server/api/input-bounds';
+import { plainText } from '@/server/api/input-bounds';
 import { plainMessage } from '@/server/api/plain-messages';
 import { clientAddressFromHeaders } from '@/server/http/peer-address';
 import { env } from '@/server/env';
+import { unstorableTextAt, unstorableTextMessage } from '@/server/security/unstorable-text';
 import { ledgerContext } from '@/server/ledger-context';
 
 const schema = z.object({
